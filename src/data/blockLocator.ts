@@ -1,0 +1,63 @@
+/**
+ * Where a block comes from, in order: an explicit `--fixtures DIR`; otherwise the local
+ * cache ($STM_CACHE_DIR, default ~/.cache/stm, one folder per chain id), then the
+ * fixtures bundled with stm. A block found nowhere is a BlockNotFoundError that lists
+ * every place looked and how to fetch it.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BlockNotFoundError } from '../errors.js';
+import type { BlockData } from './blockData.js';
+import { blockDirIn, readBlockDir } from './fixtureStore.js';
+
+/** The bundled fixtures folder, found relative to this module (works from dist/ and from an installed package). */
+export function bundledFixturesDir(): string {
+  return resolve(fileURLToPath(new URL('../../../fixtures', import.meta.url)));
+}
+
+/** The cache root: $STM_CACHE_DIR, else $XDG_CACHE_HOME/stm, else ~/.cache/stm. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.STM_CACHE_DIR) return resolve(env.STM_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'stm');
+  return join(homedir(), '.cache', 'stm');
+}
+
+/** The cache folder for one chain. */
+export function chainCacheDir(chainId: number, env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), String(chainId));
+}
+
+export interface LocateOptions {
+  /** `--fixtures DIR`: look only here. */
+  fixturesDir?: string;
+  chainId?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Loads block N from the first place that has it. */
+export function loadBlock(number: bigint, options: LocateOptions = {}): BlockData {
+  const chainId = options.chainId ?? 1;
+  if (options.fixturesDir !== undefined) {
+    const root = resolve(options.fixturesDir);
+    const dir = blockDirIn(root, number);
+    if (dir === undefined) {
+      throw new BlockNotFoundError(`block ${number} is not in ${root}`, {
+        details: [`expected ${join(root, String(number), 'block.json.gz')} (with prestate.json.gz and blockhashes.json.gz beside it)`],
+      });
+    }
+    return readBlockDir(dir, number, { kind: 'fixtures', dir }, chainId);
+  }
+  const cache = chainCacheDir(chainId, options.env);
+  const cached = blockDirIn(cache, number);
+  if (cached !== undefined) return readBlockDir(cached, number, { kind: 'cache', dir: cached }, chainId);
+  const bundled = bundledFixturesDir();
+  const shipped = chainId === 1 ? blockDirIn(bundled, number) : undefined;
+  if (shipped !== undefined) return readBlockDir(shipped, number, { kind: 'bundled', dir: shipped }, chainId);
+  throw new BlockNotFoundError(`block ${number} was not found locally`, {
+    details: [
+      `looked in the cache (${cache}) and in the bundled fixtures (${bundled})`,
+      `fetch it from a node with --rpc URL (or STM_RPC_URL), or point --fixtures at a folder of blocks; \`stm list\` shows the bundled blocks`,
+    ],
+  });
+}

@@ -1,0 +1,378 @@
+/**
+ * TxState: the ethereumjs StateManagerInterface for one transaction at a time, and the
+ * place where read and write sets are recorded.
+ *
+ * Every location the transaction touches gets a local entry: its current value and its
+ * value before the transaction (`original`, or UNKNOWN for a blind write). The first read
+ * of a location goes to the StateSource (the committed block state in a serial replay,
+ * multi-version memory in the parallel executor) and is recorded with the version it saw;
+ * later reads are served locally, so one incarnation sees one consistent value per
+ * location. Writes change only the local entry and push an undo record, which is what
+ * checkpoint/commit/revert work on. At the end, the write set is every entry whose value
+ * differs from its original (a write that restores the original is no write: ethereumjs
+ * calls putAccount on every CALL target even when nothing changed).
+ *
+ * The coinbase fee credit. After the EVM has run (phase "post"), runTx reads the coinbase
+ * and writes it back with the fee added. If the transaction never touched the coinbase's
+ * balance itself, TxState hands out a placeholder whose balance is CREDIT_BASE and records
+ * the difference written back as a commutative credit, not as a read and a write: so
+ * independent transactions never depend on each other through the fee. A genuine access
+ * (BALANCE, a transfer to the coinbase) before that point is an ordinary read and write,
+ * and the source gives it the exact value with all earlier credits included.
+ */
+import { Account, bytesToHex, type Address } from '@ethereumjs/util';
+import type { StateManagerInterface } from '@ethereumjs/common';
+import { LazyAccount, type AccountFieldReader } from './lazyAccount.js';
+import {
+  CodeValue,
+  EMPTY_CODE,
+  ZERO_BYTES,
+  accountKeys,
+  defaultValue,
+  locationKind,
+  stripZeros,
+  valuesEqual,
+  type AccountKeys,
+  type LocationValue,
+} from './locations.js';
+import { SUMMED, type StateSource } from './stateSource.js';
+
+/** Placeholder balance of the coinbase during a fee credit: large enough that the account is never "empty". */
+export const CREDIT_BASE = 1n << 200n;
+
+const UNKNOWN: unique symbol = Symbol('unknown');
+const ABSENT: unique symbol = Symbol('absent');
+
+interface Entry {
+  value: LocationValue;
+  original: LocationValue | typeof UNKNOWN;
+}
+
+/** One undo record: restore `entry.value` (or delete `key` when prev is ABSENT; or restore a credit). */
+interface Undo {
+  key: string;
+  entry: Entry | undefined;
+  prev: LocationValue | typeof ABSENT | bigint;
+  credit: boolean;
+}
+
+export type TxPhase = 'exec' | 'post';
+
+/** Reads of one transaction (incarnation): parallel arrays, no object per read. */
+export interface ReadSet {
+  keys: string[];
+  versions: number[];
+  /** For SUMMED reads: the value seen (validation compares values) and the transactions summed. */
+  summed: Map<string, { value: bigint; contributors: number[] }>;
+}
+
+/** Writes of one transaction: full values, then commutative balance credits. Wipes come first in `keys`. */
+export interface WriteSet {
+  keys: string[];
+  values: LocationValue[];
+  creditKeys: string[];
+  creditDeltas: bigint[];
+}
+
+export interface TxStateConfig {
+  /** Coinbase address (lower-case hex) whose fee credit is commutative. */
+  coinbase: string;
+  /** EIP-161 (Spurious Dragon): empty touched accounts are deleted. */
+  deletesEmptyAccounts: boolean;
+}
+
+export class TxState implements StateManagerInterface, AccountFieldReader {
+  private source!: StateSource;
+  private txIndex = 0;
+  phase: TxPhase = 'exec';
+  private readonly local = new Map<string, Entry>();
+  private readonly undo: Undo[] = [];
+  private readonly checkpoints: number[] = [];
+  private readonly credits = new Map<string, bigint>();
+  /** Storage keys touched per account in this transaction (for wipes). A superset is fine. */
+  private readonly touchedSlots = new Map<AccountKeys, string[]>();
+  private reads: ReadSet = newReadSet();
+  private readonly keysCache = new Map<string, AccountKeys>();
+  private coinbaseKeys!: AccountKeys;
+  private deletesEmptyAccounts = true;
+
+  constructor(config: TxStateConfig) {
+    this.configure(config);
+  }
+
+  /** Changes the block-level settings (a new block on a reused state). */
+  configure(config: TxStateConfig): void {
+    this.coinbaseKeys = this.keysFor(config.coinbase);
+    this.deletesEmptyAccounts = config.deletesEmptyAccounts;
+  }
+
+  /** Starts a transaction: clears everything local. */
+  begin(txIndex: number, source: StateSource): void {
+    this.source = source;
+    this.txIndex = txIndex;
+    this.phase = 'exec';
+    this.local.clear();
+    this.undo.length = 0;
+    this.checkpoints.length = 0;
+    this.credits.clear();
+    this.touchedSlots.clear();
+    this.reads = newReadSet();
+  }
+
+  /** The read set so far (valid after begin). */
+  get readSet(): ReadSet {
+    return this.reads;
+  }
+
+  /** Ends a transaction: the write set (only values that changed). */
+  finish(): WriteSet {
+    const writes: WriteSet = { keys: [], values: [], creditKeys: [], creditDeltas: [] };
+    const later: Array<[string, LocationValue]> = [];
+    for (const [key, entry] of this.local) {
+      if (entry.original !== UNKNOWN && valuesEqual(entry.value, entry.original)) continue;
+      if (key.charCodeAt(0) === 119 /* w */) {
+        writes.keys.push(key);
+        writes.values.push(entry.value);
+      } else {
+        later.push([key, entry.value]);
+      }
+    }
+    for (const [key, value] of later) {
+      writes.keys.push(key);
+      writes.values.push(value);
+    }
+    for (const [key, delta] of this.credits) {
+      writes.creditKeys.push(key);
+      writes.creditDeltas.push(delta);
+    }
+    return writes;
+  }
+
+  keysFor(address: string): AccountKeys {
+    let keys = this.keysCache.get(address);
+    if (keys === undefined) {
+      keys = accountKeys(address);
+      this.keysCache.set(address, keys);
+    }
+    return keys;
+  }
+
+  // ---- the per-read path -------------------------------------------------------------
+
+  /** The current value of a location for this transaction; the first read goes to the source and is recorded. */
+  readLocal(key: string): LocationValue {
+    const entry = this.local.get(key);
+    if (entry !== undefined) return entry.value;
+    const value = this.source.read(key, this.txIndex);
+    const version = this.source.lastVersion;
+    this.reads.keys.push(key);
+    this.reads.versions.push(version);
+    if (version === SUMMED) {
+      this.reads.summed.set(key, { value: value as bigint, contributors: this.source.lastContributors ?? [] });
+    }
+    this.local.set(key, { value, original: value });
+    return value;
+  }
+
+  private write(key: string, value: LocationValue, originalIfBlind: LocationValue | typeof UNKNOWN = UNKNOWN): void {
+    const entry = this.local.get(key);
+    if (entry === undefined) {
+      this.local.set(key, { value, original: originalIfBlind });
+      this.undo.push({ key, entry: undefined, prev: ABSENT, credit: false });
+      return;
+    }
+    if (valuesEqual(entry.value, value)) return;
+    this.undo.push({ key, entry, prev: entry.value, credit: false });
+    entry.value = value;
+  }
+
+  /**
+   * Writes an account field. When the transaction saw that the account did not exist,
+   * the field's original is known (the empty default) even without reading it.
+   */
+  private writeField(keys: AccountKeys, key: string, value: LocationValue): void {
+    if (!this.local.has(key)) {
+      const existence = this.local.get(keys.exists);
+      if (existence !== undefined && existence.original === false) {
+        this.write(key, value, defaultValue(locationKind(key)));
+        return;
+      }
+    }
+    this.write(key, value);
+  }
+
+  private storageRead(keys: AccountKeys, key: string): Uint8Array {
+    const entry = this.local.get(key);
+    if (entry !== undefined) return entry.value as Uint8Array;
+    // The first storage access of an account also reads its wipe marker, so that a
+    // transaction that clears this account's storage is seen as a dependency.
+    const wipe = this.local.get(keys.wipe);
+    if (wipe === undefined) {
+      this.readLocal(keys.wipe);
+    } else if (wipe.value === this.wipeToken()) {
+      return ZERO_BYTES; // wiped earlier in this transaction
+    }
+    this.noteSlot(keys, key);
+    return this.readLocal(key) as Uint8Array;
+  }
+
+  private noteSlot(keys: AccountKeys, key: string): void {
+    const list = this.touchedSlots.get(keys);
+    if (list === undefined) this.touchedSlots.set(keys, [key]);
+    else list.push(key);
+  }
+
+  private wipeToken(): number {
+    return this.txIndex + 1;
+  }
+
+  private wipe(keys: AccountKeys): void {
+    this.write(keys.wipe, this.wipeToken());
+    const slots = this.touchedSlots.get(keys);
+    if (slots !== undefined) for (const key of slots) this.write(key, ZERO_BYTES);
+  }
+
+  // ---- StateManagerInterface ------------------------------------------------------------
+
+  async getAccount(address: Address): Promise<Account | undefined> {
+    const keys = this.keysFor(address.toString());
+    if (this.phase === 'post' && keys === this.coinbaseKeys && !this.local.has(keys.balance)) {
+      // The fee credit (see the module comment).
+      if (this.readLocal(keys.exists) !== true) return undefined;
+      return new LazyAccount(this, keys, CREDIT_BASE);
+    }
+    if (this.readLocal(keys.exists) !== true) return undefined;
+    return new LazyAccount(this, keys);
+  }
+
+  async putAccount(address: Address, account?: Account): Promise<void> {
+    const keys = this.keysFor(address.toString());
+    if (account === undefined) return this.deleteAccount(address);
+    if (account instanceof LazyAccount && account.owner === this && account.keys === keys) {
+      if (account.creditBase !== undefined && !this.local.has(keys.balance)) {
+        this.credit(keys, account.balance - account.creditBase);
+      } else if (account.hasBalance()) {
+        this.writeField(keys, keys.balance, account.balance);
+      }
+      if (account.hasNonce()) this.writeField(keys, keys.nonce, account.nonce);
+      return;
+    }
+    // A fresh Account object: every field is given.
+    this.write(keys.exists, true);
+    this.writeField(keys, keys.nonce, account.nonce);
+    this.writeField(keys, keys.balance, account.balance);
+  }
+
+  private credit(keys: AccountKeys, delta: bigint): void {
+    if (delta === 0n && this.deletesEmptyAccounts) {
+      // A zero fee still touches the coinbase, and an empty coinbase must then be
+      // deleted: read the real balance so the empty check that follows is exact.
+      this.readLocal(keys.balance);
+      return;
+    }
+    const prev = this.credits.get(keys.balance) ?? 0n;
+    this.undo.push({ key: keys.balance, entry: undefined, prev, credit: true });
+    this.credits.set(keys.balance, prev + delta);
+  }
+
+  async deleteAccount(address: Address): Promise<void> {
+    const keys = this.keysFor(address.toString());
+    this.write(keys.exists, false);
+    this.write(keys.balance, 0n);
+    this.write(keys.nonce, 0n);
+    this.write(keys.code, EMPTY_CODE);
+    this.wipe(keys);
+  }
+
+  async modifyAccountFields(address: Address, fields: { nonce?: bigint; balance?: bigint }): Promise<void> {
+    const account = (await this.getAccount(address)) ?? new Account();
+    if (fields.nonce !== undefined) account.nonce = fields.nonce;
+    if (fields.balance !== undefined) account.balance = fields.balance;
+    await this.putAccount(address, account);
+  }
+
+  async putCode(address: Address, value: Uint8Array): Promise<void> {
+    const keys = this.keysFor(address.toString());
+    this.writeField(keys, keys.code, value.length === 0 ? EMPTY_CODE : new CodeValue(value));
+  }
+
+  async getCode(address: Address): Promise<Uint8Array> {
+    return (this.readLocal(this.keysFor(address.toString()).code) as CodeValue).bytes;
+  }
+
+  async getCodeSize(address: Address): Promise<number> {
+    return (await this.getCode(address)).length;
+  }
+
+  async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+    const keys = this.keysFor(address.toString());
+    return this.storageRead(keys, keys.storagePrefix + bytesToHex(key));
+  }
+
+  async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
+    const keys = this.keysFor(address.toString());
+    const slotKey = keys.storagePrefix + bytesToHex(key);
+    if (!this.local.has(slotKey)) this.noteSlot(keys, slotKey);
+    this.write(slotKey, stripZeros(value));
+  }
+
+  async clearStorage(address: Address): Promise<void> {
+    this.wipe(this.keysFor(address.toString()));
+  }
+
+  readonly originalStorageCache = {
+    get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
+      const keys = this.keysFor(address.toString());
+      const slotKey = keys.storagePrefix + bytesToHex(key);
+      const entry = this.local.get(slotKey);
+      if (entry !== undefined && entry.original !== UNKNOWN) return entry.original as Uint8Array;
+      if (entry !== undefined) return ZERO_BYTES; // blind write after a wipe in this transaction
+      return this.storageRead(keys, slotKey);
+    },
+    clear: (): void => {},
+  };
+
+  async checkpoint(): Promise<void> {
+    this.checkpoints.push(this.undo.length);
+  }
+
+  async commit(): Promise<void> {
+    this.checkpoints.pop();
+    if (this.checkpoints.length === 0) this.undo.length = 0;
+  }
+
+  async revert(): Promise<void> {
+    const mark = this.checkpoints.pop() ?? 0;
+    for (let i = this.undo.length - 1; i >= mark; i--) {
+      const record = this.undo[i]!;
+      if (record.credit) {
+        if (record.prev === 0n) this.credits.delete(record.key);
+        else this.credits.set(record.key, record.prev as bigint);
+      } else if (record.prev === ABSENT) {
+        this.local.delete(record.key);
+      } else {
+        record.entry!.value = record.prev as LocationValue;
+      }
+    }
+    this.undo.length = mark;
+  }
+
+  /** A partial state has no real root. Only pre-Byzantium receipts ask for one, and those are not verified. */
+  async getStateRoot(): Promise<Uint8Array> {
+    return new Uint8Array(32);
+  }
+  async setStateRoot(): Promise<void> {
+    throw new Error('stm state does not support setStateRoot');
+  }
+  async hasStateRoot(): Promise<boolean> {
+    return false;
+  }
+  clearCaches(): void {}
+  shallowCopy(): StateManagerInterface {
+    throw new Error('stm state does not support shallowCopy');
+  }
+}
+
+function newReadSet(): ReadSet {
+  return { keys: [], versions: [], summed: new Map() };
+}
