@@ -277,10 +277,13 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
 
   async deleteAccount(address: Address): Promise<void> {
     const keys = this.keysFor(address.toString());
+    // EIP-161 cleanup deletes touched accounts that do not exist at all (precompiles):
+    // nothing to write then, and nothing must be recorded as written.
+    if (this.readLocal(keys.exists) === false && this.local.get(keys.exists)!.original === false) return;
     this.write(keys.exists, false);
-    this.write(keys.balance, 0n);
-    this.write(keys.nonce, 0n);
-    this.write(keys.code, EMPTY_CODE);
+    this.writeField(keys, keys.balance, 0n);
+    this.writeField(keys, keys.nonce, 0n);
+    this.writeField(keys, keys.code, EMPTY_CODE);
     this.wipe(keys);
   }
 

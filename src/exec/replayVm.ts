@@ -1,0 +1,130 @@
+/**
+ * ReplayVm: one ethereumjs VM per block and thread, wired to a TxState, that runs one
+ * transaction at a time against any StateSource and returns what it did: receipt, gas,
+ * read set, write set, time. The serial executor and every parallel worker run
+ * transactions through this and nothing else, so both execute identically.
+ *
+ * Two adjustments to ethereumjs, both semantics-preserving:
+ *   - the phase flag: TxState must know when the EVM has finished (runCall returned) to
+ *     recognise the coinbase fee credit that runTx applies afterwards;
+ *   - value transfers of zero: ethereumjs reads and rewrites the caller's and callee's
+ *     balance on every CALL even when the value is 0, which would record a balance read
+ *     of every contract called. For a zero value we only touch the accounts (as it does).
+ */
+import type { Block } from '@ethereumjs/block';
+import type { TypedTransaction } from '@ethereumjs/tx';
+import { hexToBytes, type Address } from '@ethereumjs/util';
+import { createVM, runTx, type RunTxResult, type TxReceipt, type VM } from '@ethereumjs/vm';
+import { MissingBlockHashError, StmError, TxExecutionError } from '../errors.js';
+import type { StateSource } from '../state/stateSource.js';
+import { TxState, type ReadSet, type WriteSet } from '../state/txState.js';
+import { txHash, type BlockContext } from './blockContext.js';
+import { applyEpilogue, epilogueCredits } from './systemOps.js';
+
+export interface TxRun {
+  index: number;
+  result: RunTxResult;
+  receipt: TxReceipt;
+  gasUsed: bigint;
+  reads: ReadSet;
+  writes: WriteSet;
+  /** Wall time of runTx, ms. */
+  timeMs: number;
+}
+
+interface EvmInternals {
+  runCall: (opts: unknown) => Promise<unknown>;
+  _addToBalance: (account: unknown, message: { value: bigint; to: Address }) => Promise<void>;
+  _reduceSenderBalance: (account: unknown, message: { value: bigint; caller: Address }) => Promise<void>;
+  journal: { putAccount: (address: Address, account: unknown) => Promise<void>; cleanJournal: () => void };
+}
+
+export class ReplayVm {
+  private constructor(
+    readonly ctx: BlockContext,
+    readonly vm: VM,
+    readonly state: TxState,
+  ) {}
+
+  static async create(ctx: BlockContext): Promise<ReplayVm> {
+    const state = new TxState({ coinbase: ctx.coinbase, deletesEmptyAccounts: ctx.deletesEmptyAccounts });
+    const hashes = ctx.data.blockHashes;
+    const atBlock = ctx.data.number;
+    const blockchain = {
+      async getBlock(n: number | bigint) {
+        const hash = hashes.get(BigInt(n));
+        if (hash === undefined) throw new MissingBlockHashError(BigInt(n), atBlock);
+        return { hash: () => hexToBytes(hash as `0x${string}`) };
+      },
+      async putBlock() {},
+      shallowCopy() {
+        return this;
+      },
+      async validateHeader() {},
+    };
+    const vm = await createVM({ common: ctx.common, stateManager: state, blockchain: blockchain as never });
+    const evm = vm.evm as unknown as EvmInternals;
+    for (const method of ['runCall', '_addToBalance', '_reduceSenderBalance'] as const) {
+      if (typeof evm[method] !== 'function') throw new StmError(`this @ethereumjs/evm has no ${method}; stm needs @ethereumjs/evm 10.1.x`);
+    }
+    const runCall = evm.runCall.bind(evm);
+    evm.runCall = async (opts) => {
+      try {
+        return await runCall(opts);
+      } finally {
+        state.phase = 'post';
+      }
+    };
+    const addToBalance = evm._addToBalance.bind(evm);
+    evm._addToBalance = (account, message) =>
+      message.value === 0n ? evm.journal.putAccount(message.to, account) : addToBalance(account, message);
+    const reduceSenderBalance = evm._reduceSenderBalance.bind(evm);
+    evm._reduceSenderBalance = (account, message) =>
+      message.value === 0n ? evm.journal.putAccount(message.caller, account) : reduceSenderBalance(account, message);
+    return new ReplayVm(ctx, vm, state);
+  }
+
+  get block(): Block {
+    return this.ctx.block;
+  }
+
+  tx(index: number): TypedTransaction {
+    return this.ctx.txs[index]!;
+  }
+
+  /**
+   * Runs transaction `index` against `source`. Errors thrown by the source (an ESTIMATE
+   * read in the parallel executor) pass through unchanged; anything else ethereumjs
+   * throws becomes a TxExecutionError naming the transaction.
+   */
+  async run(index: number, source: StateSource): Promise<TxRun> {
+    const state = this.state;
+    state.begin(index, source);
+    (this.vm.evm as unknown as EvmInternals).journal.cleanJournal();
+    const started = performance.now();
+    let result: RunTxResult;
+    try {
+      result = await runTx(this.vm, { tx: this.ctx.txs[index]!, block: this.ctx.block, skipHardForkValidation: true, blockGasUsed: 0n });
+    } catch (error) {
+      if (error instanceof StmError || isPassThrough(error)) throw error;
+      throw new TxExecutionError(index, txHash(this.ctx, index), (error as Error).message ?? String(error), { cause: error });
+    }
+    const timeMs = performance.now() - started;
+    return { index, result, receipt: result.receipt, gasUsed: result.totalGasSpent, reads: state.readSet, writes: state.finish(), timeMs };
+  }
+
+  /** Applies withdrawals and block rewards on top of `source` (the state after the last transaction). */
+  async runEpilogue(source: StateSource): Promise<WriteSet> {
+    const n = this.ctx.txs.length;
+    this.state.begin(n, source);
+    this.state.phase = 'exec';
+    await applyEpilogue(this.state, epilogueCredits(this.ctx.common, this.ctx.block, this.ctx.data.block.uncles?.length ?? 0));
+    return this.state.finish();
+  }
+}
+
+/** Errors a StateSource throws on purpose carry this flag and are never wrapped. */
+export const PASS_THROUGH = Symbol.for('stm.passThrough');
+function isPassThrough(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[PASS_THROUGH] === true;
+}
