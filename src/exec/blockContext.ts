@@ -38,7 +38,8 @@ export interface BlockContextOptions {
 
 export function createBlockContext(data: BlockData, options: BlockContextOptions = {}): BlockContext {
   const profile = chainProfile(data.chainId) ?? ethereumMainnet;
-  const common = profile.commonFor(BigInt(data.block.number), BigInt(data.block.timestamp));
+  const blobs = data.block.transactions.some((tx) => tx.type === '0x3');
+  const common = profile.commonFor(BigInt(data.block.number), BigInt(data.block.timestamp), blobs);
   let block: Block;
   try {
     block = createBlockFromRPC(data.block as never, [], { common, setHardfork: true });

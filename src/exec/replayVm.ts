@@ -19,6 +19,7 @@ import { MissingBlockHashError, StmError, TxExecutionError } from '../errors.js'
 import type { StateSource } from '../state/stateSource.js';
 import { TxState, type ReadSet, type WriteSet } from '../state/txState.js';
 import { txHash, type BlockContext } from './blockContext.js';
+import { applyEvmPatches } from './evmPatches.js';
 import { applyEpilogue, epilogueCredits } from './systemOps.js';
 
 export interface TxRun {
@@ -47,6 +48,7 @@ export class ReplayVm {
   ) {}
 
   static async create(ctx: BlockContext): Promise<ReplayVm> {
+    await applyEvmPatches();
     const state = new TxState({ coinbase: ctx.coinbase, deletesEmptyAccounts: ctx.deletesEmptyAccounts });
     const hashes = ctx.data.blockHashes;
     const atBlock = ctx.data.number;
