@@ -1,0 +1,103 @@
+/**
+ * One block, end to end, as every command needs it: build the context, run the serial
+ * replay (warm-up runs, then measured runs), verify against the chain, and compute the
+ * dependency graph and ceilings with per-transaction times (median over the measured
+ * runs). The parallel executor's figures are added by the caller that asks for them.
+ */
+import { availableParallelism } from 'node:os';
+import { analyzeBlock, type BlockAnalysis } from '../analysis/blockAnalysis.js';
+import { readWriteEdges } from '../analysis/readWriteEdges.js';
+import { median, spread, type Spread } from '../analysis/stats.js';
+import type { BlockData } from '../data/blockData.js';
+import { createBlockContext, type BlockContext } from '../exec/blockContext.js';
+import { ReplayVm } from '../exec/replayVm.js';
+import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
+import { verifyBlock, type Verification } from '../verify/verifyBlock.js';
+
+export interface ReplayOptions {
+  /** Measured serial runs (default 5). */
+  runs?: number;
+  /** Warm-up runs before measuring (default 2). */
+  warmup?: number;
+  /** T for ceiling(T) (default: this machine's cores). */
+  threads?: number;
+  /** Called between transactions; throws to stop (Ctrl-C). */
+  checkpoint?: () => void;
+  /** Progress callback: (phase, done, total). */
+  progress?: (phase: string, done: number, total: number) => void;
+}
+
+export interface SetupTimes {
+  /** Building the block context: decoding, sender recovery, pre-state. */
+  contextMs: number;
+  /** Creating the VM. */
+  vmMs: number;
+}
+
+export interface SerialReplay {
+  ctx: BlockContext;
+  replay: ReplayVm;
+  /** The first measured run: read/write sets, receipts, post-state. */
+  run: SerialRun;
+  verification: Verification;
+  serialMs: Spread;
+  /** Median serial time per transaction over the measured runs, ms. */
+  txTimesMs: number[];
+  gasUsed: bigint[];
+  analysis: BlockAnalysis;
+  threads: number;
+  setup: SetupTimes;
+  /** All measured runs gave the same gas per transaction and the same post-state size (determinism). */
+  deterministic: boolean;
+}
+
+export function defaultThreads(): number {
+  return availableParallelism();
+}
+
+export async function replaySerial(data: BlockData, options: ReplayOptions = {}): Promise<SerialReplay> {
+  const runs = Math.max(1, options.runs ?? 5);
+  const warmup = Math.max(0, options.warmup ?? 2);
+  const threads = options.threads ?? defaultThreads();
+  const t0 = performance.now();
+  const ctx = createBlockContext(data);
+  const t1 = performance.now();
+  const replay = await ReplayVm.create(ctx);
+  const t2 = performance.now();
+  const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
+  for (let i = 0; i < warmup; i++) {
+    options.progress?.('warm-up', i, warmup + runs);
+    await runSerial(replay, serialOptions);
+  }
+  const measured: SerialRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    options.progress?.('serial', warmup + i, warmup + runs);
+    measured.push(await runSerial(replay, serialOptions));
+  }
+  const first = measured[0]!;
+  const verification = await verifyBlock(ctx, first.txs);
+  const txCount = ctx.txs.length;
+  const txTimesMs = Array.from({ length: txCount }, (_, i) => median(measured.map((run) => run.txs[i]!.timeMs)));
+  const gasUsed = first.txs.map((run) => run.gasUsed);
+  const analysis = analyzeBlock(txCount, readWriteEdges(first.txs), txTimesMs, gasUsed.map(Number), threads);
+  const deterministic = measured.every((run) => sameOutcome(first, run));
+  return {
+    ctx,
+    replay,
+    run: first,
+    verification,
+    serialMs: spread(measured.map((run) => run.executionMs)),
+    txTimesMs,
+    gasUsed,
+    analysis,
+    threads,
+    setup: { contextMs: t1 - t0, vmMs: t2 - t1 },
+    deterministic,
+  };
+}
+
+function sameOutcome(a: SerialRun, b: SerialRun): boolean {
+  if (a.txs.length !== b.txs.length || a.postState.size !== b.postState.size) return false;
+  for (let i = 0; i < a.txs.length; i++) if (a.txs[i]!.gasUsed !== b.txs[i]!.gasUsed) return false;
+  return true;
+}
