@@ -1,0 +1,63 @@
+/**
+ * What the parallel executor reports for one block (the shape the CLI, the JSON report,
+ * analyze and bench read). Definitions of each figure: docs/metrics.md.
+ */
+import type { Spread } from '../analysis/stats.js';
+
+export interface ConflictCounts {
+  /** Aborted incarnations, all causes. */
+  total: number;
+  /** Aborted because validation found a read that changed. */
+  validation: number;
+  /** Aborted because execution read an ESTIMATE (and waited for the writer). */
+  estimate: number;
+}
+
+export interface LocationConflicts {
+  /** Location key (src/state/locations.ts). */
+  location: string;
+  /** "0xabc… slot 0x…", "balance 0xabc…". */
+  description: string;
+  conflicts: number;
+}
+
+export interface ParallelTxDetail {
+  /** Incarnations run (1 = ran once). */
+  incarnations: number;
+  /** The location that aborted each aborted incarnation, in order. */
+  abortedBy: string[];
+}
+
+export interface ParallelDifference {
+  txIndex?: number;
+  location?: string;
+  field: string;
+  serial: string;
+  parallel: string;
+}
+
+export interface ParallelSummary {
+  scheduler: 'blockstm';
+  threads: number;
+  /** More threads than cores. */
+  oversubscribed: boolean;
+  parallelMs: Spread;
+  /** Median serial / median parallel, measured in the same process, interleaved. */
+  speedup: number;
+  /** ceiling(T) by time at this thread count. */
+  ceilingT: number;
+  /** speedup / ceilingT. */
+  efficiency: number;
+  conflicts: ConflictCounts;
+  reexecutions: number;
+  reexecutionRate: number;
+  /** Highest incarnation number reached (0 = no re-execution). */
+  waves: number;
+  fallback: { mode: 'none' | 'serial'; reason?: string };
+  setup: { workerStartMs: number; stateDistributionMs: number; poolReused: boolean };
+  topLocations: LocationConflicts[];
+  perTx: ParallelTxDetail[];
+  /** Parallel receipts and post-state equal the serial ones. */
+  equalsSerial: boolean;
+  firstDifference?: ParallelDifference;
+}
