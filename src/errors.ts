@@ -87,6 +87,9 @@ export class InterruptedError extends StmError {
   }
 }
 
+/** Errors a StateSource throws on purpose (an ESTIMATE read) carry this flag and are never wrapped. */
+export const PASS_THROUGH = Symbol.for('stm.passThrough');
+
 /** Walks an error's cause chain (for --verbose). */
 export function causeChain(error: unknown): unknown[] {
   const chain: unknown[] = [];

@@ -10,12 +10,16 @@
  *   - value transfers of zero: ethereumjs reads and rewrites the caller's and callee's
  *     balance on every CALL even when the value is 0, which would record a balance read
  *     of every contract called. For a zero value we only touch the accounts (as it does).
+ *   - value transfers into an account whose balance the transaction has not read become
+ *     commutative credits (TxState.creditBalance): many transactions paying one address
+ *     (WETH deposits, an exchange's deposit address) do not depend on each other.
  */
 import type { Block } from '@ethereumjs/block';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { hexToBytes, type Address } from '@ethereumjs/util';
 import { createVM, runTx, type RunTxResult, type TxReceipt, type VM } from '@ethereumjs/vm';
-import { MissingBlockHashError, StmError, TxExecutionError } from '../errors.js';
+import { MissingBlockHashError, PASS_THROUGH, StmError, TxExecutionError } from '../errors.js';
+import { LazyAccount } from '../state/lazyAccount.js';
 import type { StateSource } from '../state/stateSource.js';
 import { TxState, type ReadSet, type WriteSet } from '../state/txState.js';
 import { txHash, type BlockContext } from './blockContext.js';
@@ -78,8 +82,14 @@ export class ReplayVm {
       }
     };
     const addToBalance = evm._addToBalance.bind(evm);
-    evm._addToBalance = (account, message) =>
-      message.value === 0n ? evm.journal.putAccount(message.to, account) : addToBalance(account, message);
+    evm._addToBalance = (account, message) => {
+      if (message.value === 0n) return evm.journal.putAccount(message.to, account);
+      // A transfer into an account whose balance this transaction has not read: a credit.
+      if (account instanceof LazyAccount && !account.hasBalance() && state.creditBalance(message.to.toString(), message.value)) {
+        return evm.journal.putAccount(message.to, account);
+      }
+      return addToBalance(account, message);
+    };
     const reduceSenderBalance = evm._reduceSenderBalance.bind(evm);
     evm._reduceSenderBalance = (account, message) =>
       message.value === 0n ? evm.journal.putAccount(message.caller, account) : reduceSenderBalance(account, message);
@@ -108,9 +118,11 @@ export class ReplayVm {
     try {
       result = await runTx(this.vm, { tx: this.ctx.txs[index]!, block: this.ctx.block, skipHardForkValidation: true, blockGasUsed: 0n });
     } catch (error) {
+      if (state.sourceFailure !== undefined) throw state.sourceFailure;
       if (error instanceof StmError || isPassThrough(error)) throw error;
       throw new TxExecutionError(index, txHash(this.ctx, index), (error as Error).message ?? String(error), { cause: error });
     }
+    if (state.sourceFailure !== undefined) throw state.sourceFailure;
     const timeMs = performance.now() - started;
     return { index, result, receipt: result.receipt, gasUsed: result.totalGasSpent, reads: state.readSet, writes: state.finish(), timeMs };
   }
@@ -125,8 +137,6 @@ export class ReplayVm {
   }
 }
 
-/** Errors a StateSource throws on purpose carry this flag and are never wrapped. */
-export const PASS_THROUGH = Symbol.for('stm.passThrough');
 function isPassThrough(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[PASS_THROUGH] === true;
 }

@@ -1,9 +1,21 @@
 /**
- * Entry point of the parallel (Block-STM) replay for commands. Placeholder until the
- * executor lands: returns undefined, meaning "not run".
+ * The parallel replay of one block, as commands use it: decide whether to run Block-STM
+ * at all (fallback), get the worker pool (started once per process) and the block into
+ * it (state distribution), run warm-up runs, then measured runs interleaved with serial
+ * runs on the same state so machine drift hits both, check every parallel run against
+ * the serial replay (receipts and post-state), and summarise.
  */
+import { spread } from '../analysis/stats.js';
+import { ExecutorError, StmError } from '../errors.js';
+import { runSerial } from '../exec/serialExecutor.js';
+import { describeLocation } from '../state/locations.js';
 import type { SerialReplay } from '../replay/replayBlock.js';
-import type { ParallelSummary } from './types.js';
+import { compareWithSerial } from './compareWithSerial.js';
+import { ParallelExecutionError, TooManyReexecutions, runBlockStm, type BlockStmResult } from './coordinator.js';
+import { decideFallback } from './fallback.js';
+import type { StressConfig } from './protocol.js';
+import type { ParallelDifference, ParallelSummary } from './types.js';
+import { closeSharedPool, cores, sharedPool } from './workerPool.js';
 
 export interface ParallelOptions {
   threads: number;
@@ -11,13 +23,131 @@ export interface ParallelOptions {
   fallback: boolean;
   runs: number;
   warmup: number;
+  /** Perturb scheduling inside the workers (tests). */
+  stress?: StressConfig;
   checkpoint?: () => void;
   progress?: (phase: string, done: number, total: number) => void;
 }
 
-export async function replayParallel(_serial: SerialReplay, _options: ParallelOptions): Promise<ParallelSummary | undefined> {
-  return undefined;
+let nextRunId = 1;
+
+export async function replayParallel(serial: SerialReplay, options: ParallelOptions): Promise<ParallelSummary> {
+  const { ctx } = serial;
+  const threads = Math.max(1, Math.floor(options.threads));
+  const n = ctx.txs.length;
+  const runs = Math.max(1, options.runs);
+  const warmup = Math.max(0, options.warmup);
+  const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
+  const serialTimes: number[] = [];
+  const parallelTimes: number[] = [];
+  const setup = { workerStartMs: 0, stateDistributionMs: 0, poolReused: false };
+
+  const decision = options.fallback ? decideFallback(n, serial.gasUsed, threads) : undefined;
+  let fallbackReason = decision;
+  let results: BlockStmResult[] = [];
+  let difference: ParallelDifference | undefined;
+
+  if (fallbackReason === undefined) {
+    try {
+      const { pool, reused } = await sharedPool(threads);
+      setup.poolReused = reused;
+      setup.workerStartMs = reused ? 0 : pool.startMs;
+      const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
+      const timeoutMs = Math.max(30_000, serial.serialMs.max * 50);
+      setup.stateDistributionMs = await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, timeoutMs);
+      const runOnce = () =>
+        runBlockStm(pool, ctx.pre, n, {
+          runId: nextRunId++,
+          blockKey,
+          timeoutMs,
+          maxReexecutions: options.fallback ? 3 * n + 100 : Number.POSITIVE_INFINITY,
+          ...(options.stress === undefined ? {} : { stress: options.stress }),
+          ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
+        });
+      for (let i = 0; i < warmup; i++) {
+        options.progress?.('parallel warm-up', i, warmup + runs);
+        await runOnce();
+      }
+      for (let i = 0; i < runs; i++) {
+        options.progress?.('serial + parallel', warmup + i, warmup + runs);
+        serialTimes.push((await runSerial(serial.replay, serialOptions)).executionMs);
+        const result = await runOnce();
+        parallelTimes.push(result.elapsedMs);
+        results.push(result);
+        difference ??= await compareWithSerial(serial, result.outcomes);
+      }
+    } catch (error) {
+      if (error instanceof TooManyReexecutions) {
+        fallbackReason = `too many re-executions (${error.shortMessage})`;
+      } else if (error instanceof ExecutorError) {
+        // A crashed or hung worker: never a wrong or missing result. The pool is restarted on next use.
+        await closeSharedPool();
+        fallbackReason = `worker failure: ${error.shortMessage}`;
+      } else if (error instanceof ParallelExecutionError) {
+        difference = { field: 'execution', serial: 'succeeded', parallel: error.shortMessage };
+      } else if (error instanceof StmError) {
+        throw error;
+      } else {
+        throw error;
+      }
+      results = [];
+      serialTimes.length = 0;
+      parallelTimes.length = 0;
+    }
+  }
+
+  if (fallbackReason !== undefined || (results.length === 0 && difference === undefined)) {
+    // Serial fallback: the executor runs the block serially on the main thread.
+    for (let i = 0; i < runs; i++) {
+      options.progress?.('serial (fallback)', warmup + i, warmup + runs);
+      serialTimes.push((await runSerial(serial.replay, serialOptions)).executionMs);
+      parallelTimes.push((await runSerial(serial.replay, serialOptions)).executionMs);
+    }
+  }
+
+  const serialMedian = spread(serialTimes).median;
+  const parallelSpread = spread(parallelTimes);
+  const speedup = parallelSpread.median > 0 ? serialMedian / parallelSpread.median : 1;
+  const ceilingT = serial.analysis.all.byTime.threads;
+  const representative = medianRun(results);
+  const stats = representative?.stats;
+  const incarnations = stats?.incarnations ?? new Array<number>(n).fill(1);
+  const reexecutions = incarnations.reduce((sum, inc) => sum + inc - 1, 0);
+  const locationConflicts = [...(stats?.locationConflicts ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+  const summary: ParallelSummary = {
+    scheduler: 'blockstm',
+    threads,
+    oversubscribed: threads > cores(),
+    parallelMs: parallelSpread,
+    speedup,
+    ceilingT,
+    efficiency: ceilingT > 0 ? speedup / ceilingT : 0,
+    conflicts: {
+      total: (stats?.conflictsValidation ?? 0) + (stats?.conflictsEstimate ?? 0),
+      validation: stats?.conflictsValidation ?? 0,
+      estimate: stats?.conflictsEstimate ?? 0,
+    },
+    reexecutions,
+    reexecutionRate: n > 0 ? reexecutions / n : 0,
+    waves: incarnations.reduce((max, inc) => Math.max(max, inc - 1), 0),
+    fallback: fallbackReason === undefined ? { mode: 'none' } : { mode: 'serial', reason: fallbackReason },
+    setup,
+    topLocations: locationConflicts.slice(0, 10).map(([location, conflicts]) => ({ location, description: describeLocation(location), conflicts })),
+    perTx: incarnations.map((inc, i) => ({ incarnations: inc, abortedBy: stats?.abortedBy[i] ?? [] })),
+    equalsSerial: difference === undefined,
+    serialMsInterleaved: spread(serialTimes),
+  };
+  if (difference !== undefined) summary.firstDifference = difference;
+  return summary;
+}
+
+function medianRun(results: BlockStmResult[]): BlockStmResult | undefined {
+  if (results.length === 0) return undefined;
+  const sorted = [...results].sort((a, b) => a.elapsedMs - b.elapsedMs);
+  return sorted[(sorted.length - 1) >> 1];
 }
 
 /** Stops worker threads so the process can exit. */
-export async function shutdownParallel(): Promise<void> {}
+export async function shutdownParallel(): Promise<void> {
+  await closeSharedPool();
+}

@@ -60,4 +60,6 @@ export interface ParallelSummary {
   /** Parallel receipts and post-state equal the serial ones. */
   equalsSerial: boolean;
   firstDifference?: ParallelDifference;
+  /** The serial runs interleaved with the parallel ones (the speedup's numerator). */
+  serialMsInterleaved: Spread;
 }

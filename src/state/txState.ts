@@ -95,6 +95,8 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
   private readonly keysCache = new Map<string, AccountKeys>();
   private coinbaseKeys!: AccountKeys;
   private deletesEmptyAccounts = true;
+  /** The first error the source threw during this transaction (see readLocal). */
+  sourceFailure: unknown = undefined;
 
   constructor(config: TxStateConfig) {
     this.configure(config);
@@ -117,6 +119,7 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
     this.credits.clear();
     this.touchedSlots.clear();
     this.reads = newReadSet();
+    this.sourceFailure = undefined;
   }
 
   /** The read set so far (valid after begin). */
@@ -163,18 +166,60 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
   readLocal(key: string): LocationValue {
     const entry = this.local.get(key);
     if (entry !== undefined) return entry.value;
-    const value = this.source.read(key, this.txIndex);
+    let value: LocationValue;
+    try {
+      value = this.source.read(key, this.txIndex);
+    } catch (error) {
+      // ethereumjs swallows some errors thrown inside balance updates; remember the
+      // first one so the runner can rethrow it whatever ethereumjs did with it.
+      this.sourceFailure ??= error;
+      throw error;
+    }
     const version = this.source.lastVersion;
     this.reads.keys.push(key);
     this.reads.versions.push(version);
     if (version === SUMMED) {
       this.reads.summed.set(key, { value: value as bigint, contributors: this.source.lastContributors ?? [] });
     }
+    const pending = this.credits.size === 0 ? undefined : this.credits.get(key);
+    if (pending !== undefined) {
+      // A balance this transaction credited is read after all: from here on it is an
+      // ordinary read and write (journaled, so a revert brings the credit back).
+      const credited = (value as bigint) + pending;
+      this.local.set(key, { value: credited, original: value });
+      this.undo.push({ key, entry: undefined, prev: ABSENT, credit: false });
+      this.undo.push({ key, entry: undefined, prev: pending, credit: true });
+      this.credits.delete(key);
+      return credited;
+    }
     this.local.set(key, { value, original: value });
     return value;
   }
 
+  /**
+   * A value transfer into `address` as a commutative credit, when this transaction has
+   * not read that balance (then nothing it did depends on it). Transfers to the coinbase
+   * stay ordinary reads and writes. Returns false when the caller must add normally.
+   */
+  creditBalance(address: string, amount: bigint): boolean {
+    const keys = this.keysFor(address);
+    if (keys === this.coinbaseKeys || this.local.has(keys.balance)) return false;
+    this.addCredit(keys.balance, amount);
+    return true;
+  }
+
+  private addCredit(key: string, delta: bigint): void {
+    const prev = this.credits.get(key) ?? 0n;
+    this.undo.push({ key, entry: undefined, prev, credit: true });
+    this.credits.set(key, prev + delta);
+  }
+
   private write(key: string, value: LocationValue, originalIfBlind: LocationValue | typeof UNKNOWN = UNKNOWN): void {
+    if (this.credits.size > 0 && this.credits.has(key)) {
+      // A blind write (deletion) replaces whatever was credited before it.
+      this.undo.push({ key, entry: undefined, prev: this.credits.get(key)!, credit: true });
+      this.credits.delete(key);
+    }
     const entry = this.local.get(key);
     if (entry === undefined) {
       this.local.set(key, { value, original: originalIfBlind });
@@ -270,9 +315,7 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
       this.readLocal(keys.balance);
       return;
     }
-    const prev = this.credits.get(keys.balance) ?? 0n;
-    this.undo.push({ key: keys.balance, entry: undefined, prev, credit: true });
-    this.credits.set(keys.balance, prev + delta);
+    this.addCredit(keys.balance, delta);
   }
 
   async deleteAccount(address: Address): Promise<void> {

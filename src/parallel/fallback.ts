@@ -1,0 +1,21 @@
+/**
+ * When the executor does not try parallel execution at all, decided from cheap signals
+ * before running (the user sees the reason, and --no-fallback overrides it). Below these
+ * sizes the fixed cost of a parallel run (messages per transaction, waiting for the
+ * slowest worker) outweighs what the threads can win. During a run, too many
+ * re-executions also fall back (see coordinator.ts).
+ */
+
+/** Fewer transactions per thread than this: run serially. */
+export const MIN_TXS_PER_THREAD = 4;
+/** Less gas per thread than this: run serially. */
+export const MIN_GAS_PER_THREAD = 1_000_000n;
+
+/** The reason to run serially, or undefined to run in parallel. */
+export function decideFallback(txCount: number, gasUsed: bigint[], threads: number): string | undefined {
+  if (threads <= 1) return undefined; // one thread was asked for explicitly: show what it costs
+  if (txCount < MIN_TXS_PER_THREAD * threads) return `${txCount} transactions is too few for ${threads} threads (< ${MIN_TXS_PER_THREAD} per thread)`;
+  const gas = gasUsed.reduce((sum, g) => sum + g, 0n);
+  if (gas < MIN_GAS_PER_THREAD * BigInt(threads)) return `${gas} gas is too little for ${threads} threads (< ${MIN_GAS_PER_THREAD} per thread)`;
+  return undefined;
+}

@@ -1,0 +1,233 @@
+/**
+ * MVMemory: multi-version memory, the heart of Block-STM.
+ *
+ * For every location, the writes of the block's transactions, ordered by transaction
+ * index: (txIndex, incarnation, value), or an ESTIMATE marker where an aborted
+ * incarnation wrote and the next one probably will again, or a commutative credit (the
+ * coinbase fee). A read by transaction i resolves to the highest entry below i, or to the
+ * pre-state; it reports the version it saw so validation can re-resolve and compare.
+ *
+ * The same class is the coordinator's authoritative memory and each worker's replica
+ * (kept current by the coordinator's broadcasts, in order), so resolution is one piece of
+ * code everywhere. Resolution is the per-read hot path: entries per location are few and
+ * kept in ascending arrays, scanned from the top, and nothing is allocated unless a read
+ * sums credits.
+ *
+ * Storage wipes (self-destruct, deletion, re-creation) are entries at the account's `w:`
+ * key; a storage read also looks there, and a wipe newer than the slot's newest write
+ * makes the slot read as zero (a slot written by the wiping transaction itself is newer
+ * than its wipe: it was written after it).
+ */
+import { PASS_THROUGH } from '../errors.js';
+import { ZERO_BYTES, type LocationValue } from '../state/locations.js';
+import type { PreState } from '../state/preState.js';
+import { PRE_STATE, SUMMED, makeVersion, type StateSource } from '../state/stateSource.js';
+
+const VALUE = 0;
+const ESTIMATE = 1;
+const CREDIT = 2;
+
+/** The entries of one location, ascending by transaction index; at most one per transaction. */
+class Entries {
+  txs: number[] = [];
+  incarnations: number[] = [];
+  kinds: number[] = [];
+  values: LocationValue[] = [];
+
+  /** Position of the highest entry with tx < below, or -1. */
+  highestBelow(below: number): number {
+    const txs = this.txs;
+    let i = txs.length - 1;
+    while (i >= 0 && txs[i]! >= below) i--;
+    return i;
+  }
+
+  indexOf(tx: number): number {
+    const txs = this.txs;
+    for (let i = txs.length - 1; i >= 0; i--) {
+      const t = txs[i]!;
+      if (t === tx) return i;
+      if (t < tx) return -1;
+    }
+    return -1;
+  }
+
+  set(tx: number, incarnation: number, kind: number, value: LocationValue): void {
+    const txs = this.txs;
+    let i = txs.length - 1;
+    while (i >= 0 && txs[i]! > tx) i--;
+    if (i >= 0 && txs[i] === tx) {
+      this.incarnations[i] = incarnation;
+      this.kinds[i] = kind;
+      this.values[i] = value;
+      return;
+    }
+    const at = i + 1;
+    txs.splice(at, 0, tx);
+    this.incarnations.splice(at, 0, incarnation);
+    this.kinds.splice(at, 0, kind);
+    this.values.splice(at, 0, value);
+  }
+
+  remove(tx: number): void {
+    const i = this.indexOf(tx);
+    if (i < 0) return;
+    this.txs.splice(i, 1);
+    this.incarnations.splice(i, 1);
+    this.kinds.splice(i, 1);
+    this.values.splice(i, 1);
+  }
+}
+
+/** Thrown (never allocated per read: one instance per memory) when a read meets an ESTIMATE. */
+export class EstimateRead {
+  /** The transaction whose ESTIMATE was met. */
+  blockingTx = -1;
+  key = '';
+  constructor() {
+    (this as unknown as Record<symbol, boolean>)[PASS_THROUGH] = true;
+  }
+}
+
+export class MVMemory implements StateSource {
+  private readonly locations = new Map<string, Entries>();
+  /** Accounts with at least one wipe entry (so most storage reads skip the wipe lookup). */
+  private readonly wipedAccounts = new Map<string, Entries>();
+  /** Version of the last resolve(): a write version, PRE_STATE, or SUMMED. */
+  lastVersion = PRE_STATE;
+  /** For a SUMMED resolve: the transactions whose entries were summed. */
+  lastContributors: number[] | undefined = undefined;
+  /** Set when resolve() met an ESTIMATE (then it returns undefined). */
+  readonly estimate = new EstimateRead();
+
+  constructor(private readonly pre: PreState) {}
+
+  clear(): void {
+    this.locations.clear();
+    this.wipedAccounts.clear();
+  }
+
+  /** The keys that have entries (for the final state). */
+  keys(): IterableIterator<string> {
+    return this.locations.keys();
+  }
+
+  /**
+   * The value of `key` as transaction `txIndex` sees it, or undefined when an ESTIMATE is
+   * in the way (then `estimate` says whose). Sets lastVersion / lastContributors.
+   */
+  resolve(key: string, txIndex: number): LocationValue | undefined {
+    const entries = this.locations.get(key);
+    const first = key.charCodeAt(0);
+    if (first === 115 /* s */ && this.wipedAccounts.size > 0) {
+      const wipes = this.wipedAccounts.get(key.slice(2, 44));
+      if (wipes !== undefined) return this.resolveWiped(key, txIndex, entries, wipes);
+    }
+    if (entries === undefined) {
+      this.lastVersion = PRE_STATE;
+      return this.pre.get(key);
+    }
+    let i = entries.highestBelow(txIndex);
+    if (i < 0) {
+      this.lastVersion = PRE_STATE;
+      return this.pre.get(key);
+    }
+    let kind = entries.kinds[i]!;
+    if (kind === VALUE) {
+      this.lastVersion = makeVersion(entries.txs[i]!, entries.incarnations[i]!);
+      return entries.values[i];
+    }
+    if (kind === ESTIMATE) return this.blocked(entries.txs[i]!, key);
+    // Credits on top of a base: sum them down to the newest full write (or the pre-state).
+    let sum = 0n;
+    const contributors: number[] = [];
+    while (i >= 0 && (kind = entries.kinds[i]!) === CREDIT) {
+      sum += entries.values[i] as bigint;
+      contributors.push(entries.txs[i]!);
+      i--;
+    }
+    let base: bigint;
+    if (i < 0) base = this.pre.get(key) as bigint;
+    else if (kind === ESTIMATE) return this.blocked(entries.txs[i]!, key);
+    else {
+      base = entries.values[i] as bigint;
+      contributors.push(entries.txs[i]!);
+    }
+    this.lastVersion = SUMMED;
+    this.lastContributors = contributors;
+    return base + sum;
+  }
+
+  private resolveWiped(key: string, txIndex: number, entries: Entries | undefined, wipes: Entries): LocationValue | undefined {
+    const w = wipes.highestBelow(txIndex);
+    const s = entries === undefined ? -1 : entries.highestBelow(txIndex);
+    const wipeTx = w < 0 ? -1 : wipes.txs[w]!;
+    const slotTx = s < 0 ? -1 : entries!.txs[s]!;
+    if (wipeTx > slotTx) {
+      if (wipes.kinds[w] === ESTIMATE) return this.blocked(wipeTx, key);
+      this.lastVersion = makeVersion(wipeTx, wipes.incarnations[w]!);
+      return ZERO_BYTES;
+    }
+    if (s < 0) {
+      this.lastVersion = PRE_STATE;
+      return this.pre.get(key);
+    }
+    if (entries!.kinds[s] === ESTIMATE) return this.blocked(slotTx, key);
+    this.lastVersion = makeVersion(slotTx, entries!.incarnations[s]!);
+    return entries!.values[s];
+  }
+
+  /** StateSource: a worker's read. An ESTIMATE throws (the incarnation stops and waits for the writer). */
+  read(key: string, txIndex: number): LocationValue {
+    const value = this.resolve(key, txIndex);
+    if (value === undefined) throw this.estimate;
+    return value;
+  }
+
+  private blocked(tx: number, key: string): undefined {
+    this.estimate.blockingTx = tx;
+    this.estimate.key = key;
+    return undefined;
+  }
+
+  /** Records a full write of (tx, incarnation). */
+  write(key: string, tx: number, incarnation: number, value: LocationValue): void {
+    this.entriesFor(key).set(tx, incarnation, VALUE, value);
+  }
+
+  /** Records a commutative credit of (tx, incarnation). */
+  credit(key: string, tx: number, incarnation: number, delta: bigint): void {
+    this.entriesFor(key).set(tx, incarnation, CREDIT, delta);
+  }
+
+  /** Turns tx's entry at key into an ESTIMATE (its incarnation was aborted). */
+  markEstimate(key: string, tx: number): void {
+    const entries = this.locations.get(key);
+    if (entries === undefined) return;
+    const i = entries.indexOf(tx);
+    if (i >= 0) entries.kinds[i] = ESTIMATE;
+  }
+
+  /** Removes tx's entry at key (its new incarnation did not write there). */
+  remove(key: string, tx: number): void {
+    this.locations.get(key)?.remove(tx);
+  }
+
+  /** The value tx wrote at key (VALUE or CREDIT), for change detection; undefined when none or ESTIMATE. */
+  writtenBy(key: string, tx: number): LocationValue | undefined {
+    const entries = this.locations.get(key);
+    if (entries === undefined) return undefined;
+    const i = entries.indexOf(tx);
+    return i < 0 || entries.kinds[i] === ESTIMATE ? undefined : entries.values[i];
+  }
+
+  private entriesFor(key: string): Entries {
+    let entries = this.locations.get(key);
+    if (entries === undefined) {
+      entries = new Entries();
+      this.locations.set(key, entries);
+      if (key.charCodeAt(0) === 119 /* w */) this.wipedAccounts.set(key.slice(2), entries);
+    }
+    return entries;
+  }
+}

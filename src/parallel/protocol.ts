@@ -1,0 +1,71 @@
+/**
+ * Messages between the coordinator (main thread) and the workers. Messages travel in
+ * batches (one postMessage per flush, an array of messages), on a dedicated
+ * MessageChannel so a worker can also pull them synchronously between transactions
+ * (receiveMessageOnPort) and start every task with the newest writes it can have.
+ *
+ * Values cross threads structured-cloned; the only class among them, CodeValue, travels
+ * as its bytes and is rebuilt from the key's kind ('c').
+ */
+import type { BlockData } from '../data/blockData.js';
+import { CodeValue, type LocationValue } from '../state/locations.js';
+import type { TxReceipt } from '@ethereumjs/vm';
+
+export interface StressConfig {
+  seed: number;
+  /** Probability per state read of a busy-wait of up to maxDelayUs. */
+  delayProbability: number;
+  maxDelayUs: number;
+  /** Probability per state read of pulling pending writes in mid-execution. */
+  drainProbability: number;
+}
+
+export type ToWorker =
+  | { t: 'load'; blockKey: string; data: BlockData; senderPublicKeys: Uint8Array[] }
+  | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined }
+  | { t: 'apply'; runId: number; tx: number; inc: number; keys: string[]; values: WireValue[]; creditKeys: string[]; creditDeltas: bigint[]; removed: string[] }
+  | { t: 'estimate'; runId: number; tx: number; keys: string[] }
+  | { t: 'exec'; runId: number; tx: number; inc: number }
+  | { t: 'crash' }
+  | { t: 'hang' };
+
+export interface WireReads {
+  keys: string[];
+  versions: number[];
+  summedKeys: string[];
+  summedValues: bigint[];
+}
+
+export type FromWorker =
+  | { t: 'ready'; worker: number; ms: number }
+  | { t: 'loaded'; worker: number; blockKey: string; ms: number }
+  | {
+      t: 'done';
+      worker: number;
+      runId: number;
+      tx: number;
+      inc: number;
+      reads: WireReads;
+      keys: string[];
+      values: WireValue[];
+      creditKeys: string[];
+      creditDeltas: bigint[];
+      gasUsed: bigint;
+      receipt: TxReceipt;
+      bloom: Uint8Array;
+      timeMs: number;
+    }
+  | { t: 'blocked'; worker: number; runId: number; tx: number; inc: number; on: number; key: string }
+  | { t: 'failed'; worker: number; runId: number; tx: number; inc: number; message: string; reads: WireReads }
+  | { t: 'fatal'; worker: number; message: string };
+
+/** A location value as it crosses threads. */
+export type WireValue = bigint | boolean | number | Uint8Array;
+
+export function toWire(value: LocationValue): WireValue {
+  return value instanceof CodeValue ? value.bytes : (value as WireValue);
+}
+
+export function fromWire(key: string, value: WireValue): LocationValue {
+  return key.charCodeAt(0) === 99 /* c */ ? new CodeValue(value as Uint8Array) : value;
+}
