@@ -1,0 +1,88 @@
+/**
+ * `stm replay --block N`: load the block, replay it serially (warm-up, measured runs),
+ * verify it against the chain, replay it through the parallel executor when that is
+ * available, and print the report as tables or as one JSON document. Returns the exit
+ * code: 0 verified (and parallel = serial), 1 ran but did not match.
+ */
+import { availableParallelism } from 'node:os';
+import { loadBlock } from '../../data/blockLocator.js';
+import { replayParallel, shutdownParallel } from '../../parallel/replayParallel.js';
+import { replaySerial } from '../../replay/replayBlock.js';
+import { machineInfo } from '../../report/machine.js';
+import { buildReplayReport } from '../../report/replayReport.js';
+import { InterruptGuard } from '../interrupt.js';
+import { parseBlockNumber, parseTxSelector, parseWholeNumber, resolveTxIndex } from '../options.js';
+import { Progress } from '../progress.js';
+import { blockLine, renderReplay, verdictLines } from '../render/replayTables.js';
+import { parallelVerdict } from '../render/parallelTables.js';
+import { renderTxDetail } from '../render/txDetail.js';
+import { toolVersion } from '../version.js';
+
+/** The options as commander hands them over (strings until checked here). */
+export interface ReplayCommandOptions {
+  block: string;
+  fixtures?: string;
+  runs: string | number;
+  warmup: string | number;
+  threads?: string | number;
+  fallback: boolean;
+  json?: boolean;
+  tx?: string;
+  verbose?: boolean;
+}
+
+export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
+  const number = parseBlockNumber(raw.block);
+  const runs = parseWholeNumber('--runs', raw.runs, 1);
+  const warmup = parseWholeNumber('--warmup', raw.warmup, 0);
+  const threads = raw.threads === undefined ? availableParallelism() : parseWholeNumber('--threads', raw.threads, 1);
+  const txSelector = raw.tx === undefined ? undefined : parseTxSelector(raw.tx);
+  const json = raw.json === true;
+
+  const interrupt = new InterruptGuard().install();
+  const progress = new Progress({ json, verbose: raw.verbose === true });
+  try {
+    progress.phase(`loading block ${number}`);
+    const data = loadBlock(number, raw.fixtures === undefined ? {} : { fixturesDir: raw.fixtures });
+    const txDetail = txSelector === undefined ? undefined : resolveTxIndex(txSelector, data);
+    interrupt.checkpoint();
+
+    progress.phase(`preparing block ${number} (${data.block.transactions.length} txs)`);
+    const serial = await replaySerial(data, { runs, warmup, threads, checkpoint: interrupt.checkpoint, progress: progress.update });
+    interrupt.checkpoint();
+
+    progress.phase('parallel replay');
+    const parallel = await replayParallel(serial, {
+      threads,
+      fallback: raw.fallback,
+      runs,
+      warmup,
+      checkpoint: interrupt.checkpoint,
+      progress: progress.update,
+    });
+    interrupt.checkpoint();
+    progress.stop();
+
+    const report = buildReplayReport({
+      serial,
+      parallel,
+      options: { runs, warmup, threads, fallback: raw.fallback },
+      machine: machineInfo(),
+      toolVersion: toolVersion(),
+      ...(txDetail === undefined ? {} : { txDetail }),
+    });
+    if (json) {
+      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    } else if (report.tx !== null) {
+      const verdict = [...verdictLines(report), ...(report.parallel === null || report.parallel.equalsSerial ? [] : parallelVerdict(report.parallel))];
+      process.stdout.write(`${blockLine(report)}\n${renderTxDetail(report.tx)}${verdict.map((line) => line + '\n').join('')}`);
+    } else {
+      process.stdout.write(renderReplay(report));
+    }
+    return report.outcome.exitCode;
+  } finally {
+    progress.stop();
+    interrupt.uninstall();
+    await shutdownParallel();
+  }
+}

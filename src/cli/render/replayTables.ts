@@ -1,0 +1,108 @@
+/**
+ * The text form of a replay report: the block table (size, serial time, verification),
+ * the dependency and ceiling table (all locations next to the storage-only view), and the
+ * verdict lines a person must not miss (the replay does not match the chain). The
+ * parallel section and the per-transaction view have their own modules.
+ */
+import type { CheckReport, GraphReport, ReplayReport } from '../../report/replayReport.js';
+import { bad, dim, formatInt, formatMs, formatSpeedup, heading, ok, table, warn } from './format.js';
+import { renderParallel } from './parallelTables.js';
+
+/** The whole text report for `stm replay` (without --tx). */
+export function renderReplay(report: ReplayReport): string {
+  const parts = [
+    renderBlockTable(report),
+    renderDependencyTable(report),
+    report.parallel === null ? dim('parallel replay: not run') : renderParallel(report.parallel, report.machine.cores),
+    ...verdictLines(report),
+  ];
+  return parts.filter((part) => part !== '').join('\n') + '\n';
+}
+
+/** One line naming the block, for views that show one transaction. */
+export function blockLine(report: ReplayReport): string {
+  const b = report.block;
+  const verified = report.verification.ok ? `${ok()} verified` : `${bad()} does not match the chain`;
+  return `block ${b.number} (${b.hardfork}) · ${formatInt(b.txCount)} txs · ${formatInt(b.gasUsed)} gas · ${verified}`;
+}
+
+export function renderBlockTable(report: ReplayReport): string {
+  const { block, serial, options } = report;
+  const t = table();
+  const runs = `${serial.ms.runs} run${serial.ms.runs === 1 ? '' : 's'} after ${options.warmup} warm-up`;
+  t.push(
+    [heading('block'), `${block.number} (${block.hardfork})`],
+    [heading('source'), `${block.source.kind} ${dim(block.source.dir)}`],
+    [heading('txs'), formatInt(block.txCount)],
+    [heading('gas'), formatInt(block.gasUsed)],
+    [heading('serial time'), `${formatMs(serial.ms.median)} median ${dim(`(min ${formatMs(serial.ms.min)}, max ${formatMs(serial.ms.max)}; ${runs})`)}`],
+    [heading('throughput'), `${serial.mgasPerSecond.toFixed(1)} Mgas/s`],
+    [heading('verification'), verificationText(report)],
+    [heading('setup'), dim(`context ${formatMs(serial.setup.contextMs)}, VM ${formatMs(serial.setup.vmMs)} (not in serial time)`)],
+  );
+  return t.toString();
+}
+
+function checkText(name: string, check: CheckReport): string {
+  switch (check.status) {
+    case 'ok':
+      return `${name} ${ok()}`;
+    case 'mismatch':
+      return `${name} ${bad()}`;
+    case 'n/a':
+      return `${name} ${dim('n/a')}`;
+  }
+}
+
+function verificationText(report: ReplayReport): string {
+  const v = report.verification;
+  const marks = [checkText('gas', v.gas), checkText('logs bloom', v.logsBloom), checkText('receipts root', v.receiptsRoot)];
+  if (v.receipts.status !== 'n/a') marks.push(checkText('receipts', v.receipts));
+  const notes = [v.gas, v.logsBloom, v.receiptsRoot]
+    .filter((check) => check.status === 'n/a' && check.note !== null)
+    .map((check) => dim(`n/a: ${check.note}`));
+  return [marks.join('  '), ...notes].join('\n');
+}
+
+export function renderDependencyTable(report: ReplayReport): string {
+  const { all, storageOnly } = report.dependencies;
+  const T = all.ceilings.byTime.T;
+  const txs = report.block.txCount;
+  const t = table(['', 'all locations', 'storage only'], ['left', 'right', 'right']);
+  const row = (label: string, value: (g: GraphReport) => string) => [heading(label), value(all), value(storageOnly)];
+  t.push(
+    row('txs with a dependency', (g) => `${formatInt(g.dependentTxs)} of ${formatInt(txs)}`),
+    row('dependency edges', (g) => formatInt(g.edges)),
+    row('longest chain (txs)', (g) => formatInt(g.longestChain)),
+    row('ceiling(∞) by time', (g) => formatSpeedup(g.ceilings.byTime.infinite)),
+    row('ceiling(∞) by gas', (g) => formatSpeedup(g.ceilings.byGas.infinite)),
+    row(`ceiling(${T}) by time`, (g) => formatSpeedup(g.ceilings.byTime.threads)),
+    row(`ceiling(${T}) by gas`, (g) => formatSpeedup(g.ceilings.byGas.threads)),
+  );
+  return `${heading('Dependencies and ceilings')} ${dim(`(T = ${T} threads; definitions: docs/metrics.md)`)}\n${t.toString()}`;
+}
+
+/** The lines that must stand out: the replay differs from the chain, or runs differed. */
+export function verdictLines(report: ReplayReport): string[] {
+  const lines: string[] = [];
+  const v = report.verification;
+  const checks: Array<[string, CheckReport]> = [
+    ['gas used', v.gas],
+    ['logs bloom', v.logsBloom],
+    ['receipts root', v.receiptsRoot],
+    ['receipts', v.receipts],
+  ];
+  for (const [name, check] of checks) {
+    if (check.status !== 'mismatch') continue;
+    const detail = check.expected !== null ? `header ${check.expected}, replay ${check.actual}` : (check.note ?? '');
+    lines.push(bad(`✗ REPLAY DOES NOT MATCH THE CHAIN: ${name} differs (${detail})`));
+  }
+  if (v.firstMismatch !== null) {
+    const m = v.firstMismatch;
+    lines.push(bad(`  first differing receipt: tx ${m.txIndex} (${m.txHash}) ${m.field}: expected ${m.expected}, got ${m.actual}`));
+  }
+  if (!report.serial.deterministic) {
+    lines.push(warn('! the measured serial runs differed (gas or post-state size): the replay is not deterministic'));
+  }
+  return lines;
+}

@@ -1,0 +1,287 @@
+/**
+ * The replay report: every figure of one replayed block as one plain, JSON-ready object
+ * (`stm replay --json`, and what the text tables are rendered from). A pure function of
+ * the replay results, so other commands (analyze, bench) can build the same document.
+ * bigint values become decimal strings; absent values are null, never missing, so the
+ * shape is the same for every block. The schema is documented field by field in
+ * docs/json-schema.md; a change that breaks a reader bumps REPORT_SCHEMA_VERSION.
+ */
+import type { Spread } from '../analysis/stats.js';
+import type { GraphSummary } from '../analysis/blockAnalysis.js';
+import type { Ceilings } from '../analysis/ceiling.js';
+import { ExitCode } from '../errors.js';
+import type { ParallelSummary } from '../parallel/types.js';
+import type { SerialReplay } from '../replay/replayBlock.js';
+import type { Check, Verification } from '../verify/verifyBlock.js';
+import type { MachineInfo } from './machine.js';
+import { buildTxDetail, locationRef, txFacts, type LocationRef, type TxDetailReport, type TxStatus } from './txDetail.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface ReplayReportInput {
+  serial: SerialReplay;
+  /** The parallel executor's summary; undefined when it did not run. */
+  parallel: ParallelSummary | undefined;
+  options: ReplayReportOptions;
+  machine: MachineInfo;
+  /** stm's version (package.json). */
+  toolVersion: string;
+  /** Index of the transaction to detail (--tx), if any. */
+  txDetail?: number;
+}
+
+export interface ReplayReportOptions {
+  runs: number;
+  warmup: number;
+  threads: number;
+  fallback: boolean;
+}
+
+export interface ReplayReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: 'stm'; version: string };
+  machine: MachineInfo;
+  block: BlockReport;
+  options: ReplayReportOptions;
+  serial: SerialReport;
+  verification: VerificationReport;
+  dependencies: { all: GraphReport; storageOnly: GraphReport };
+  parallel: ParallelReport | null;
+  outcome: OutcomeReport;
+  txs: TxReport[];
+  tx: TxDetailReport | null;
+}
+
+export interface BlockReport {
+  number: string;
+  hash: string;
+  parentHash: string;
+  /** The hardfork whose rules the block ran under ("frontier", …, "cancun"). */
+  hardfork: string;
+  chainId: number;
+  timestamp: string;
+  coinbase: string;
+  txCount: number;
+  /** Gas used by the replay (the sum over transactions), decimal. */
+  gasUsed: string;
+  gasLimit: string;
+  /** Where the block's data was read from. */
+  source: { kind: 'fixtures' | 'cache' | 'bundled'; dir: string };
+}
+
+export interface SerialReport {
+  /** Wall time of the transaction loop over the measured runs, ms. */
+  ms: Spread;
+  /** Block gas / median serial time, millions of gas per second. */
+  mgasPerSecond: number;
+  /** Every measured run gave the same gas per transaction and the same post-state size. */
+  deterministic: boolean;
+  /** Time spent before the first run, not part of `ms`. */
+  setup: { contextMs: number; vmMs: number };
+}
+
+export interface CheckReport {
+  status: Check['status'];
+  expected: string | null;
+  actual: string | null;
+  note: string | null;
+}
+
+export interface VerificationReport {
+  ok: boolean;
+  gas: CheckReport;
+  logsBloom: CheckReport;
+  receiptsRoot: CheckReport;
+  receipts: CheckReport;
+  firstMismatch: { txIndex: number; txHash: string; field: string; expected: string; actual: string } | null;
+}
+
+export interface GraphReport {
+  /** Unique (from, to) dependency pairs. */
+  edges: number;
+  /** Transactions with at least one dependency. */
+  dependentTxs: number;
+  /** Transactions on the longest dependency chain. */
+  longestChain: number;
+  ceilings: { byTime: Ceilings; byGas: Ceilings };
+}
+
+export interface ParallelReport {
+  scheduler: ParallelSummary['scheduler'];
+  threads: number;
+  oversubscribed: boolean;
+  /** The serial time the speedup divides. */
+  serialMs: Spread;
+  parallelMs: Spread;
+  speedup: number;
+  ceilingT: number;
+  efficiency: number;
+  conflicts: ParallelSummary['conflicts'];
+  reexecutions: number;
+  reexecutionRate: number;
+  waves: number;
+  fallback: { mode: 'none' | 'serial'; reason: string | null };
+  setup: ParallelSummary['setup'];
+  topLocations: Array<LocationRef & { conflicts: number }>;
+  equalsSerial: boolean;
+  firstDifference: { txIndex: number | null; location: string | null; field: string; serial: string; parallel: string } | null;
+}
+
+export interface OutcomeReport {
+  /** The serial replay matched the chain. */
+  verified: boolean;
+  /** The parallel replay equalled the serial one; null when it did not run. */
+  parallelEqualsSerial: boolean | null;
+  /** The exit code stm exits with for this report (0 or 1). */
+  exitCode: number;
+}
+
+export interface TxReport {
+  index: number;
+  hash: string;
+  from: string;
+  to: string | null;
+  gasUsed: string;
+  status: TxStatus;
+  /** Median serial execution time over the measured runs, ms. */
+  serialMs: number;
+  /** Locations read from the block state (each counted once). */
+  readSetSize: number;
+  /** Locations written (values that changed), not counting commutative credits. */
+  writeSetSize: number;
+  /** Commutative balance credits (the coinbase fee). */
+  creditCount: number;
+  /** The earlier transactions it depends on (full graph). */
+  dependsOn: number[];
+  /** Incarnations the parallel executor ran (1 = once); null when it did not run. */
+  incarnations: number | null;
+  /** Location keys that aborted each aborted incarnation; null when parallel did not run. */
+  abortedBy: string[] | null;
+}
+
+export function buildReplayReport(input: ReplayReportInput): ReplayReport {
+  const { serial, parallel, options } = input;
+  const header = serial.ctx.data.block;
+  const totalGas = serial.gasUsed.reduce((sum, gas) => sum + gas, 0n);
+  const parallelEqualsSerial = parallel === undefined ? null : parallel.equalsSerial;
+  const verified = serial.verification.ok;
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'stm', version: input.toolVersion },
+    machine: input.machine,
+    block: {
+      number: serial.ctx.data.number.toString(),
+      hash: header.hash,
+      parentHash: header.parentHash,
+      hardfork: hardforkName(serial.ctx.hardfork),
+      chainId: serial.ctx.data.chainId,
+      timestamp: BigInt(header.timestamp).toString(),
+      coinbase: serial.ctx.coinbase,
+      txCount: serial.ctx.txs.length,
+      gasUsed: totalGas.toString(),
+      gasLimit: BigInt(header.gasLimit).toString(),
+      source: { kind: serial.ctx.data.origin.kind, dir: serial.ctx.data.origin.dir },
+    },
+    options: { ...options },
+    serial: {
+      ms: serial.serialMs,
+      mgasPerSecond: mgasPerSecond(totalGas, serial.serialMs.median),
+      deterministic: serial.deterministic,
+      setup: { ...serial.setup },
+    },
+    verification: verificationReport(serial.verification),
+    dependencies: { all: graphReport(serial.analysis.all), storageOnly: graphReport(serial.analysis.storageOnly) },
+    parallel: parallel === undefined ? null : parallelReport(parallel, serial),
+    outcome: {
+      verified,
+      parallelEqualsSerial,
+      exitCode: verified && parallelEqualsSerial !== false ? ExitCode.ok : ExitCode.mismatch,
+    },
+    txs: serial.run.txs.map((run, i) => {
+      const perTx = parallel?.perTx[i];
+      return {
+        index: i,
+        ...txFacts(serial, i),
+        serialMs: serial.txTimesMs[i]!,
+        readSetSize: run.reads.keys.length,
+        writeSetSize: run.writes.keys.length,
+        creditCount: run.writes.creditKeys.length,
+        dependsOn: [...serial.analysis.graph.preds[i]!],
+        incarnations: perTx === undefined ? null : perTx.incarnations,
+        abortedBy: perTx === undefined ? null : [...perTx.abortedBy],
+      };
+    }),
+    tx: input.txDetail === undefined ? null : buildTxDetail(serial, input.txDetail, parallel?.perTx[input.txDetail]),
+  };
+}
+
+/** Block gas / time, in millions of gas per second (0 for an empty or unmeasurably fast block). */
+export function mgasPerSecond(gas: bigint, ms: number): number {
+  return ms > 0 ? Number(gas) / 1e3 / ms : 0;
+}
+
+/** The hardfork as people name it: ethereumjs calls frontier "chainstart", and the DAO fork's rules are homestead's. */
+export function hardforkName(ethereumjsName: string): string {
+  if (ethereumjsName === 'chainstart') return 'frontier';
+  if (ethereumjsName === 'dao') return 'homestead';
+  return ethereumjsName;
+}
+
+function checkReport(check: Check): CheckReport {
+  return { status: check.status, expected: check.expected ?? null, actual: check.actual ?? null, note: check.note ?? null };
+}
+
+function verificationReport(v: Verification): VerificationReport {
+  return {
+    ok: v.ok,
+    gas: checkReport(v.gas),
+    logsBloom: checkReport(v.logsBloom),
+    receiptsRoot: checkReport(v.receiptsRoot),
+    receipts: checkReport(v.receipts),
+    firstMismatch: v.firstMismatch === undefined ? null : { ...v.firstMismatch },
+  };
+}
+
+function graphReport(summary: GraphSummary): GraphReport {
+  return {
+    edges: summary.edges,
+    dependentTxs: summary.dependentTxs,
+    longestChain: summary.longestChain,
+    ceilings: { byTime: { ...summary.byTime }, byGas: { ...summary.byGas } },
+  };
+}
+
+function parallelReport(summary: ParallelSummary, serial: SerialReplay): ParallelReport {
+  // The speedup divides the serial runs interleaved with the parallel ones; if the
+  // executor reports those, show them, otherwise the serial replay's own runs.
+  const interleavedSerial = (summary as ParallelSummary & { serialMs?: Spread }).serialMs;
+  const difference = summary.firstDifference;
+  return {
+    scheduler: summary.scheduler,
+    threads: summary.threads,
+    oversubscribed: summary.oversubscribed,
+    serialMs: interleavedSerial ?? serial.serialMs,
+    parallelMs: summary.parallelMs,
+    speedup: summary.speedup,
+    ceilingT: summary.ceilingT,
+    efficiency: summary.efficiency,
+    conflicts: { ...summary.conflicts },
+    reexecutions: summary.reexecutions,
+    reexecutionRate: summary.reexecutionRate,
+    waves: summary.waves,
+    fallback: { mode: summary.fallback.mode, reason: summary.fallback.reason ?? null },
+    setup: { ...summary.setup },
+    topLocations: summary.topLocations.map((entry) => ({ ...locationRef(entry.location), description: entry.description, conflicts: entry.conflicts })),
+    equalsSerial: summary.equalsSerial,
+    firstDifference:
+      difference === undefined
+        ? null
+        : {
+            txIndex: difference.txIndex ?? null,
+            location: difference.location ?? null,
+            field: difference.field,
+            serial: difference.serial,
+            parallel: difference.parallel,
+          },
+  };
+}
