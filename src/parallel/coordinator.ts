@@ -43,6 +43,7 @@ const DISPATCHED = 1;
 const DONE = 2;
 const WAITING = 3;
 const TASKS_PER_WORKER = 2;
+const REEXECUTION_PATIENCE = 2;
 
 /** The final result of one transaction (its last incarnation). */
 export interface TxOutcome {
@@ -81,6 +82,8 @@ export interface BlockStmOptions {
   timeoutMs: number;
   /** Stop and report when re-executions exceed this (the caller falls back to serial). */
   maxReexecutions: number;
+  /** Sender address per transaction (for the same-sender rule in dispatch). */
+  senders: string[];
   stress?: StressConfig;
   checkpoint?: () => void;
 }
@@ -113,7 +116,13 @@ class BlockStmCoordinator {
   private readonly outcomes: Array<TxOutcome | undefined>;
   private readonly dependents = new Map<number, number[]>();
   private readonly ready: MinHeap;
+  /** Transactions waiting for the commit index to reach them (see makeRunnable). */
+  private readonly deferred = new MinHeap();
   private readonly inflight: number[];
+  /** The worker a dispatched transaction was sent to. */
+  private readonly taskWorker: Int32Array;
+  /** The previous transaction of the same sender, or -1 (a nonce dependency known in advance). */
+  private readonly previousSameSender: Int32Array;
   private commitIndex = 0;
   /** Done transactions whose last incarnation threw (see onFailed). */
   private readonly failures = new Map<number, string>();
@@ -142,6 +151,8 @@ class BlockStmCoordinator {
     this.ready = new MinHeap();
     for (let i = 0; i < n; i++) this.ready.push(i);
     this.inflight = new Array(pool.size).fill(0);
+    this.taskWorker = new Int32Array(n).fill(-1);
+    this.previousSameSender = previousSameSender(options.senders);
     this.stats = {
       conflictsValidation: 0,
       conflictsEstimate: 0,
@@ -415,6 +426,13 @@ class BlockStmCoordinator {
       }
       this.commitIndex++;
     }
+    for (let tx = this.deferred.peek(); tx !== undefined && tx <= this.commitIndex; tx = this.deferred.peek()) {
+      this.deferred.pop();
+      if (this.status[tx] === WAITING && this.waitingOn[tx] === -1) {
+        this.status[tx] = READY;
+        this.ready.push(tx);
+      }
+    }
   }
 
   private countConflict(tx: number, key: string, cause: 'validation' | 'estimate'): void {
@@ -426,8 +444,19 @@ class BlockStmCoordinator {
     this.reexecutions++;
   }
 
-  /** Puts tx back to be executed: now, or once `blocker` is done. */
+  /**
+   * Puts tx back to be executed: now, or once `blocker` is done. A transaction aborted
+   * REEXECUTION_PATIENCE times or more waits until everything below it is committed, so its
+   * next incarnation is its last: otherwise a transaction far ahead that reads a location
+   * a long chain below keeps rewriting (a sender's nonce) is re-executed once per link.
+   */
   private makeRunnable(tx: number, blocker: number): void {
+    if (this.incarnation[tx]! >= REEXECUTION_PATIENCE && tx > this.commitIndex) {
+      this.status[tx] = WAITING;
+      this.waitingOn[tx] = -1;
+      this.deferred.push(tx);
+      return;
+    }
     if (blocker >= 0 && this.status[blocker] !== DONE) {
       this.status[tx] = WAITING;
       this.waitingOn[tx] = blocker;
@@ -453,15 +482,34 @@ class BlockStmCoordinator {
     }
   }
 
+  /**
+   * Fills every worker's task slots with the lowest ready transactions. A transaction
+   * whose sender has an earlier transaction in the block that is not done would read a
+   * stale nonce: it waits for it, or, when that one is on a worker with a free slot, is
+   * queued right behind it on the same worker (which applies its own writes at once, so
+   * the chain runs there without a round trip).
+   */
   private dispatch(): void {
-    for (let w = 0; w < this.inflight.length; w++) {
-      while (this.inflight[w]! < TASKS_PER_WORKER) {
-        const tx = this.nextReady();
-        if (tx === undefined) return;
-        this.status[tx] = DISPATCHED;
-        this.inflight[w]!++;
-        this.pool.queue(w, { t: 'exec', runId: this.options.runId, tx, inc: this.incarnation[tx]! });
+    for (;;) {
+      let free = -1;
+      for (let w = 0; w < this.inflight.length; w++) if (this.inflight[w]! < TASKS_PER_WORKER) free = free < 0 || this.inflight[w]! < this.inflight[free]! ? w : free;
+      if (free < 0) return;
+      const tx = this.nextReady();
+      if (tx === undefined) return;
+      let worker = free;
+      const previous = this.previousSameSender[tx]!;
+      if (previous >= 0 && this.status[previous] !== DONE) {
+        const holder = this.status[previous] === DISPATCHED ? this.taskWorker[previous]! : -1;
+        if (holder < 0 || this.inflight[holder]! >= TASKS_PER_WORKER) {
+          this.makeRunnable(tx, previous);
+          continue;
+        }
+        worker = holder;
       }
+      this.status[tx] = DISPATCHED;
+      this.taskWorker[tx] = worker;
+      this.inflight[worker]!++;
+      this.pool.queue(worker, { t: 'exec', runId: this.options.runId, tx, inc: this.incarnation[tx]! });
     }
   }
 
@@ -493,6 +541,17 @@ class BlockStmCoordinator {
   }
 }
 
+export function previousSameSender(senders: string[]): Int32Array {
+  const previous = new Int32Array(senders.length).fill(-1);
+  const last = new Map<string, number>();
+  senders.forEach((sender, i) => {
+    const before = last.get(sender);
+    if (before !== undefined) previous[i] = before;
+    last.set(sender, i);
+  });
+  return previous;
+}
+
 function summedMap(reads: WireReads): Map<string, bigint> {
   const map = new Map<string, bigint>();
   for (let i = 0; i < reads.summedKeys.length; i++) map.set(reads.summedKeys[i]!, reads.summedValues[i]!);
@@ -513,6 +572,9 @@ class MinHeap {
       i = parent;
     }
     items[i] = value;
+  }
+  peek(): number | undefined {
+    return this.items[0];
   }
   pop(): number | undefined {
     const items = this.items;

@@ -8,14 +8,27 @@
 
 /** Fewer transactions per thread than this: run serially. */
 export const MIN_TXS_PER_THREAD = 4;
+/** One sender's share of the transactions above this: run serially (they must run in order). */
+export const MAX_SAME_SENDER_SHARE = 0.7;
 /** Less gas per thread than this: run serially. */
 export const MIN_GAS_PER_THREAD = 1_000_000n;
 
 /** The reason to run serially, or undefined to run in parallel. */
-export function decideFallback(txCount: number, gasUsed: bigint[], threads: number): string | undefined {
+export function decideFallback(txCount: number, gasUsed: bigint[], threads: number, senders: string[]): string | undefined {
   if (threads <= 1) return undefined; // one thread was asked for explicitly: show what it costs
   if (txCount < MIN_TXS_PER_THREAD * threads) return `${txCount} transactions is too few for ${threads} threads (< ${MIN_TXS_PER_THREAD} per thread)`;
   const gas = gasUsed.reduce((sum, g) => sum + g, 0n);
   if (gas < MIN_GAS_PER_THREAD * BigInt(threads)) return `${gas} gas is too little for ${threads} threads (< ${MIN_GAS_PER_THREAD} per thread)`;
+  // Transactions of one sender run in nonce order: the longest such chain bounds the speedup.
+  const perSender = new Map<string, number>();
+  let longest = 0;
+  for (const sender of senders) {
+    const count = (perSender.get(sender) ?? 0) + 1;
+    perSender.set(sender, count);
+    if (count > longest) longest = count;
+  }
+  if (longest / txCount > MAX_SAME_SENDER_SHARE) {
+    return `${longest} of ${txCount} transactions come from one sender and must run in nonce order`;
+  }
   return undefined;
 }

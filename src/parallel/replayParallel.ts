@@ -42,7 +42,8 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const parallelTimes: number[] = [];
   const setup = { workerStartMs: 0, stateDistributionMs: 0, poolReused: false };
 
-  const decision = options.fallback ? decideFallback(n, serial.gasUsed, threads) : undefined;
+  const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
+  const decision = options.fallback ? decideFallback(n, serial.gasUsed, threads, senders) : undefined;
   let fallbackReason = decision;
   let results: BlockStmResult[] = [];
   let difference: ParallelDifference | undefined;
@@ -60,6 +61,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           runId: nextRunId++,
           blockKey,
           timeoutMs,
+          senders,
           maxReexecutions: options.fallback ? 3 * n + 100 : Number.POSITIVE_INFINITY,
           ...(options.stress === undefined ? {} : { stress: options.stress }),
           ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
