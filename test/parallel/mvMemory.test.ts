@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MVMemory, EstimateRead } from '../../src/parallel/mvMemory.js';
+import { PreState } from '../../src/state/preState.js';
+import { PRE_STATE, SUMMED, makeVersion } from '../../src/state/stateSource.js';
+
+const A = '0x00000000000000000000000000000000000000aa';
+const SLOT = '0x' + '0'.repeat(63) + '1';
+const pre = () => new PreState({ [A]: { balance: '0x64', nonce: 1, storage: { [SLOT]: '0x' + '0'.repeat(62) + '07' } } });
+
+test('a read with no earlier write resolves to the pre-state', () => {
+  const memory = new MVMemory(pre());
+  assert.equal(memory.read('b:' + A, 5), 100n);
+  assert.equal(memory.lastVersion, PRE_STATE);
+});
+
+test('a read resolves to the highest write below the reader, never its own or a later one', () => {
+  const memory = new MVMemory(pre());
+  memory.write('b:' + A, 2, 0, 200n);
+  memory.write('b:' + A, 4, 1, 400n);
+  memory.write('b:' + A, 6, 0, 600n);
+  assert.equal(memory.read('b:' + A, 4), 200n);
+  assert.equal(memory.lastVersion, makeVersion(2, 0));
+  assert.equal(memory.read('b:' + A, 5), 400n);
+  assert.equal(memory.lastVersion, makeVersion(4, 1));
+  assert.equal(memory.read('b:' + A, 2), 100n);
+});
+
+test('an ESTIMATE below the reader stops the read and names the writer', () => {
+  const memory = new MVMemory(pre());
+  memory.write('n:' + A, 3, 0, 2n);
+  memory.markEstimate('n:' + A, 3);
+  assert.throws(() => memory.read('n:' + A, 7), (error: unknown) => error instanceof EstimateRead && error.blockingTx === 3);
+  assert.equal(memory.read('n:' + A, 3), 1n);
+});
+
+test('credits sum on top of the newest full write, and the read is SUMMED', () => {
+  const memory = new MVMemory(pre());
+  memory.credit('b:' + A, 1, 0, 5n);
+  memory.write('b:' + A, 2, 0, 1000n);
+  memory.credit('b:' + A, 3, 0, 7n);
+  memory.credit('b:' + A, 4, 0, 11n);
+  assert.equal(memory.read('b:' + A, 5), 1018n);
+  assert.equal(memory.lastVersion, SUMMED);
+  assert.deepEqual([...memory.lastContributors!].sort(), [2, 3, 4]);
+  assert.equal(memory.read('b:' + A, 2), 105n);
+});
+
+test('a credit marked ESTIMATE blocks a summed read', () => {
+  const memory = new MVMemory(pre());
+  memory.credit('b:' + A, 1, 0, 5n);
+  memory.credit('b:' + A, 2, 0, 5n);
+  memory.markEstimate('b:' + A, 1);
+  assert.throws(() => memory.read('b:' + A, 3), (error: unknown) => error instanceof EstimateRead && error.blockingTx === 1);
+});
+
+test('a storage wipe newer than a slot write makes the slot read zero; a slot written after the wipe wins', () => {
+  const memory = new MVMemory(pre());
+  const key = 's:' + A + ':' + SLOT;
+  assert.deepEqual(memory.read(key, 9), Uint8Array.from([7]));
+  memory.write('w:' + A, 3, 0, 4);
+  assert.equal((memory.read(key, 9) as Uint8Array).length, 0);
+  assert.equal(memory.lastVersion, makeVersion(3, 0));
+  assert.equal((memory.read(key, 3) as Uint8Array)[0], 7);
+  memory.write(key, 5, 0, Uint8Array.from([9]));
+  assert.deepEqual(memory.read(key, 9), Uint8Array.from([9]));
+  memory.write(key, 3, 0, Uint8Array.from([8]));
+  assert.deepEqual(memory.read(key, 4), Uint8Array.from([8]));
+});
+
+test('removing an entry exposes the one below it', () => {
+  const memory = new MVMemory(pre());
+  memory.write('b:' + A, 2, 0, 200n);
+  memory.write('b:' + A, 4, 0, 400n);
+  memory.remove('b:' + A, 4);
+  assert.equal(memory.read('b:' + A, 9), 200n);
+});
