@@ -110,7 +110,7 @@ export interface ParallelReport {
   scheduler: ParallelSummary['scheduler'];
   threads: number;
   oversubscribed: boolean;
-  /** The serial time the speedup divides. */
+  /** The serial runs interleaved with the parallel ones: the speedup's numerator. */
   serialMs: Spread;
   parallelMs: Spread;
   speedup: number;
@@ -191,7 +191,7 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
     },
     verification: verificationReport(serial.verification),
     dependencies: { all: graphReport(serial.analysis.all), storageOnly: graphReport(serial.analysis.storageOnly) },
-    parallel: parallel === undefined ? null : parallelReport(parallel, serial),
+    parallel: parallel === undefined ? null : parallelReport(parallel),
     outcome: {
       verified,
       parallelEqualsSerial,
@@ -251,16 +251,13 @@ function graphReport(summary: GraphSummary): GraphReport {
   };
 }
 
-function parallelReport(summary: ParallelSummary, serial: SerialReplay): ParallelReport {
-  // The speedup divides the serial runs interleaved with the parallel ones; if the
-  // executor reports those, show them, otherwise the serial replay's own runs.
-  const interleavedSerial = (summary as ParallelSummary & { serialMs?: Spread }).serialMs;
+function parallelReport(summary: ParallelSummary): ParallelReport {
   const difference = summary.firstDifference;
   return {
     scheduler: summary.scheduler,
     threads: summary.threads,
     oversubscribed: summary.oversubscribed,
-    serialMs: interleavedSerial ?? serial.serialMs,
+    serialMs: summary.serialMsInterleaved,
     parallelMs: summary.parallelMs,
     speedup: summary.speedup,
     ceilingT: summary.ceilingT,

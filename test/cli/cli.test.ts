@@ -1,0 +1,195 @@
+// The command line as a user meets it: the built CLI (bin/stm.js) run as a child process.
+// Exit codes, one-line errors without stack traces, the JSON document's top level, the
+// per-transaction view. STM_CACHE_DIR points at an empty folder so a developer's cache
+// never changes what these tests see.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const bin = join(repo, 'bin', 'stm.js');
+const bundled = join(repo, 'fixtures', 'ethereum');
+const cacheDir = mkdtempSync(join(tmpdir(), 'stm-test-cache-'));
+process.on('exit', () => rmSync(cacheDir, { recursive: true, force: true }));
+
+/** Quick replay settings: one measured run, no warm-up, two threads. */
+const QUICK = ['--runs', '1', '--warmup', '0', '--threads', '2'];
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface RunOptions {
+  /** Called with each stderr chunk and the child, e.g. to send a signal at the right moment. */
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+}
+
+function stm(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: repo,
+      env: { ...process.env, STM_CACHE_DIR: cacheDir, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      options.onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+/** A user-facing error: one line (plus indented details), never a stack trace. */
+function assertCleanError(result: CliResult, lines: number | 'any' = 1): void {
+  const stderrLines = result.stderr.trimEnd().split('\n');
+  assert.match(stderrLines[0]!, /^stm: /);
+  if (lines !== 'any') assert.equal(stderrLines.length, lines, `expected ${lines} line(s) on stderr, got:\n${result.stderr}`);
+  assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace');
+  assert.equal(result.stdout, '');
+}
+
+test('stm --help exits 0 and shows examples', async () => {
+  const result = await stm(['--help']);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /Examples:/);
+  assert.match(result.stdout, /stm replay --block 19933597/);
+  assert.match(result.stdout, /Exit codes:/);
+});
+
+test('stm replay --help exits 0 and lists the options with examples', async () => {
+  const result = await stm(['replay', '--help']);
+  assert.equal(result.code, 0);
+  for (const option of ['--block', '--fixtures', '--runs', '--warmup', '--threads', '--no-fallback', '--json', '--tx', '--verbose']) {
+    assert.ok(result.stdout.includes(option), `help mentions ${option}`);
+  }
+  assert.match(result.stdout, /Examples:/);
+});
+
+test('stm --version prints the package version', async () => {
+  const result = await stm(['--version']);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout.trim(), /^\d+\.\d+\.\d+/);
+});
+
+test('a bundled block replays, verifies and exits 0', async () => {
+  const result = await stm(['replay', '--block', '930196', ...QUICK]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /930196 \(frontier\)/);
+  assert.match(result.stdout, /gas ✓/);
+  assert.match(result.stdout, /logs bloom ✓/);
+  assert.match(result.stdout, /receipts root n\/a/);
+  assert.match(result.stdout, /ceiling\(∞\) by time/);
+  assert.equal(result.stderr, '');
+});
+
+test('--json prints one JSON document with the documented top-level fields', async () => {
+  const result = await stm(['replay', '--block', '0xe3194', '--json', ...QUICK]);
+  assert.equal(result.code, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as Record<string, unknown> & { block: { number: string }; txs: unknown[]; outcome: { exitCode: number } };
+  assert.deepEqual(Object.keys(report), [
+    'schemaVersion', 'tool', 'machine', 'block', 'options', 'serial', 'verification', 'dependencies', 'parallel', 'outcome', 'txs', 'tx',
+  ]);
+  assert.equal(report.schemaVersion, 1);
+  assert.equal(report.block.number, '930196', '0xe3194 is block 930196');
+  assert.equal(report.txs.length, 18);
+  assert.equal(report.outcome.exitCode, 0);
+});
+
+test('--block abc is a usage error: exit 2, one line, no stack trace', async () => {
+  const result = await stm(['replay', '--block', 'abc']);
+  assert.equal(result.code, 2);
+  assertCleanError(result);
+  assert.match(result.stderr, /--block/);
+  assert.match(result.stderr, /"abc"/);
+});
+
+test('an unknown block exits 2 and says where stm looked and how to fetch it', async () => {
+  const result = await stm(['replay', '--block', '123']);
+  assert.equal(result.code, 2);
+  assertCleanError(result, 'any');
+  assert.match(result.stderr, /block 123/);
+  assert.ok(result.stderr.includes(cacheDir), 'names the cache folder it looked in');
+  assert.ok(result.stderr.includes(join(repo, 'fixtures')), 'names the bundled fixtures folder');
+  assert.match(result.stderr, /--rpc/);
+});
+
+test('a corrupt fixture given with --fixtures exits 2 with one line naming the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stm-test-fixtures-'));
+  try {
+    cpSync(join(bundled, '46147'), join(dir, '46147'), { recursive: true });
+    truncateSync(join(dir, '46147', 'block.json.gz'), 40);
+    const result = await stm(['replay', '--block', '46147', '--fixtures', dir, ...QUICK]);
+    assert.equal(result.code, 2);
+    assertCleanError(result);
+    assert.match(result.stderr, /block\.json\.gz/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('other malformed options and unknown commands exit 2 with one line', async () => {
+  for (const args of [['replay', '--block', '46147', '--threads', '0'], ['replay', '--block', '46147', '--runs', 'x'], ['replay', '--block', '46147', '--tx', 'x'], ['replay'], ['frobnicate']]) {
+    const result = await stm(args);
+    assert.equal(result.code, 2, `stm ${args.join(' ')}`);
+    assertCleanError(result);
+  }
+});
+
+test('--tx shows one transaction: hash, status, reads with their writers, dependencies', async () => {
+  const json = await stm(['replay', '--block', '930196', '--tx', '17', '--json', ...QUICK]);
+  assert.equal(json.code, 0, json.stderr);
+  const report = JSON.parse(json.stdout) as { tx: { index: number; hash: string; dependsOn: Array<{ tx: number }>; reads: Array<{ valueFrom: string; writers: number[] }> } };
+  assert.equal(report.tx.index, 17);
+  assert.deepEqual(report.tx.dependsOn.map((d) => d.tx), [16]);
+  assert.ok(report.tx.reads.some((r) => r.valueFrom === 'tx' && r.writers.includes(16)));
+
+  const text = await stm(['replay', '--block', '930196', '--tx', '17', ...QUICK]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.ok(text.stdout.includes(report.tx.hash), 'prints the hash');
+  assert.match(text.stdout, /status\s+│ ✓ success/);
+  assert.match(text.stdout, /Depends on/);
+  assert.match(text.stdout, /Reads/);
+  assert.match(text.stdout, /Writes/);
+  assert.match(text.stdout, /│\s+16 │/, 'the dependency on tx 16');
+
+  const outOfRange = await stm(['replay', '--block', '930196', '--tx', '18']);
+  assert.equal(outOfRange.code, 2);
+  assertCleanError(outOfRange);
+});
+
+test('stm list shows the 30 bundled blocks', async () => {
+  const result = await stm(['list']);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /19933597/);
+  assert.match(result.stdout, /cancun/);
+  const json = await stm(['list', '--json']);
+  const list = JSON.parse(json.stdout) as { blocks: Array<{ number: string }> };
+  assert.equal(list.blocks.length, 30);
+  assert.equal(list.blocks[0]!.number, '46147');
+});
+
+test('Ctrl-C during a replay prints "stm: interrupted" and exits 130', async () => {
+  let sent = false;
+  const result = await stm(['replay', '--block', '19933597', '--runs', '3', '--warmup', '0', '--threads', '2', '--verbose'], {
+    onStderr: (text, child) => {
+      if (!sent && text.includes('serial')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    },
+  });
+  assert.ok(sent, 'the replay reached the serial phase');
+  assert.equal(result.code, 130, result.stderr);
+  assert.match(result.stderr, /^stm: interrupted$/m);
+  assert.equal(result.stdout, '');
+});
