@@ -22,6 +22,7 @@ export interface StressConfig {
 
 export type ToWorker =
   | { t: 'load'; blockKey: string; data: BlockData; senderPublicKeys: Uint8Array[] }
+  | { t: 'unload'; blockKey: string }
   | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined }
   | { t: 'apply'; runId: number; tx: number; inc: number; keys: string[]; values: WireValue[]; creditKeys: string[]; creditDeltas: bigint[]; removed: string[] }
   | { t: 'estimate'; runId: number; tx: number; keys: string[] }

@@ -23,6 +23,8 @@ export interface ParallelOptions {
   fallback: boolean;
   runs: number;
   warmup: number;
+  /** Run a serial replay before each parallel run for the speedup (default true; tests that only check equality skip it). */
+  interleaveSerial?: boolean;
   /** Perturb scheduling inside the workers (tests). */
   stress?: StressConfig;
   checkpoint?: () => void;
@@ -72,7 +74,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       }
       for (let i = 0; i < runs; i++) {
         options.progress?.('serial + parallel', warmup + i, warmup + runs);
-        serialTimes.push((await runSerial(serial.replay, serialOptions)).executionMs);
+        serialTimes.push(options.interleaveSerial === false ? serial.serialMs.median : (await runSerial(serial.replay, serialOptions)).executionMs);
         const result = await runOnce();
         parallelTimes.push(result.elapsedMs);
         results.push(result);

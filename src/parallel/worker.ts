@@ -53,6 +53,9 @@ function handle(message: ToWorker): void {
       })();
       return;
     }
+    case 'unload':
+      blocks.delete(message.blockKey);
+      return;
     case 'run': {
       current = blocks.get(message.blockKey);
       runId = message.runId;

@@ -12,6 +12,9 @@ import type { BlockData } from '../data/blockData.js';
 import { ExecutorError } from '../errors.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
+/** Blocks kept loaded in the workers (a bench suite cycles through a few; memory stays bounded). */
+const MAX_LOADED_BLOCKS = 8;
+
 interface PoolWorker {
   thread: Worker;
   port: MessagePort;
@@ -23,6 +26,7 @@ export class WorkerPool {
   private listener: ((message: FromWorker) => void) | undefined;
   private failure: ExecutorError | undefined;
   private failureListener: ((error: ExecutorError) => void) | undefined;
+  /** Blocks loaded in every worker, oldest first (at most MAX_LOADED_BLOCKS are kept). */
   private readonly loaded = new Set<string>();
   private closing = false;
   /** Time to start the workers (until each has loaded ethereumjs), ms. */
@@ -113,6 +117,11 @@ export class WorkerPool {
   async load(blockKey: string, data: BlockData, senderPublicKeys: Uint8Array[], timeoutMs: number): Promise<number> {
     if (this.loaded.has(blockKey)) return 0;
     const started = performance.now();
+    while (this.loaded.size >= MAX_LOADED_BLOCKS) {
+      const oldest = this.loaded.values().next().value as string;
+      this.loaded.delete(oldest);
+      this.queueAll({ t: 'unload', blockKey: oldest });
+    }
     const { origin: _origin, receipts: _receipts, ...wire } = data;
     await new Promise<void>((resolve, reject) => {
       let pending = this.workers.length;
