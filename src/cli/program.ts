@@ -14,7 +14,7 @@ Examples:
   $ stm replay --block 19933597              replay a bundled block (offline) and print the report
   $ stm replay --block 19933597 --json       the same report as one JSON document
   $ stm replay --block 19933597 --tx 3       one transaction: reads, writes, dependencies
-  $ stm replay --block 18000000 --fixtures ../shared/fixtures/ethereum
+  $ stm replay --block 18085863 --fixtures ../shared/fixtures/ethereum
   $ stm list                                 the blocks bundled with stm
 
 Exit codes: 0 verified, 1 replay differs from the chain (or parallel from serial),

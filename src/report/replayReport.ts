@@ -149,7 +149,7 @@ export interface TxReport {
   readSetSize: number;
   /** Locations written (values that changed), not counting commutative credits. */
   writeSetSize: number;
-  /** Commutative balance credits (the coinbase fee). */
+  /** Commutative balance credits: wei added to a balance the transaction never read (the coinbase fee, value received). */
   creditCount: number;
   /** The earlier transactions it depends on (full graph). */
   dependsOn: number[];

@@ -24,8 +24,9 @@ export interface LocationRef {
 export interface TxReadReport extends LocationRef {
   /**
    * "pre-state": the value before the block; "tx": the write of an earlier transaction
-   * (`writers[0]`); "summed": a balance made of the last full write plus commutative fee
-   * credits (the coinbase), `writers` being every transaction summed.
+   * (`writers[0]`); "summed": a balance made of the last full write plus the commutative
+   * credits since (the coinbase's fees, value received), `writers` being every
+   * transaction summed.
    */
   valueFrom: 'pre-state' | 'tx' | 'summed';
   /** The earlier transactions whose writes the value includes (empty for pre-state). */
@@ -38,7 +39,7 @@ export interface TxWriteReport extends LocationRef {
   value: string;
 }
 
-/** A commutative balance credit (the fee paid to the coinbase). */
+/** A commutative balance credit: wei added to a balance the transaction did not read (the coinbase fee, value received). */
 export interface TxCreditReport extends LocationRef {
   /** Wei added, as a decimal string. */
   delta: string;

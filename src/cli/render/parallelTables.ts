@@ -16,7 +16,7 @@ export function renderParallel(p: ParallelReport, cores: number): string {
   const fallback = p.fallback.mode === 'none' ? 'none' : warn(`serial${p.fallback.reason !== null ? ` (${p.fallback.reason})` : ''}`);
   t.push(
     [heading('serial'), spread(p.serialMs)],
-    [heading('parallel'), spread(p.parallelMs)],
+    [heading('parallel'), spread(p.parallelMs) + (p.fallback.mode === 'serial' ? warn(' (fell back to serial)') : '')],
     [heading('speedup'), formatSpeedup(p.speedup)],
     [heading(`ceiling(${p.threads})`), `${formatSpeedup(p.ceilingT)} ${dim('by time')}`],
     [heading('efficiency'), `${formatPercent(p.efficiency)} ${dim('(speedup / ceiling)')}`],

@@ -43,7 +43,7 @@ function valueFrom(read: TxReadReport): string {
     case 'tx':
       return txList(read.writers);
     case 'summed':
-      return read.writers.length === 0 ? dim('pre-block state (no fee credits yet)') : `${txList(read.writers)} ${dim('(last write + fee credits)')}`;
+      return read.writers.length === 0 ? dim('pre-block state (no credits yet)') : `${txList(read.writers)} ${dim('(last write + credits)')}`;
   }
 }
 
@@ -61,10 +61,10 @@ function renderWrites(tx: TxDetailReport): string {
   const t = table(['location written', 'new value'], ['left', 'left']);
   for (const write of tx.writes.slice(0, ROWS_SHOWN)) t.push([locationText(write.location), write.value]);
   for (const credit of tx.credits.slice(0, Math.max(0, ROWS_SHOWN - tx.writes.length))) {
-    t.push([locationText(credit.location), `+${formatInt(credit.delta)} wei ${dim('(commutative fee credit)')}`]);
+    t.push([locationText(credit.location), `+${formatInt(credit.delta)} wei ${dim('(commutative credit)')}`]);
   }
   const total = tx.writes.length + tx.credits.length;
-  return `${heading('Writes')} ${dim(`(${tx.writes.length} locations, ${tx.credits.length} fee credit${tx.credits.length === 1 ? '' : 's'})`)}\n${t.toString()}${more(total)}`;
+  return `${heading('Writes')} ${dim(`(${tx.writes.length} locations, ${tx.credits.length} credit${tx.credits.length === 1 ? '' : 's'})`)}\n${t.toString()}${more(total)}`;
 }
 
 function more(total: number): string {
