@@ -12,6 +12,7 @@ import { configureColors, stderrColors } from './terminal.js';
 /** Runs stm with `argv` (process.argv form: node, script, args…) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   configureColors();
+  handleClosedStdout();
   const verbose = argv.includes('--verbose');
   let exitCode: number = ExitCode.ok;
   const program = buildProgram((code) => {
@@ -38,4 +39,17 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(report.lines.map((line, i) => (i === 0 ? stderrColors.red(line) : line)).join('\n') + '\n');
     return report.exitCode;
   }
+}
+
+/**
+ * `stm … | head` closes stdout early: the rest of the output has nowhere to go, which is
+ * not a failure of the replay. Swallow EPIPE (the exit code stays the replay's); any other
+ * write error is an environment failure.
+ */
+function handleClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return;
+    process.stderr.write(`stm: cannot write the output: ${error.message}\n`);
+    process.exit(ExitCode.failure);
+  });
 }

@@ -5,10 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const bin = join(repo, 'bin', 'stm.js');
@@ -135,6 +136,45 @@ test('a corrupt fixture given with --fixtures exits 2 with one line naming the f
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a block whose header disagrees with the replay exits 1 with a loud mismatch line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stm-test-fixtures-'));
+  try {
+    cpSync(join(bundled, '930196'), join(dir, '930196'), { recursive: true });
+    const path = join(dir, '930196', 'block.json.gz');
+    const block = JSON.parse(gunzipSync(readFileSync(path)).toString()) as { gasUsed: string };
+    block.gasUsed = `0x${(BigInt(block.gasUsed) + 1n).toString(16)}`;
+    writeFileSync(path, gzipSync(JSON.stringify(block)));
+    const result = await stm(['replay', '--block', '930196', '--fixtures', dir, ...QUICK]);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /gas ✗/);
+    assert.match(result.stdout, /REPLAY DOES NOT MATCH THE CHAIN: gas used differs \(header 378001, replay 378000\)/);
+    const json = await stm(['replay', '--block', '930196', '--fixtures', dir, '--json', ...QUICK]);
+    assert.equal(json.code, 1);
+    const report = JSON.parse(json.stdout) as { outcome: { verified: boolean; exitCode: number } };
+    assert.deepEqual([report.outcome.verified, report.outcome.exitCode], [false, 1]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('output cut short by a closed pipe is not an error', async () => {
+  const result = await new Promise<{ code: number | null; stderr: string }>((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [bin, 'replay', '--block', '930196', '--json', ...QUICK], {
+      cwd: repo,
+      env: { ...process.env, STM_CACHE_DIR: cacheDir, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    // Close the reading end before stm writes anything, as `stm … | head -c 0` would.
+    child.stdout.destroy();
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stderr }));
+  });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, '');
 });
 
 test('other malformed options and unknown commands exit 2 with one line', async () => {
