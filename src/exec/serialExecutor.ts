@@ -32,7 +32,11 @@ export async function runSerial(replay: ReplayVm, options: SerialOptions = {}): 
     const run = await replay.run(i, state);
     state.commit(i, run.writes);
     txs.push(run);
-    options.checkpoint?.();
+    if (options.checkpoint !== undefined) {
+      // Give the event loop a turn now and then so Ctrl-C is noticed mid-block.
+      if ((i & 63) === 63) await new Promise((resolve) => setImmediate(resolve));
+      options.checkpoint();
+    }
   }
   const executionMs = performance.now() - started;
   const epilogue = await replay.runEpilogue(state);

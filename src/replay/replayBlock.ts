@@ -73,6 +73,10 @@ export async function replaySerial(data: BlockData, options: ReplayOptions = {})
   for (let i = 0; i < runs; i++) {
     options.progress?.('serial', warmup + i, warmup + runs);
     measured.push(await runSerial(replay, serialOptions));
+    if (options.checkpoint !== undefined) {
+      await new Promise((resolve) => setImmediate(resolve));
+      options.checkpoint();
+    }
   }
   const first = measured[0]!;
   const verification = await verifyBlock(ctx, first.txs);
