@@ -51,6 +51,35 @@ export interface RpcReceipt {
   [field: string]: unknown;
 }
 
+/**
+ * Chain rules that the chain id alone does not fix, recorded with the block when it was
+ * fetched: a dev chain's hardfork (--hardfork, or inferred from the header), Sei's
+ * governance-set SSTORE cost. Profiles read them (src/chain).
+ */
+export interface ChainRules {
+  hardfork?: string;
+  /** EIP-2200 "set" cost of SSTORE (zero to non-zero); Ethereum 20,000. */
+  sstoreSetGas?: number;
+}
+
+/**
+ * A transaction stm does not execute (it reaches a Sei precompile): its effects are the
+ * node's prestateTracer results. `touched` is what the transaction read (non-diff mode),
+ * `pre`/`post` what it changed (diffMode: `post` holds new values of changed fields; an
+ * account in `pre` but not `post` was deleted; a slot in `pre` but not `post` became 0).
+ */
+export interface OpaqueTx {
+  index: number;
+  hash: string;
+  /** Why it is opaque ("calls Sei precompile 0x…1002"). */
+  reason: string;
+  touched: Prestate;
+  pre: Prestate;
+  post: Prestate;
+  /** The node's receipt: status, gas and logs are taken from it. */
+  receipt: { status: string; gasUsed: string; logs: Array<{ address: string; topics: string[]; data: string }> };
+}
+
 export type BlockOrigin =
   | { kind: 'fixtures'; dir: string }
   | { kind: 'cache'; dir: string }
@@ -65,5 +94,9 @@ export interface BlockData {
   blockHashes: Map<bigint, string>;
   /** Receipts from the node, when they were fetched (the fixtures have none). */
   receipts?: RpcReceipt[];
+  /** Rules recorded when the block was fetched (cache only). */
+  rules?: ChainRules;
+  /** Transactions whose effects come from the node's trace (cache only; Sei precompiles). */
+  opaque?: OpaqueTx[];
   origin: BlockOrigin;
 }

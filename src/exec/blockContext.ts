@@ -9,7 +9,7 @@ import { createBlockFromRPC, type Block } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { bytesToHex } from '@ethereumjs/util';
-import { chainProfile, ethereumMainnet, type ChainProfile } from '../chain/chainProfile.js';
+import { profileFor, type ChainProfile } from '../chain/chainProfile.js';
 import type { BlockData } from '../data/blockData.js';
 import { CorruptDataError, StmError } from '../errors.js';
 import { PreState } from '../state/preState.js';
@@ -37,7 +37,7 @@ export interface BlockContextOptions {
 }
 
 export function createBlockContext(data: BlockData, options: BlockContextOptions = {}): BlockContext {
-  const profile = chainProfile(data.chainId) ?? ethereumMainnet;
+  const profile = profileFor(data);
   const blobs = data.block.transactions.some((tx) => tx.type === '0x3');
   const common = profile.commonFor(BigInt(data.block.number), BigInt(data.block.timestamp), blobs);
   let block: Block;

@@ -25,6 +25,7 @@ import { TxState, type ReadSet, type WriteSet } from '../state/txState.js';
 import { txHash, type BlockContext } from './blockContext.js';
 import { applyEvmPatches } from './evmPatches.js';
 import { applyEpilogue, epilogueCredits } from './systemOps.js';
+import { runOpaqueTx } from '../chain/opaqueTx.js';
 
 export interface TxRun {
   index: number;
@@ -114,6 +115,13 @@ export class ReplayVm {
     state.begin(index, source);
     (this.vm.evm as unknown as EvmInternals).journal.cleanJournal();
     const started = performance.now();
+    const opaque = this.ctx.data.opaque?.find((o) => o.index === index);
+    if (opaque !== undefined) {
+      // Not executed: its effects are the node's trace (src/chain/opaqueTx.ts, Sei precompiles).
+      const done = await runOpaqueTx(state, this.ctx.common, this.ctx.coinbase, opaque, this.ctx.txs[index]!);
+      if (state.sourceFailure !== undefined) throw state.sourceFailure;
+      return { index, ...done, timeMs: performance.now() - started };
+    }
     let result: RunTxResult;
     try {
       result = await runTx(this.vm, { tx: this.ctx.txs[index]!, block: this.ctx.block, skipHardForkValidation: true, blockGasUsed: 0n });
