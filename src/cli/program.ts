@@ -16,6 +16,7 @@ Examples:
   $ stm replay --block 19933597 --tx 3       one transaction: reads, writes, dependencies
   $ stm replay --block 18085863 --fixtures ../shared/fixtures/ethereum
   $ stm list                                 the blocks bundled with stm
+  $ stm fetch --block 19000000 --rpc URL     fetch a block from a node into the cache
 
 Exit codes: 0 verified, 1 replay differs from the chain (or parallel from serial),
 2 usage or input error, 3 environment or internal failure, 130 interrupted.
@@ -29,9 +30,23 @@ Examples:
   $ stm replay --block 19933597 --json > report.json  every figure and per-tx detail as JSON
   $ stm replay --block 19933597 --tx 3                transaction 3 (index or 0x hash) up close
   $ stm replay --block 46147 --fixtures DIR           read the block from DIR/46147/ only
+  $ stm replay --block 19000000 --rpc URL             fetch it from a node (once; cached after)
 
 Where blocks are looked up: --fixtures DIR if given (only there); otherwise the cache
-($STM_CACHE_DIR, default ~/.cache/stm/<chainId>/<N>/), then the fixtures bundled with stm.`;
+($STM_CACHE_DIR, default ~/.cache/stm/<chainId>/<N>/), then the fixtures bundled with stm;
+with --rpc URL, the cache and then the node (the fetched block is cached). STM_RPC_URL is
+asked when the block is found nowhere locally.`;
+
+const FETCH_EXAMPLES = `
+Examples:
+  $ stm fetch --block 19000000 --rpc https://node.example/KEY   one block into the cache
+  $ STM_RPC_URL=https://node.example/KEY stm fetch --range 19000000..19000009
+  $ stm fetch --block 12 --rpc http://127.0.0.1:8545 --hardfork prague   a dev chain (anvil)
+  $ stm replay --block 19000000 --chain-id 1                    afterwards: offline, from the cache
+
+The cache is $STM_CACHE_DIR/<chainId>/<N>/ (default ~/.cache/stm). Exit codes: 0 fetched and
+its check replay matched the node's receipts, 1 fetched but the replay differs, 2 usage or
+input error (unknown block, wrong chain), 3 the node or network failed. Docs: docs/rpc.md`;
 
 export function buildProgram(setExitCode: ExitCodeSink): Command {
   const program = new Command();
@@ -54,11 +69,65 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .addOption(new Option('--no-fallback', 'never let the parallel executor fall back to serial'))
     .option('--json', 'print one JSON document (docs/json-schema.md) instead of tables')
     .option('--tx <I>', 'show one transaction (index or hash): reads, writes, dependencies')
+    .option('--rpc <url>', 'fetch the block from this node unless the cache has it (STM_RPC_URL: used when the block is not found locally)')
+    .option('--chain-id <id>', 'the chain: picks the cache folder; with --rpc, must match the node (default: the node\'s, else 1)')
+    .option('--hardfork <name>', 'rules for a chain without a profile (a dev chain such as anvil\'s 31337); docs/rpc.md')
     .option('--verbose', 'on error, show the cause chain; without a terminal, log each phase on stderr')
     .addHelpText('after', REPLAY_EXAMPLES)
     .action(async (options) => {
       const { runReplay } = await import('./commands/replay.js');
       setExitCode(await runReplay(options));
+    });
+
+  program
+    .command('fetch')
+    .description('fetch blocks from a node into the cache (block, receipts, pre-state), so they replay offline')
+    .option('--block <N>', 'one block, decimal or 0x hex')
+    .option('--range <A..B>', 'blocks A to B inclusive')
+    .option('--rpc <url>', 'the node (default: STM_RPC_URL); never printed or cached, it may hold an API key')
+    .option('--chain-id <id>', 'refuse a node that serves another chain')
+    .option('--hardfork <name>', 'rules for a chain without a profile (recorded with the block; default: from the header)')
+    .option('--prestate <mode>', 'auto (debug tracers, else state read at N-1), trace, or lazy', 'auto')
+    .option('--refresh', 'fetch again even when the cache holds the block')
+    .option('--concurrency <n>', 'HTTP requests in flight at most', '4')
+    .option('--timeout <ms>', 'per HTTP request', '30000')
+    .option('--retries <n>', 'retries on 429, 5xx, resets, timeouts', '5')
+    .option('--json', 'print the results as JSON')
+    .option('--verbose', 'on error, show the cause chain; without a terminal, log each phase on stderr')
+    .addHelpText('after', FETCH_EXAMPLES)
+    .action(async (options) => {
+      const { runFetch } = await import('./commands/fetch.js');
+      setExitCode(await runFetch(options));
+    });
+
+  program
+    .command('synth')
+    .description('write a synthetic block (ETH transfers, ERC-20 transfers, AMM swaps) with a dependency graph known by construction')
+    .option('--kind <kind>', 'eth, erc20, amm or mix', 'erc20')
+    .option('--txs <n>', 'exactly this many transactions (instead of --gas)')
+    .option('--gas <gas>', 'fill the block up to this much gas, e.g. 1e9 for a gigagas block (default 30000000)')
+    .option('--contention <f>', 'fraction of transactions touching a hot key, 0 to 1 (default 0: independent)')
+    .option('--hot-keys <k>', 'hot accounts (eth), hot recipients (erc20) or hot pools (amm) (default 1)')
+    .option('--txs-per-sender <s>', 'transactions per sender, chained through the nonce (default 1)')
+    .option('--seed <n>', 'seed of every random choice and key (default 1)')
+    .option('--block <N>', 'the block number, post-merge (default 90000000)')
+    .option('--out <dir>', 'write the block to DIR/<N>/ (fixture format)', 'synth')
+    .option('--json', 'print the summary as JSON')
+    .option('--verbose', 'on error, show the cause chain; without a terminal, log each phase on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stm synth --kind erc20 --txs 2000 --out /tmp/s      2,000 independent ERC-20 transfers
+  $ stm replay --fixtures /tmp/s --block 90000000       replay it: zero dependencies
+  $ stm synth --kind amm --contention 0.5 --hot-keys 4  half the swaps on 4 hot pools
+  $ stm synth --kind eth --gas 1e9 --block 90000001     a 1-gigagas block of ETH transfers
+
+Same options and seed give byte-identical files. Docs: docs/synth.md`,
+    )
+    .action(async (options) => {
+      const { runSynth } = await import('./commands/synth.js');
+      setExitCode(await runSynth(options));
     });
 
   program

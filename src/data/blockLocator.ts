@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BlockNotFoundError } from '../errors.js';
 import type { BlockData } from './blockData.js';
+import { readCacheEntry } from '../cache/blockCache.js';
 import { blockDirIn, readBlockDir } from './fixtureStore.js';
 
 /** The bundled fixtures folder, found relative to this module (works from dist/ and from an installed package). */
@@ -50,7 +51,8 @@ export function loadBlock(number: bigint, options: LocateOptions = {}): BlockDat
   }
   const cache = chainCacheDir(chainId, options.env);
   const cached = blockDirIn(cache, number);
-  if (cached !== undefined) return readBlockDir(cached, number, { kind: 'cache', dir: cached }, chainId);
+  // Checked against its manifest (checksums) before use; a corrupt entry throws, never loads.
+  if (cached !== undefined) return readCacheEntry(cached, number, chainId);
   const bundled = bundledFixturesDir();
   const shipped = chainId === 1 ? blockDirIn(bundled, number) : undefined;
   if (shipped !== undefined) return readBlockDir(shipped, number, { kind: 'bundled', dir: shipped }, chainId);

@@ -5,7 +5,8 @@
  * code: 0 verified (and parallel = serial), 1 ran but did not match.
  */
 import { availableParallelism } from 'node:os';
-import { loadBlock } from '../../data/blockLocator.js';
+import { obtainBlock } from '../../rpc/blockSource.js';
+import { parseChainId, rpcSettings } from '../../rpc/rpcOptions.js';
 import { replayParallel, shutdownParallel } from '../../parallel/replayParallel.js';
 import { replaySerial } from '../../replay/replayBlock.js';
 import { machineInfo } from '../../report/machine.js';
@@ -28,6 +29,10 @@ export interface ReplayCommandOptions {
   fallback: boolean;
   json?: boolean;
   tx?: string;
+  /** --rpc URL, --chain-id, --hardfork: fetching from a node (docs/rpc.md). */
+  rpc?: string;
+  chainId?: string;
+  hardfork?: string;
   verbose?: boolean;
 }
 
@@ -43,7 +48,24 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
   const progress = new Progress({ json, verbose: raw.verbose === true });
   try {
     progress.phase(`loading block ${number}`);
-    const data = loadBlock(number, raw.fixtures === undefined ? {} : { fixturesDir: raw.fixtures });
+    const rpc = rpcSettings(raw, process.env, false);
+    const fallbackRpc = rpc === undefined ? rpcSettings({}, process.env, true) : undefined;
+    const { data } = await obtainBlock(number, {
+      ...(raw.fixtures === undefined ? {} : { fixturesDir: raw.fixtures }),
+      ...(rpc === undefined ? {} : { rpc }),
+      ...(fallbackRpc === undefined ? {} : { fallbackRpc }),
+      ...(raw.chainId === undefined ? {} : { chainId: parseChainId(raw.chainId) }),
+      ...(raw.hardfork === undefined ? {} : { hardfork: raw.hardfork }),
+      progress: (text) => progress.phase(text),
+      note: (text) => {
+        progress.stop();
+        process.stderr.write(`stm: note: ${text}\n`);
+      },
+    });
+    if (data.opaque !== undefined && data.opaque.length > 0 && !json) {
+      progress.stop();
+      process.stderr.write(`stm: note: ${data.opaque.length} transaction(s) not executed (opaque: effects from the node's trace): ${data.opaque.map((o) => o.index).join(', ')}\n`);
+    }
     const txDetail = txSelector === undefined ? undefined : resolveTxIndex(txSelector, data);
     interrupt.checkpoint();
 
