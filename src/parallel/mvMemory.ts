@@ -32,6 +32,8 @@ class Entries {
   txs: number[] = [];
   incarnations: number[] = [];
   kinds: number[] = [];
+  /** For an ESTIMATE entry: the kind it had (VALUE or CREDIT), whose value it retains. */
+  retainedKinds: number[] = [];
   values: LocationValue[] = [];
 
   /** Position of the highest entry with tx < below, or -1. */
@@ -59,6 +61,7 @@ class Entries {
     if (i >= 0 && txs[i] === tx) {
       this.incarnations[i] = incarnation;
       this.kinds[i] = kind;
+      this.retainedKinds[i] = kind;
       this.values[i] = value;
       return;
     }
@@ -66,6 +69,7 @@ class Entries {
     txs.splice(at, 0, tx);
     this.incarnations.splice(at, 0, incarnation);
     this.kinds.splice(at, 0, kind);
+    this.retainedKinds.splice(at, 0, kind);
     this.values.splice(at, 0, value);
   }
 
@@ -75,6 +79,7 @@ class Entries {
     this.txs.splice(i, 1);
     this.incarnations.splice(i, 1);
     this.kinds.splice(i, 1);
+    this.retainedKinds.splice(i, 1);
     this.values.splice(i, 1);
   }
 }
@@ -99,6 +104,13 @@ export class MVMemory implements StateSource {
   lastContributors: number[] | undefined = undefined;
   /** Set when resolve() met an ESTIMATE (then it returns undefined). */
   readonly estimate = new EstimateRead();
+  /**
+   * Lenient mode (the coordinator's validation): an ESTIMATE entry resolves to the value it
+   * retains from the aborted incarnation, and `lastEstimateTx` names its writer (-1 when
+   * none was met). Workers never read leniently.
+   */
+  lenient = false;
+  lastEstimateTx = -1;
 
   constructor(private readonly pre: PreState) {}
 
@@ -117,6 +129,7 @@ export class MVMemory implements StateSource {
    * in the way (then `estimate` says whose). Sets lastVersion / lastContributors.
    */
   resolve(key: string, txIndex: number): LocationValue | undefined {
+    this.lastEstimateTx = -1;
     const entries = this.locations.get(key);
     const first = key.charCodeAt(0);
     if (first === 115 /* s */ && this.wipedAccounts.size > 0) {
@@ -133,22 +146,31 @@ export class MVMemory implements StateSource {
       return this.pre.get(key);
     }
     let kind = entries.kinds[i]!;
+    if (kind === ESTIMATE) {
+      if (!this.lenient) return this.blocked(entries.txs[i]!, key);
+      this.lastEstimateTx = entries.txs[i]!;
+      kind = entries.retainedKinds[i]!;
+    }
     if (kind === VALUE) {
       this.lastVersion = makeVersion(entries.txs[i]!, entries.incarnations[i]!);
       return entries.values[i];
     }
-    if (kind === ESTIMATE) return this.blocked(entries.txs[i]!, key);
     // Credits on top of a base: sum them down to the newest full write (or the pre-state).
     let sum = 0n;
     const contributors: number[] = [];
-    while (i >= 0 && (kind = entries.kinds[i]!) === CREDIT) {
+    for (; i >= 0; i--) {
+      kind = entries.kinds[i]!;
+      if (kind === ESTIMATE) {
+        if (!this.lenient) return this.blocked(entries.txs[i]!, key);
+        this.lastEstimateTx = entries.txs[i]!;
+        kind = entries.retainedKinds[i]!;
+      }
+      if (kind !== CREDIT) break;
       sum += entries.values[i] as bigint;
       contributors.push(entries.txs[i]!);
-      i--;
     }
     let base: bigint;
     if (i < 0) base = this.pre.get(key) as bigint;
-    else if (kind === ESTIMATE) return this.blocked(entries.txs[i]!, key);
     else {
       base = entries.values[i] as bigint;
       contributors.push(entries.txs[i]!);
@@ -164,7 +186,10 @@ export class MVMemory implements StateSource {
     const wipeTx = w < 0 ? -1 : wipes.txs[w]!;
     const slotTx = s < 0 ? -1 : entries!.txs[s]!;
     if (wipeTx > slotTx) {
-      if (wipes.kinds[w] === ESTIMATE) return this.blocked(wipeTx, key);
+      if (wipes.kinds[w] === ESTIMATE) {
+        if (!this.lenient) return this.blocked(wipeTx, key);
+        this.lastEstimateTx = wipeTx;
+      }
       this.lastVersion = makeVersion(wipeTx, wipes.incarnations[w]!);
       return ZERO_BYTES;
     }
@@ -172,9 +197,16 @@ export class MVMemory implements StateSource {
       this.lastVersion = PRE_STATE;
       return this.pre.get(key);
     }
-    if (entries!.kinds[s] === ESTIMATE) return this.blocked(slotTx, key);
+    if (entries!.kinds[s] === ESTIMATE) {
+      if (!this.lenient) return this.blocked(slotTx, key);
+      this.lastEstimateTx = slotTx;
+    }
     this.lastVersion = makeVersion(slotTx, entries!.incarnations[s]!);
     return entries!.values[s];
+  }
+
+  preValue(key: string): LocationValue {
+    return this.pre.get(key);
   }
 
   /** StateSource: a worker's read. An ESTIMATE throws (the incarnation stops and waits for the writer). */
@@ -213,12 +245,16 @@ export class MVMemory implements StateSource {
     this.locations.get(key)?.remove(tx);
   }
 
-  /** The value tx wrote at key (VALUE or CREDIT), for change detection; undefined when none or ESTIMATE. */
-  writtenBy(key: string, tx: number): LocationValue | undefined {
+  /**
+   * What tx's entry at key held before it is overwritten (including an ESTIMATE's retained
+   * value), for change detection: undefined when tx has no entry there.
+   */
+  previousEntry(key: string, tx: number): { value: LocationValue; incarnation: number; credit: boolean } | undefined {
     const entries = this.locations.get(key);
     if (entries === undefined) return undefined;
     const i = entries.indexOf(tx);
-    return i < 0 || entries.kinds[i] === ESTIMATE ? undefined : entries.values[i];
+    if (i < 0) return undefined;
+    return { value: entries.values[i]!, incarnation: entries.incarnations[i]!, credit: entries.retainedKinds[i] === CREDIT };
   }
 
   private entriesFor(key: string): Entries {

@@ -1,6 +1,7 @@
 /**
  * Messages between the coordinator (main thread) and the workers. Messages travel in
- * batches (one postMessage per flush, an array of messages), on a dedicated
+ * batches both ways (one postMessage carries an array of messages: the coordinator flushes
+ * once per event it handles, a worker once per chunk of tasks), on a dedicated
  * MessageChannel so a worker can also pull them synchronously between transactions
  * (receiveMessageOnPort) and start every task with the newest writes it can have.
  *
@@ -26,7 +27,8 @@ export type ToWorker =
   | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined }
   | { t: 'apply'; runId: number; tx: number; inc: number; keys: string[]; values: WireValue[]; creditKeys: string[]; creditDeltas: bigint[]; removed: string[] }
   | { t: 'estimate'; runId: number; tx: number; keys: string[] }
-  | { t: 'exec'; runId: number; tx: number; inc: number }
+  /** Execute these transactions in this order (a chunk: small transactions travel together). */
+  | { t: 'exec'; runId: number; txs: number[]; incs: number[] }
   | { t: 'crash' }
   | { t: 'hang' };
 
@@ -55,8 +57,10 @@ export type FromWorker =
       receipt: TxReceipt;
       bloom: Uint8Array;
       timeMs: number;
+      /** The worker's busy time in this run so far (before this result), ms. */
+      busyMs: number;
     }
-  | { t: 'blocked'; worker: number; runId: number; tx: number; inc: number; on: number; key: string }
+  | { t: 'blocked'; worker: number; runId: number; tx: number; inc: number; on: number; key: string; cause: 'estimate' | 'validation' }
   | { t: 'failed'; worker: number; runId: number; tx: number; inc: number; message: string; reads: WireReads }
   | { t: 'fatal'; worker: number; message: string };
 

@@ -11,7 +11,7 @@ import { runSerial } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
 import type { SerialReplay } from '../replay/replayBlock.js';
 import { compareWithSerial } from './compareWithSerial.js';
-import { ParallelExecutionError, TooManyReexecutions, runBlockStm, type BlockStmResult } from './coordinator.js';
+import { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, runBlockStm, type BlockStmResult } from './coordinator.js';
 import { decideFallback } from './fallback.js';
 import type { StressConfig } from './protocol.js';
 import type { ParallelDifference, ParallelSummary } from './types.js';
@@ -45,6 +45,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const setup = { workerStartMs: 0, stateDistributionMs: 0, poolReused: false };
 
   const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
+  const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
   const decision = options.fallback ? decideFallback(n, serial.gasUsed, threads, senders) : undefined;
   let fallbackReason = decision;
   let results: BlockStmResult[] = [];
@@ -64,6 +65,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           blockKey,
           timeoutMs,
           senders,
+          chunkSize,
           maxReexecutions: options.fallback ? 3 * n + 100 : Number.POSITIVE_INFINITY,
           ...(options.stress === undefined ? {} : { stress: options.stress }),
           ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),

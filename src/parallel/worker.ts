@@ -14,7 +14,8 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { createBlockContext } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
 import type { LocationValue } from '../state/locations.js';
-import type { StateSource } from '../state/stateSource.js';
+import { versionIncarnation, versionTx, type StateSource } from '../state/stateSource.js';
+import { PASS_THROUGH } from '../errors.js';
 import type { ReadSet, WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
 import { fromWire, toWire, type FromWorker, type StressConfig, type ToWorker, type WireReads } from './protocol.js';
@@ -30,11 +31,19 @@ const blocks = new Map<string, LoadedBlock>();
 let current: LoadedBlock | undefined;
 let runId = -1;
 let stress: StressSource | undefined;
-const tasks: Array<{ runId: number; tx: number; inc: number }> = [];
+const tasks: Array<{ runId: number; tx: number; inc: number; last: boolean }> = [];
+/** Results waiting to go out; sent as one batch at the end of each chunk. */
+let outbox: FromWorker[] = [];
 let pumping = false;
 
 function send(message: FromWorker): void {
-  port.postMessage(message);
+  outbox.push(message);
+}
+
+function flushOutbox(): void {
+  if (outbox.length === 0) return;
+  port.postMessage(outbox);
+  outbox = [];
 }
 
 function handle(message: ToWorker): void {
@@ -47,8 +56,10 @@ function handle(message: ToWorker): void {
           const replay = await ReplayVm.create(ctx);
           blocks.set(message.blockKey, { replay, memory: new MVMemory(ctx.pre) });
           send({ t: 'loaded', worker: workerIndex, blockKey: message.blockKey, ms: performance.now() - started });
+          flushOutbox();
         } catch (error) {
           send({ t: 'fatal', worker: workerIndex, message: `loading block failed: ${(error as Error).message}` });
+          flushOutbox();
         }
       })();
       return;
@@ -59,13 +70,20 @@ function handle(message: ToWorker): void {
     case 'run': {
       current = blocks.get(message.blockKey);
       runId = message.runId;
+      busyMs = 0;
       tasks.length = 0;
+      outbox = [];
       current?.memory.clear();
       stress = message.stress === undefined || current === undefined ? undefined : new StressSource(current.memory, message.stress, workerIndex);
       return;
     }
     case 'apply': {
       if (message.runId !== runId || current === undefined) return;
+      if (running !== undefined && message.tx < running.tx && doomed === undefined) {
+        checkDoomed(message.tx, message.inc, message.keys, false);
+        checkDoomed(message.tx, message.inc, message.creditKeys, false);
+        checkDoomed(message.tx, message.inc, message.removed, true);
+      }
       const memory = current.memory;
       for (const key of message.removed) memory.remove(key, message.tx);
       for (let i = 0; i < message.keys.length; i++) memory.write(message.keys[i]!, message.tx, message.inc, fromWire(message.keys[i]!, message.values[i]!));
@@ -74,11 +92,14 @@ function handle(message: ToWorker): void {
     }
     case 'estimate': {
       if (message.runId !== runId || current === undefined) return;
+      if (running !== undefined && message.tx < running.tx && doomed === undefined) checkDoomed(message.tx, -1, message.keys, true);
       for (const key of message.keys) current.memory.markEstimate(key, message.tx);
       return;
     }
     case 'exec':
-      tasks.push({ runId: message.runId, tx: message.tx, inc: message.inc });
+      for (let i = 0; i < message.txs.length; i++) {
+        tasks.push({ runId: message.runId, tx: message.txs[i]!, inc: message.incs[i]!, last: i === message.txs.length - 1 });
+      }
       return;
     case 'crash':
       throw new Error('worker crash requested (test hook)');
@@ -89,6 +110,67 @@ function handle(message: ToWorker): void {
       }
       return;
     }
+  }
+}
+
+/** The task being executed, while it runs. */
+let running: { tx: number; inc: number } | undefined;
+/** Set when a write applied mid-execution invalidates something the running task already read. */
+let doomed: { key: string; on: number } | undefined;
+
+/**
+ * A write by an earlier transaction arrived while `running` executes: if the running
+ * incarnation already read one of these locations at an older version, its result would
+ * fail validation anyway; stop it now instead of finishing doomed work.
+ */
+function checkDoomed(tx: number, inc: number, keys: string[], onlyIfReadFromTx: boolean): void {
+  const state = current!.replay.state;
+  for (const key of keys) {
+    const seen = state.readVersionOf(key);
+    if (seen === undefined) continue;
+    const stale = onlyIfReadFromTx
+      ? seen >= 0 && versionTx(seen) === tx
+      : seen < 0 || versionTx(seen) < tx || (versionTx(seen) === tx && versionIncarnation(seen) !== inc);
+    if (stale) {
+      doomed = { key, on: tx };
+      return;
+    }
+  }
+}
+
+/** Thrown from a read once the running incarnation is doomed (never wrapped by the runner). */
+class EarlyAbort {
+  constructor(readonly key: string, readonly on: number) {
+    (this as unknown as Record<symbol, boolean>)[PASS_THROUGH] = true;
+  }
+}
+
+/**
+ * The worker's state source: the replica, polled every POLL_READS reads for pending
+ * messages (so a long incarnation learns early that an earlier transaction changed what
+ * it read), with the stress mode's perturbations when enabled.
+ */
+const POLL_READS = 24;
+class WorkerSource implements StateSource {
+  lastVersion = 0;
+  lastContributors: number[] | undefined = undefined;
+  private reads = 0;
+  constructor(
+    private readonly memory: MVMemory,
+    private readonly stress: StressSource | undefined,
+  ) {}
+  preValue(key: string): LocationValue {
+    return this.memory.preValue(key);
+  }
+  read(key: string, txIndex: number): LocationValue {
+    if (++this.reads % POLL_READS === 0) {
+      drain();
+      if (doomed !== undefined) throw new EarlyAbort(doomed.key, doomed.on);
+    }
+    const value = this.stress === undefined ? this.memory.read(key, txIndex) : this.stress.read(key, txIndex);
+    this.lastVersion = this.memory.lastVersion;
+    this.lastContributors = this.memory.lastContributors;
+    return value;
   }
 }
 
@@ -116,12 +198,28 @@ function wireReads(reads: ReadSet): WireReads {
   return { keys: reads.keys, versions: reads.versions, summedKeys, summedValues };
 }
 
-async function execute(task: { runId: number; tx: number; inc: number }): Promise<void> {
+/** Time spent executing tasks in the current run (all incarnations), reported with each result. */
+let busyMs = 0;
+
+async function execute(task: { runId: number; tx: number; inc: number; last: boolean }): Promise<void> {
+  const startedTask = performance.now();
+  try {
+    await executeTask(task);
+  } finally {
+    busyMs += performance.now() - startedTask;
+  }
+}
+
+async function executeTask(task: { runId: number; tx: number; inc: number }): Promise<void> {
   const block = current!;
-  const source: StateSource = stress ?? block.memory;
+  const source = new WorkerSource(block.memory, stress);
   stress?.beforeTask();
+  running = task;
+  doomed = undefined;
   try {
     const run = await block.replay.run(task.tx, source);
+    running = undefined;
+    if (doomed !== undefined) throw new EarlyAbort((doomed as { key: string }).key, (doomed as { on: number }).on);
     // Apply our own writes to the replica at once, so the next task (often the next
     // transaction) sees them without waiting for the coordinator's broadcast of the same
     // (tx, incarnation) entries.
@@ -142,10 +240,14 @@ async function execute(task: { runId: number; tx: number; inc: number }): Promis
       receipt: run.receipt,
       bloom: run.result.bloom.bitvector,
       timeMs: run.timeMs,
+      busyMs,
     });
   } catch (error) {
+    running = undefined;
     if (error instanceof EstimateRead) {
-      send({ t: 'blocked', worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, on: error.blockingTx, key: error.key });
+      send({ t: 'blocked', worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, on: error.blockingTx, key: error.key, cause: 'estimate' });
+    } else if (error instanceof EarlyAbort) {
+      send({ t: 'blocked', worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, on: error.on, key: error.key, cause: 'validation' });
     } else {
       const message = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error);
       send({ t: 'failed', worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, message, reads: wireReads(block.replay.state.readSet) });
@@ -163,7 +265,9 @@ async function pump(): Promise<void> {
       if (task === undefined) break;
       if (task.runId !== runId || current === undefined) continue;
       await execute(task);
+      if (task.last || tasks.length === 0) flushOutbox();
     }
+    flushOutbox();
   } finally {
     pumping = false;
   }
@@ -184,6 +288,9 @@ class StressSource implements StateSource {
     worker: number,
   ) {
     this.random = seededRandom(config.seed * 7919 + worker);
+  }
+  preValue(key: string): LocationValue {
+    return this.memory.preValue(key);
   }
   beforeTask(): void {
     if (this.random() < 0.3) this.spin();
@@ -210,3 +317,4 @@ port.on('message', (batch: ToWorker[]) => {
   void pump();
 });
 send({ t: 'ready', worker: workerIndex, ms: performance.now() });
+flushOutbox();

@@ -23,7 +23,7 @@ interface PoolWorker {
 
 export class WorkerPool {
   private readonly workers: PoolWorker[] = [];
-  private listener: ((message: FromWorker) => void) | undefined;
+  private listener: ((messages: FromWorker[]) => void) | undefined;
   private failure: ExecutorError | undefined;
   private failureListener: ((error: ExecutorError) => void) | undefined;
   /** Blocks loaded in every worker, oldest first (at most MAX_LOADED_BLOCKS are kept). */
@@ -48,12 +48,12 @@ export class WorkerPool {
       pool.workers.push(worker);
       ready.push(
         new Promise<void>((resolve, reject) => {
-          const onMessage = (message: FromWorker) => {
-            if (message.t === 'ready') {
+          const onMessage = (batch: FromWorker[]) => {
+            if (batch.length === 1 && batch[0]!.t === 'ready') {
               resolve();
               return;
             }
-            pool.listener?.(message);
+            pool.listener?.(batch);
           };
           port1.on('message', onMessage);
           thread.once('error', (error) => {
@@ -91,7 +91,7 @@ export class WorkerPool {
   }
 
   /** Routes worker messages to one handler (the running coordinator), and failures to another. */
-  onMessage(listener: ((message: FromWorker) => void) | undefined, onFailure?: (error: ExecutorError) => void): void {
+  onMessage(listener: ((messages: FromWorker[]) => void) | undefined, onFailure?: (error: ExecutorError) => void): void {
     this.listener = listener;
     this.failureListener = onFailure;
   }
@@ -127,13 +127,15 @@ export class WorkerPool {
       let pending = this.workers.length;
       const timer = setTimeout(() => reject(new ExecutorError(`loading block ${data.number} into the workers timed out after ${timeoutMs} ms`)), timeoutMs);
       this.onMessage(
-        (message) => {
-          if (message.t === 'loaded' && message.blockKey === blockKey && --pending === 0) {
-            clearTimeout(timer);
-            resolve();
-          } else if (message.t === 'fatal') {
-            clearTimeout(timer);
-            reject(new ExecutorError(`worker ${message.worker}: ${message.message}`));
+        (messages) => {
+          for (const message of messages) {
+            if (message.t === 'loaded' && message.blockKey === blockKey && --pending === 0) {
+              clearTimeout(timer);
+              resolve();
+            } else if (message.t === 'fatal') {
+              clearTimeout(timer);
+              reject(new ExecutorError(`worker ${message.worker}: ${message.message}`));
+            }
           }
         },
         (error) => {

@@ -74,6 +74,10 @@ export class BlockState implements StateSource {
     return this.pre.get(key);
   }
 
+  preValue(key: string): LocationValue {
+    return this.pre.get(key);
+  }
+
   /** Applies a transaction's write set (wipes first, then values, then credits). */
   commit(txIndex: number, writes: WriteSet): void {
     for (let i = 0; i < writes.keys.length; i++) {

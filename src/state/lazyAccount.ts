@@ -7,7 +7,9 @@
  * for the field actually used, and what the EVM did not look at cannot have influenced it.
  *
  * `isEmpty` checks code, then nonce, then balance: the same answer, but a contract is
- * known non-empty from its code alone, without reading its balance.
+ * known non-empty from its code alone, without reading its balance; and an account that
+ * existed before the block with a non-zero nonce is non-empty without reading anything
+ * more (TxState.knownNonEmpty).
  */
 import { Account, KECCAK256_NULL, KECCAK256_RLP, equalsBytes } from '@ethereumjs/util';
 import type { AccountKeys, CodeValue } from './locations.js';
@@ -15,6 +17,8 @@ import type { AccountKeys, CodeValue } from './locations.js';
 /** What a LazyAccount needs from the state that made it. */
 export interface AccountFieldReader {
   readLocal(key: string): unknown;
+  /** True when the account cannot be empty whatever earlier transactions did (no read recorded). */
+  knownNonEmpty(keys: AccountKeys): boolean;
 }
 
 export class LazyAccount extends Account {
@@ -73,6 +77,7 @@ export class LazyAccount extends Account {
     return !equalsBytes(this.codeHash, KECCAK256_NULL);
   }
   override isEmpty(): boolean {
+    if (this._nonce === null && this._balance === null && this.owner.knownNonEmpty(this.keys)) return false;
     return equalsBytes(this.codeHash, KECCAK256_NULL) && this.nonce === 0n && this.balance === 0n;
   }
   /** True when the field was loaded or set on this object (so putAccount must store it). */

@@ -36,4 +36,6 @@ export interface StateSource {
   read(key: string, txIndex: number): LocationValue;
   lastVersion: number;
   lastContributors: number[] | undefined;
+  /** The value before the block (no read is recorded: used only for facts that cannot change, see LazyAccount.isEmpty). */
+  preValue(key: string): LocationValue;
 }

@@ -35,7 +35,7 @@ import {
   type AccountKeys,
   type LocationValue,
 } from './locations.js';
-import { SUMMED, type StateSource } from './stateSource.js';
+import { PRE_STATE, SUMMED, type StateSource } from './stateSource.js';
 
 /** Placeholder balance of the coinbase during a fee credit: large enough that the account is never "empty". */
 export const CREDIT_BASE = 1n << 200n;
@@ -46,7 +46,11 @@ const ABSENT: unique symbol = Symbol('absent');
 interface Entry {
   value: LocationValue;
   original: LocationValue | typeof UNKNOWN;
+  /** The version the source reported when this location was read (NOT_READ for a blind write). */
+  version: number;
 }
+
+const NOT_READ = -3;
 
 /** One undo record: restore `entry.value` (or delete `key` when prev is ABSENT; or restore a credit). */
 interface Undo {
@@ -122,6 +126,26 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
     this.sourceFailure = undefined;
   }
 
+  /** The version this transaction saw when it read `key` from the source, or undefined when it has not read it. */
+  readVersionOf(key: string): number | undefined {
+    const entry = this.local.get(key);
+    return entry === undefined || entry.version === NOT_READ ? undefined : entry.version;
+  }
+
+  /**
+   * True when the account is certainly not empty without reading its nonce: it existed
+   * before the block and no transaction so far created or deleted it (the existence read
+   * saw the pre-state and this transaction did not change it), and its nonce before the
+   * block was not zero. Nonces only grow while an account exists, so "not empty" cannot
+   * change, and the emptiness checks ethereumjs makes on every touched account (EIP-161)
+   * do not make a transaction depend on every earlier transaction of that sender.
+   */
+  knownNonEmpty(keys: AccountKeys): boolean {
+    const existence = this.local.get(keys.exists);
+    if (existence === undefined || existence.version !== PRE_STATE || existence.value !== true || existence.original !== true) return false;
+    return (this.source.preValue(keys.nonce) as bigint) > 0n;
+  }
+
   /** The read set so far (valid after begin). */
   get readSet(): ReadSet {
     return this.reads;
@@ -186,13 +210,13 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
       // A balance this transaction credited is read after all: from here on it is an
       // ordinary read and write (journaled, so a revert brings the credit back).
       const credited = (value as bigint) + pending;
-      this.local.set(key, { value: credited, original: value });
+      this.local.set(key, { value: credited, original: value, version });
       this.undo.push({ key, entry: undefined, prev: ABSENT, credit: false });
       this.undo.push({ key, entry: undefined, prev: pending, credit: true });
       this.credits.delete(key);
       return credited;
     }
-    this.local.set(key, { value, original: value });
+    this.local.set(key, { value, original: value, version });
     return value;
   }
 
@@ -222,7 +246,7 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
     }
     const entry = this.local.get(key);
     if (entry === undefined) {
-      this.local.set(key, { value, original: originalIfBlind });
+      this.local.set(key, { value, original: originalIfBlind, version: NOT_READ });
       this.undo.push({ key, entry: undefined, prev: ABSENT, credit: false });
       return;
     }
