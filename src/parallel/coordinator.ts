@@ -525,6 +525,10 @@ class BlockStmCoordinator {
   }
 
   private countConflict(tx: number, key: string, cause: 'validation' | 'estimate'): void {
+    if (process.env.STM_DEBUG_CONFLICTS !== undefined && key.startsWith(process.env.STM_DEBUG_CONFLICTS)) {
+      const p = this.previousSameSender[tx]!;
+      console.error(`conflict tx=${tx} inc=${this.incarnation[tx]} ${cause} prev=${p} prevStatus=${p >= 0 ? this.status[p] : '-'} prevWorker=${p >= 0 ? this.taskWorker[p] : '-'} myWorker=${this.taskWorker[tx]} commit=${this.commitIndex}`);
+    }
     if (cause === 'validation') this.stats.conflictsValidation++;
     else this.stats.conflictsEstimate++;
     this.stats.abortedBy[tx]!.push(key);
