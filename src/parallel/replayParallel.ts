@@ -25,6 +25,10 @@ export interface ParallelOptions {
   warmup: number;
   /** Run a serial replay before each parallel run for the speedup (default true; tests that only check equality skip it). */
   interleaveSerial?: boolean;
+  /** Override the hung-worker timeout, ms (tests). */
+  timeoutMs?: number;
+  /** Make worker 0 crash or hang at the start of the first run (tests of the failure path). */
+  injectFault?: 'crash' | 'hang';
   /** Perturb scheduling inside the workers (tests). */
   stress?: StressConfig;
   checkpoint?: () => void;
@@ -57,8 +61,9 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       setup.poolReused = reused;
       setup.workerStartMs = reused ? 0 : pool.startMs;
       const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
-      const timeoutMs = Math.max(30_000, serial.serialMs.max * 50);
+      const timeoutMs = options.timeoutMs ?? Math.max(30_000, serial.serialMs.max * 50);
       setup.stateDistributionMs = await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, timeoutMs);
+      if (options.injectFault !== undefined) pool.queue(0, { t: options.injectFault });
       const runOnce = () =>
         runBlockStm(pool, ctx.pre, n, {
           runId: nextRunId++,
@@ -85,14 +90,12 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     } catch (error) {
       if (error instanceof TooManyReexecutions) {
         fallbackReason = `too many re-executions (${error.shortMessage})`;
-      } else if (error instanceof ExecutorError) {
+      } else if (error instanceof ExecutorError || (error instanceof StmError && /worker/.test(error.shortMessage))) {
         // A crashed or hung worker: never a wrong or missing result. The pool is restarted on next use.
         await closeSharedPool();
         fallbackReason = `worker failure: ${error.shortMessage}`;
       } else if (error instanceof ParallelExecutionError) {
         difference = { field: 'execution', serial: 'succeeded', parallel: error.shortMessage };
-      } else if (error instanceof StmError) {
-        throw error;
       } else {
         throw error;
       }

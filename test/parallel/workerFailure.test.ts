@@ -1,0 +1,35 @@
+/**
+ * A worker that crashes or hangs never yields a wrong or missing result: the failure is
+ * reported as a fallback to serial with the reason, the block's result is the serial
+ * one, and the pool is started afresh on next use.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
+import { replayParallel, shutdownParallel } from '../../src/parallel/replayParallel.js';
+import { replaySerial } from '../../src/replay/replayBlock.js';
+
+after(() => shutdownParallel());
+
+async function serialOf(block: bigint) {
+  return replaySerial(loadBlock(block, { fixturesDir: bundledFixturesDir() }), { runs: 1, warmup: 0 });
+}
+
+test('a worker that crashes makes the block run serially, and says why', async () => {
+  const serial = await serialOf(19933597n);
+  const parallel = await replayParallel(serial, { threads: 2, fallback: true, runs: 1, warmup: 0, injectFault: 'crash' });
+  assert.equal(parallel.fallback.mode, 'serial');
+  assert.match(parallel.fallback.reason ?? '', /worker/);
+  assert.ok(parallel.equalsSerial);
+  const again = await replayParallel(serial, { threads: 2, fallback: true, runs: 1, warmup: 0 });
+  assert.equal(again.fallback.mode, 'none', 'the pool is restarted after a failure');
+  assert.ok(again.equalsSerial);
+});
+
+test('a worker that hangs is detected by the timeout and the block runs serially', async () => {
+  const serial = await serialOf(19929064n);
+  const parallel = await replayParallel(serial, { threads: 2, fallback: true, runs: 1, warmup: 0, injectFault: 'hang', timeoutMs: 3000 });
+  assert.equal(parallel.fallback.mode, 'serial');
+  assert.match(parallel.fallback.reason ?? '', /did not finish/);
+  assert.ok(parallel.equalsSerial);
+});
