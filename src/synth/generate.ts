@@ -13,7 +13,7 @@
  */
 import { createBlockHeaderFromRPC } from '@ethereumjs/block';
 import { Common, Hardfork, Mainnet } from '@ethereumjs/common';
-import { createFeeMarket1559Tx } from '@ethereumjs/tx';
+import { createFeeMarket1559Tx, type TypedTransaction } from '@ethereumjs/tx';
 import { bigIntToHex, bytesToHex, hexToBytes, intToHex } from '@ethereumjs/util';
 import { Bloom, encodeReceipt } from '@ethereumjs/vm';
 import type { BlockData, Prestate, PrestateAccount, RpcBlock, RpcTransaction } from '../data/blockData.js';
@@ -275,9 +275,8 @@ export function buildPrestate(txs: SynthTx[]): Prestate {
 }
 
 /** Our signer is fast because it is hand-made: recover the first and the last sender the ordinary way, as a check. */
-function checkSignatures(decoded: Array<{ getSenderAddress(): { toString(): string } }>, txs: SynthTx[]): void {
+function checkSignatures(decoded: TypedTransaction[], txs: SynthTx[]): void {
   for (const i of new Set([0, txs.length - 1])) {
-    if (i < 0) continue;
     const recovered = decoded[i]!.getSenderAddress().toString();
     if (recovered !== txs[i]!.sender) throw new StmError(`synthetic transaction ${i}: signature recovers ${recovered}, not ${txs[i]!.sender} (a bug in the signer)`);
   }

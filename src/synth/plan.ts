@@ -146,7 +146,14 @@ export function plannedTxCount(params: SynthParams): number {
 /** The transactions of the block, with addresses (derives the keys it needs). */
 export function planTransactions(params: SynthParams, n: number, keys: KeySequence): SynthTx[] {
   const { txs, poolSenders } = plan(params, n);
-  const hotAccountKey = (k: number) => poolSenders + k;
+  // Hot accounts get keys after the pool senders, numbered in order of first use (so a
+  // huge --hot-keys derives only the keys of the accounts actually used).
+  const hotAccounts = new Map<number, number>();
+  const hotAccountKey = (k: number) => {
+    let key = hotAccounts.get(k);
+    if (key === undefined) hotAccounts.set(k, (key = poolSenders + hotAccounts.size));
+    return key;
+  };
   return txs.map((tx): SynthTx => {
     const senderKey = tx.poolSender >= 0 ? tx.poolSender : hotAccountKey(tx.hotKey);
     const sender = keys.account(senderKey).address;

@@ -47,11 +47,6 @@ export class SeededRandom {
     return Math.floor(this.next() * n);
   }
 
-  /** A uniform bigint in [lo, hi] (hi − lo < 2^53). */
-  bigint(lo: bigint, hi: bigint): bigint {
-    return lo + BigInt(Math.floor(this.next() * Number(hi - lo + 1n)));
-  }
-
   /** Shuffles `items` in place (Fisher–Yates). */
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {

@@ -69,7 +69,7 @@ export async function runSynth(raw: SynthCommandOptions): Promise<number> {
   const interrupt = new InterruptGuard().install();
   const progress = new Progress({ json, verbose: raw.verbose === true });
   try {
-    progress.phase(`generating a ${params.kind} block`);
+    progress.phase(`generating a synthetic ${params.kind} block`);
     const block = await generateBlock(params, { checkpoint: interrupt.checkpoint, progress: progress.update });
     interrupt.checkpoint();
     progress.phase(`writing block ${params.number}`);
