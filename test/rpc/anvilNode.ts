@@ -1,6 +1,9 @@
 /**
- * A real node for the RPC tests: anvil from the npm package @foundry-rs/anvil (the binary
- * ships in the platform package, e.g. @foundry-rs/anvil-linux-amd64), started on
+ * A real node for the RPC tests: anvil from npm. The devDependency is the platform package
+ * that carries the binary, @foundry-rs/anvil-linux-amd64, not the @foundry-rs/anvil
+ * wrapper: the wrapper's other optional platform packages are not on the registry this
+ * project installs from, so they cannot be in package-lock.json and `npm ci` would refuse
+ * the lock file. (Every machine of this project is Linux x64.) Started on
  * 127.0.0.1 on a free port with automine off and FIFO ordering (with the default fee
  * ordering, evm_mine drops later-nonce transactions of senders that paid higher tips),
  * and stopped by its PID.
@@ -35,7 +38,7 @@ export function anvilBinary(): string {
   try {
     dir = dirname(require.resolve(`${pkg}/package.json`));
   } catch {
-    throw new Error(`${pkg} is not installed: run npm ci (it comes with the devDependency @foundry-rs/anvil)`);
+    throw new Error(`${pkg} is not installed: run npm ci (a devDependency; anvil's npm binaries exist for linux/darwin x64/arm64 and win32 x64)`);
   }
   const binary = join(dir, 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
   if (!existsSync(binary)) throw new Error(`${binary} is missing`);
