@@ -96,6 +96,19 @@ test('without the debug namespace the pre-state is read at N-1 during replays, a
     const replay = await stm(['replay', '--block', String(chain.busyBlock), '--chain-id', '31337', ...QUICK], { STM_CACHE_DIR: lazyCache });
     assert.equal(replay.code, 0, replay.stderr);
 
+    // A plainer node still: no eth_getBlockReceipts (receipts one by one) and no eth_getProof (balance, nonce, code, slots one by one).
+    const plain = await startFaultProxy(node.url, { hideDebug: true, hideMethods: ['eth_getBlockReceipts', 'eth_getProof'] });
+    try {
+      const plainCache = tempCache();
+      const fetched = await stm(['fetch', '--block', String(chain.busyBlock), '--rpc', plain.url, '--json'], { STM_CACHE_DIR: plainCache });
+      assert.equal(fetched.code, 0, fetched.stderr);
+      const plainLine = (JSON.parse(fetched.stdout) as FetchJson).blocks[0]!;
+      assert.deepEqual([plainLine.prestateSource, plainLine.check!.ok], ['lazy', true]);
+      assert.ok(plainLine.calls > line.calls, 'more calls without the bulk methods');
+    } finally {
+      await plain.close();
+    }
+
     const strict = await stm(['fetch', '--block', String(chain.setupBlock), '--rpc', proxy.url, '--prestate', 'trace'], { STM_CACHE_DIR: lazyCache });
     assert.equal(strict.code, 3);
     assert.match(strict.stderr, /^stm: the node at http:\/\/127\.0\.0\.1:\d+ does not serve debug_trace\w+ \(the debug namespace\)/);

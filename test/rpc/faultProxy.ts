@@ -14,6 +14,8 @@ export interface FaultProxyOptions {
   plan?: (n: number) => Fault;
   /** Answer debug_* calls with -32601. */
   hideDebug?: boolean;
+  /** Answer these methods with -32601 too (a node without eth_getBlockReceipts, eth_getProof, …). */
+  hideMethods?: string[];
   /** Called before forwarding request n. */
   onRequest?: (n: number) => void | Promise<void>;
 }
@@ -36,12 +38,12 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function hideDebugCalls(body: string): { answer?: string; forward?: string } {
+function hideCalls(body: string, hidden: (method: string) => boolean): { answer?: string; forward?: string } {
   const parsed = JSON.parse(body) as { id: number; method: string } | Array<{ id: number; method: string }>;
   const missing = (call: { id: number; method: string }) => ({ jsonrpc: '2.0', id: call.id, error: { code: -32601, message: `the method ${call.method} does not exist/is not available` } });
-  if (!Array.isArray(parsed)) return parsed.method.startsWith('debug_') ? { answer: JSON.stringify(missing(parsed)) } : { forward: body };
-  if (!parsed.some((c) => c.method.startsWith('debug_'))) return { forward: body };
-  if (parsed.every((c) => c.method.startsWith('debug_'))) return { answer: JSON.stringify(parsed.map(missing)) };
+  if (!Array.isArray(parsed)) return hidden(parsed.method) ? { answer: JSON.stringify(missing(parsed)) } : { forward: body };
+  if (!parsed.some((c) => hidden(c.method))) return { forward: body };
+  if (parsed.every((c) => hidden(c.method))) return { answer: JSON.stringify(parsed.map(missing)) };
   return { forward: body }; // mixed batches do not occur in stm's fetch
 }
 
@@ -69,8 +71,9 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
     }
     await options.onRequest?.(index);
     let forward = body;
-    if (options.hideDebug === true) {
-      const decided = hideDebugCalls(body);
+    if (options.hideDebug === true || options.hideMethods !== undefined) {
+      const hidden = (method: string) => (options.hideDebug === true && method.startsWith('debug_')) || (options.hideMethods ?? []).includes(method);
+      const decided = hideCalls(body, hidden);
       if (decided.answer !== undefined) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(decided.answer);
