@@ -135,7 +135,7 @@ test('a corrupt cache entry is reported and never used; with --rpc it is fetched
   assert.equal(again.code, 0, 'the refetched entry is intact');
 });
 
-test('clear one-line errors: not yet mined, wrong chain, unreachable node; the URL\'s key is never shown or cached', async () => {
+test('clear one-line errors: not yet mined, wrong chain, unreachable node, pruned state; the URL\'s key is never shown or cached', async () => {
   const secret = 'k3y0123456789abcdefSECRET';
   const proxy = await startFaultProxy(node.url);
   const secretCache = tempCache();
@@ -155,7 +155,17 @@ test('clear one-line errors: not yet mined, wrong chain, unreachable node; the U
     const unreachable = await stm(['fetch', '--block', '1', '--rpc', `http://127.0.0.1:${closed}/${secret}`, '--retries', '1', '--verbose'], { STM_CACHE_DIR: secretCache });
     assert.equal(unreachable.code, 3);
     assert.match(unreachable.stderr, /^stm: cannot reach the node at http:\/\/127\.0\.0\.1:\d+\/…: .*ECONNREFUSED/m);
-    for (const output of [notMined, wrongChain, ok, unreachable]) {
+    const pruned = await startFaultProxy(node.url, { errors: { debug_traceBlockByNumber: { code: -32000, message: 'missing trie node 1a2b3c (path ) state is not available' } } });
+    let prunedResult;
+    try {
+      prunedResult = await stm(['fetch', '--block', String(chain.busyBlock), '--rpc', `${pruned.url}/${secret}`], { STM_CACHE_DIR: secretCache });
+    } finally {
+      await pruned.close();
+    }
+    assert.equal(prunedResult.code, 3);
+    assert.match(prunedResult.stderr, /^stm: the node at http:\/\/127\.0\.0\.1:\d+\/… no longer has the state for block \d+ \(debug_traceBlockByNumber\): missing trie node/);
+    assert.match(prunedResult.stderr, /archive node/);
+    for (const output of [notMined, wrongChain, ok, unreachable, prunedResult]) {
       assert.ok(!(output.stdout + output.stderr).includes(secret), `the key leaked:\n${output.stdout}${output.stderr}`);
     }
     for (const name of readdirSync(join(secretCache, '31337', String(chain.setupBlock)))) {

@@ -16,6 +16,8 @@ export interface FaultProxyOptions {
   hideDebug?: boolean;
   /** Answer these methods with -32601 too (a node without eth_getBlockReceipts, eth_getProof, …). */
   hideMethods?: string[];
+  /** Answer these methods with this JSON-RPC error (e.g. a pruned node's "missing trie node"). */
+  errors?: Record<string, { code: number; message: string }>;
   /** Called before forwarding request n. */
   onRequest?: (n: number) => void | Promise<void>;
 }
@@ -38,9 +40,13 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function hideCalls(body: string, hidden: (method: string) => boolean): { answer?: string; forward?: string } {
+function hideCalls(body: string, hidden: (method: string) => boolean, errors: FaultProxyOptions['errors'] = {}): { answer?: string; forward?: string } {
   const parsed = JSON.parse(body) as { id: number; method: string } | Array<{ id: number; method: string }>;
-  const missing = (call: { id: number; method: string }) => ({ jsonrpc: '2.0', id: call.id, error: { code: -32601, message: `the method ${call.method} does not exist/is not available` } });
+  const missing = (call: { id: number; method: string }) => ({
+    jsonrpc: '2.0',
+    id: call.id,
+    error: errors[call.method] ?? { code: -32601, message: `the method ${call.method} does not exist/is not available` },
+  });
   if (!Array.isArray(parsed)) return hidden(parsed.method) ? { answer: JSON.stringify(missing(parsed)) } : { forward: body };
   if (!parsed.some((c) => hidden(c.method))) return { forward: body };
   if (parsed.every((c) => hidden(c.method))) return { answer: JSON.stringify(parsed.map(missing)) };
@@ -71,9 +77,10 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
     }
     await options.onRequest?.(index);
     let forward = body;
-    if (options.hideDebug === true || options.hideMethods !== undefined) {
-      const hidden = (method: string) => (options.hideDebug === true && method.startsWith('debug_')) || (options.hideMethods ?? []).includes(method);
-      const decided = hideCalls(body, hidden);
+    if (options.hideDebug === true || options.hideMethods !== undefined || options.errors !== undefined) {
+      const hidden = (method: string) =>
+        (options.hideDebug === true && method.startsWith('debug_')) || (options.hideMethods ?? []).includes(method) || options.errors?.[method] !== undefined;
+      const decided = hideCalls(body, hidden, options.errors);
       if (decided.answer !== undefined) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(decided.answer);
