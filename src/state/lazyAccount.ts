@@ -79,7 +79,7 @@ export class LazyAccount extends Account {
   override isEmpty(): boolean {
     // Fields already in hand first (no new read), then facts that need no read at all.
     if ((this._balance !== null && this._balance !== 0n) || (this._nonce !== null && this._nonce !== 0n)) return false;
-    if (this._nonce === null && this.owner.knownNonEmpty(this.keys)) return false;
+    if (this._nonce === null && this._balance === null && this.owner.knownNonEmpty(this.keys)) return false;
     return equalsBytes(this.codeHash, KECCAK256_NULL) && this.nonce === 0n && this.balance === 0n;
   }
   /** True when the field was loaded or set on this object (so putAccount must store it). */

@@ -133,7 +133,8 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
   }
 
   /**
-   * True when the account is certainly not empty without reading its nonce: it existed
+   * True when the account is certainly not empty without reading its nonce or balance:
+   * this transaction credited it a positive amount; or it existed
    * before the block and no transaction so far created or deleted it (the existence read
    * saw the pre-state and this transaction did not change it), and its nonce before the
    * block was not zero. Nonces only grow while an account exists, so "not empty" cannot
@@ -141,6 +142,8 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
    * do not make a transaction depend on every earlier transaction of that sender.
    */
   knownNonEmpty(keys: AccountKeys): boolean {
+    // A positive credit in this transaction: the balance is at least that, whatever it was.
+    if (this.credits.size > 0 && (this.credits.get(keys.balance) ?? 0n) > 0n) return true;
     const existence = this.local.get(keys.exists);
     if (existence === undefined || existence.version !== PRE_STATE || existence.value !== true || existence.original !== true) return false;
     return (this.source.preValue(keys.nonce) as bigint) > 0n;
