@@ -43,6 +43,8 @@ const DISPATCHED = 1;
 const DONE = 2;
 const WAITING = 3;
 const TASKS_PER_WORKER = 2;
+/** Gas limit per chunk of small transactions (see chooseChunkSize). */
+const CHUNK_GAS_LIMIT = 500_000;
 const REEXECUTION_PATIENCE = 2;
 const INVALID = 0;
 const VALID = 1;
@@ -114,11 +116,14 @@ class BlockStmCoordinator {
   private readonly status: Int8Array;
   private readonly incarnation: Int32Array;
   private readonly waitingOn: Int32Array;
-  /** Per done transaction: its reads (key -> recorded version). */
-  private readonly readSets: Array<Map<string, number> | undefined>;
-  private readonly summedReads: Array<Map<string, bigint> | undefined>;
-  /** Location -> done transactions that read it. */
-  private readonly readers = new Map<string, Set<number>>();
+  /** Per done transaction: its reads as received (looked up by scanning: rechecks are rare). */
+  private readonly readSets: Array<WireReads | undefined>;
+  /**
+   * Location -> readers, each tagged with the incarnation that read it (append-only; a tag
+   * whose transaction has moved on, or is not done, is skipped). Cheaper to maintain on
+   * every result than a set per location, which matters on conflict-free blocks.
+   */
+  private readonly readers = new Map<string, number[]>();
   private readonly writeKeys: Array<string[] | undefined>;
   private readonly outcomes: Array<TxOutcome | undefined>;
   private readonly dependents = new Map<number, number[]>();
@@ -160,7 +165,6 @@ class BlockStmCoordinator {
     this.incarnation = new Int32Array(n);
     this.waitingOn = new Int32Array(n).fill(-1);
     this.readSets = new Array(n);
-    this.summedReads = new Array(n);
     this.writeKeys = new Array(n);
     this.outcomes = new Array(n);
     this.ready = new MinHeap();
@@ -340,10 +344,19 @@ class BlockStmCoordinator {
     const list = this.readers.get(key);
     if (list === undefined) return;
     const seen = makeVersion(tx, from);
-    for (const reader of list) {
-      const set = this.readSets[reader];
-      if (reader > tx && set !== undefined && set.get(key) === seen) set.set(key, makeVersion(tx, to));
+    for (const tag of list) {
+      const reader = this.liveReader(tag);
+      if (reader <= tx) continue;
+      const reads = this.readSets[reader]!;
+      const at = reads.keys.indexOf(key);
+      if (at >= 0 && reads.versions[at] === seen) reads.versions[at] = makeVersion(tx, to);
     }
+  }
+
+  /** The reader a tag names, or -1 when that incarnation is no longer a done reader. */
+  private liveReader(tag: number): number {
+    const reader = versionTx(tag);
+    return this.status[reader] === DONE && this.incarnation[reader] === versionIncarnation(tag) && this.readSets[reader] !== undefined ? reader : -1;
   }
 
   /** The key validate() found invalid. */
@@ -385,24 +398,28 @@ class BlockStmCoordinator {
   }
 
   private registerReads(tx: number, reads: WireReads): void {
-    const set = new Map<string, number>();
-    for (let r = 0; r < reads.keys.length; r++) {
-      const key = reads.keys[r]!;
-      set.set(key, reads.versions[r]!);
-      let list = this.readers.get(key);
-      if (list === undefined) this.readers.set(key, (list = new Set()));
-      list.add(tx);
+    const tag = makeVersion(tx, this.incarnation[tx]!);
+    for (const key of reads.keys) {
+      const list = this.readers.get(key);
+      if (list === undefined) this.readers.set(key, [tag]);
+      else if (list[list.length - 1] !== tag) list.push(tag);
     }
-    this.readSets[tx] = set;
-    if (reads.summedKeys.length > 0) this.summedReads[tx] = summedMap(reads);
+    this.readSets[tx] = reads;
   }
 
   private unregisterReads(tx: number): void {
-    const set = this.readSets[tx];
-    if (set === undefined) return;
-    for (const key of set.keys()) this.readers.get(key)?.delete(tx);
     this.readSets[tx] = undefined;
-    this.summedReads[tx] = undefined;
+  }
+
+  /** What reader recorded for key: its version, and for a SUMMED read the value. */
+  private recordedRead(reader: number, key: string): { version: number; summed: bigint | undefined } | undefined {
+    const reads = this.readSets[reader]!;
+    const at = reads.keys.indexOf(key);
+    if (at < 0) return undefined;
+    const version = reads.versions[at]!;
+    if (version !== SUMMED) return { version, summed: undefined };
+    const s = reads.summedKeys.indexOf(key);
+    return { version, summed: s < 0 ? undefined : reads.summedValues[s] };
   }
 
   /**
@@ -413,14 +430,21 @@ class BlockStmCoordinator {
   private recheckReaders(keys: string[], writer: number): void {
     for (const key of keys) {
       const list = this.readers.get(key);
-      if (list === undefined || list.size === 0) continue;
+      if (list === undefined || list.length === 0) continue;
       const victims: number[] = [];
-      for (const reader of list) {
-        if (reader <= writer || this.status[reader] !== DONE) continue;
-        const verdict = this.checkRead(reader, key, this.readSets[reader]!.get(key)!, this.summedReads[reader]?.get(key));
+      let live = 0;
+      for (const tag of list) {
+        const reader = this.liveReader(tag);
+        if (reader < 0) continue;
+        list[live++] = tag; // compact stale tags away while passing
+        if (reader <= writer) continue;
+        const recorded = this.recordedRead(reader, key);
+        if (recorded === undefined) continue;
+        const verdict = this.checkRead(reader, key, recorded.version, recorded.summed);
         if (verdict === INVALID) victims.push(reader);
         else if (verdict === SUSPECT) this.addSuspect(this.memory.lastEstimateTx, reader);
       }
+      list.length = live;
       for (const reader of victims) {
         if (this.status[reader] !== DONE) continue;
         if (reader < this.commitIndex) throw new ExecutorError(`internal: committed transaction ${reader} was invalidated by ${writer} at ${key}`);
@@ -651,13 +675,13 @@ class BlockStmCoordinator {
 /**
  * How many transactions travel in one task: enough small ones that the fixed cost of a
  * message (~10 µs each way) stays a few percent of the work, judged from the gas limits
- * (known before execution): ~200k gas of limit per chunk, 1 to 16 transactions.
+ * (known before execution): ~500k gas of limit per chunk, 1 to 32 transactions.
  */
 export function chooseChunkSize(gasLimits: bigint[]): number {
   if (gasLimits.length === 0) return 1;
   const sorted = [...gasLimits].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const median = Number(sorted[sorted.length >> 1]!);
-  return Math.max(1, Math.min(16, Math.floor(200_000 / Math.max(median, 1))));
+  return Math.max(1, Math.min(32, Math.floor(CHUNK_GAS_LIMIT / Math.max(median, 1))));
 }
 
 export function previousSameSender(senders: string[]): Int32Array {
