@@ -2,8 +2,9 @@
  * When the executor does not try parallel execution at all, decided from cheap signals
  * before running (the user sees the reason, and --no-fallback overrides it). Below these
  * sizes the fixed cost of a parallel run (messages per transaction, waiting for the
- * slowest worker) outweighs what the threads can win. During a run, too many
- * re-executions also fall back (see coordinator.ts).
+ * slowest worker) outweighs what the threads can win. Two more signals come from the
+ * executor's own runs (replayParallel.ts): warm-up runs slower than the serial replay of
+ * the block, and too many re-executions during a run (coordinator.ts).
  */
 
 /** Fewer transactions per thread than this: run serially. */

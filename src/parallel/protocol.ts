@@ -22,7 +22,8 @@ export interface StressConfig {
 }
 
 export type ToWorker =
-  | { t: 'load'; blockKey: string; data: BlockData; senderPublicKeys: Uint8Array[] }
+  /** Load a block; then replay it serially `warmRuns` times in the worker to warm its JIT (part of setup). */
+  | { t: 'load'; blockKey: string; data: BlockData; senderPublicKeys: Uint8Array[]; warmRuns: number }
   | { t: 'unload'; blockKey: string }
   | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined }
   | { t: 'apply'; runId: number; tx: number; inc: number; keys: string[]; values: WireValue[]; creditKeys: string[]; creditDeltas: bigint[]; removed: string[] }

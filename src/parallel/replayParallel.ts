@@ -37,6 +37,16 @@ export interface ParallelOptions {
 
 let nextRunId = 1;
 
+/** Fall back when the best warm-up run reached less than this speedup. */
+const MEASURED_FALLBACK_BELOW = 0.85;
+/** Serial replays each worker runs of a newly loaded block to warm its JIT (setup, reported). */
+const WORKER_WARM_RUNS = 3;
+
+/** The warm-up runs showed parallel execution does not pay on this block. */
+class MeasuredFallback extends StmError {
+  override name = 'MeasuredFallback';
+}
+
 export async function replayParallel(serial: SerialReplay, options: ParallelOptions): Promise<ParallelSummary> {
   const { ctx } = serial;
   const threads = Math.max(1, Math.floor(options.threads));
@@ -62,7 +72,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       setup.workerStartMs = reused ? 0 : pool.startMs;
       const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
       const timeoutMs = options.timeoutMs ?? Math.max(30_000, serial.serialMs.max * 50);
-      setup.stateDistributionMs = await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, timeoutMs);
+      setup.stateDistributionMs = await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, timeoutMs, options.interleaveSerial === false ? 0 : WORKER_WARM_RUNS);
       if (options.injectFault !== undefined) pool.queue(0, { t: options.injectFault });
       const runOnce = () =>
         runBlockStm(pool, ctx.pre, n, {
@@ -75,9 +85,17 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           ...(options.stress === undefined ? {} : { stress: options.stress }),
           ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
         });
+      const warmupTimes: number[] = [];
       for (let i = 0; i < warmup; i++) {
         options.progress?.('parallel warm-up', i, warmup + runs);
-        await runOnce();
+        warmupTimes.push((await runOnce()).elapsedMs);
+      }
+      // The executor's own measurement as a signal: when even its best warm-up run was
+      // clearly slower than the serial replay of the same block, it runs the block serially
+      // (and says so). The best, not the median: the first runs also warm the workers' JIT.
+      const warmSpeedup = warmupTimes.length > 0 ? serial.serialMs.median / Math.min(...warmupTimes) : Number.POSITIVE_INFINITY;
+      if (options.fallback && warmSpeedup < MEASURED_FALLBACK_BELOW) {
+        throw new MeasuredFallback(`even the best parallel warm-up run was clearly slower than serial (${warmSpeedup.toFixed(2)}× < ${MEASURED_FALLBACK_BELOW}×)`);
       }
       for (let i = 0; i < runs; i++) {
         options.progress?.('serial + parallel', warmup + i, warmup + runs);
@@ -88,7 +106,9 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
         difference ??= await compareWithSerial(serial, result.outcomes);
       }
     } catch (error) {
-      if (error instanceof TooManyReexecutions) {
+      if (error instanceof MeasuredFallback) {
+        fallbackReason = error.shortMessage;
+      } else if (error instanceof TooManyReexecutions) {
         fallbackReason = `too many re-executions (${error.shortMessage})`;
       } else if (error instanceof ExecutorError || (error instanceof StmError && /worker/.test(error.shortMessage))) {
         // A crashed or hung worker: never a wrong or missing result. The pool is restarted on next use.

@@ -13,6 +13,7 @@
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createBlockContext } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
+import { runSerial } from '../exec/serialExecutor.js';
 import type { LocationValue } from '../state/locations.js';
 import { versionIncarnation, versionTx, type StateSource } from '../state/stateSource.js';
 import { PASS_THROUGH } from '../errors.js';
@@ -54,6 +55,8 @@ function handle(message: ToWorker): void {
         try {
           const ctx = createBlockContext(message.data, { senderPublicKeys: message.senderPublicKeys });
           const replay = await ReplayVm.create(ctx);
+          // Warm this thread's JIT on the block, so the measured runs do not pay for it.
+          for (let i = 0; i < message.warmRuns; i++) await runSerial(replay);
           blocks.set(message.blockKey, { replay, memory: new MVMemory(ctx.pre) });
           send({ t: 'loaded', worker: workerIndex, blockKey: message.blockKey, ms: performance.now() - started });
           flushOutbox();
