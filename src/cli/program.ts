@@ -131,6 +131,39 @@ Same options and seed give byte-identical files. Docs: docs/synth.md`,
     });
 
   program
+    .command('bench')
+    .description('time a suite of blocks serially and in parallel; with --baseline, fail on a speedup regression')
+    .option('--suite <file>', 'the suite (JSON, docs/bench.md; default: the built-in CI suite, bench/ci-suite.json)')
+    .option('--out <file>', 'write the report as JSON (docs/bench.md)')
+    .option('--threads <list>', 'thread counts for every entry, e.g. 2 or 2,4 (default: the suite\'s)')
+    .option('--runs <n>', 'measured runs per entry, serial and parallel interleaved (default: the suite\'s, 7)')
+    .option('--warmup <n>', 'warm-up runs per entry (default: the suite\'s, 3)')
+    .option('--json', 'print the report (and the comparison) as one JSON document')
+    .option('--baseline <file>', 'compare with this report; exit 1 on a regression')
+    .option('--max-regression <pct>', 'allowed drop of speedup and efficiency, share of the baseline (default: the suite\'s, 10%)')
+    .option('--abs-tolerance <x>', 'allowed drop in absolute terms; the larger of the two applies (default: the suite\'s, 0.10)')
+    .option('--update-baseline', 'write this run to the --baseline file (accept it deliberately)')
+    .option('--fallback', 'let the executor fall back to serial (default: the suite\'s)')
+    .option('--no-fallback', 'never fall back to serial: time the executor itself')
+    .option('--verbose', 'on error, show the cause chain; without a terminal, log each phase on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stm bench                                          the built-in suite, table on stdout
+  $ stm bench --suite bench/ci-suite.json --out bench.json
+  $ stm bench --suite bench/ci-suite.json --baseline bench/baseline.json    the CI gate
+  $ stm bench --suite bench/ci-suite.json --baseline bench/baseline.json --update-baseline
+
+Exit codes: 0 no regression, 1 regression (or parallel ≠ serial), 2 missing or malformed
+suite or baseline, 3 environment or internal failure. Docs: docs/bench.md`,
+    )
+    .action(async (options) => {
+      const { runBench } = await import('./commands/bench.js');
+      setExitCode(await runBench(options));
+    });
+
+  program
     .command('list')
     .description('list the blocks bundled with stm (they replay offline)')
     .option('--json', 'print the list as JSON')

@@ -1,0 +1,202 @@
+/**
+ * `stm bench`: run a suite of blocks (bundled mainnet blocks, synthetic blocks) serially
+ * and on the parallel executor, print a table and optionally write the JSON report; with
+ * --baseline FILE, compare with an accepted report and fail (exit 1) on a regression of
+ * speedup or efficiency beyond the tolerance or on any change of a deterministic figure;
+ * with --update-baseline, accept this run as the new baseline. docs/bench.md.
+ */
+import { compareWithBaseline, readBaseline, writeJsonAtomic, type Comparison, type EntryComparison } from '../../bench/baseline.js';
+import type { BenchEntryResult, BenchReport } from '../../bench/report.js';
+import { runSuite } from '../../bench/runSuite.js';
+import { defaultSuite, readSuite, type Tolerance } from '../../bench/suite.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { shutdownParallel } from '../../parallel/replayParallel.js';
+import { InterruptGuard } from '../interrupt.js';
+import { parseWholeNumber } from '../options.js';
+import { Progress } from '../progress.js';
+import { bad, dim, formatMs, formatSpeedup, heading, ok, table, warn } from '../render/format.js';
+import { stderrIsInteractive } from '../terminal.js';
+import { toolVersion } from '../version.js';
+
+/** The options as commander hands them over (strings until checked here). */
+export interface BenchCommandOptions {
+  suite?: string;
+  out?: string;
+  threads?: string;
+  runs?: string;
+  warmup?: string;
+  json?: boolean;
+  baseline?: string;
+  maxRegression?: string;
+  absTolerance?: string;
+  updateBaseline?: boolean;
+  /** commander's --fallback / --no-fallback (undefined: the suite's). */
+  fallback?: boolean;
+  verbose?: boolean;
+}
+
+/** --threads 2 or 2,4. */
+function parseThreadList(text: string): number[] {
+  const parts = text.split(',').map((t) => t.trim());
+  return parts.map((t) => parseWholeNumber('--threads', t, 1));
+}
+
+/** --max-regression: "10%" or a fraction "0.1". */
+export function parseShare(name: string, text: string): number {
+  const t = text.trim();
+  const m = /^(\d+(?:\.\d*)?|\.\d+)(%?)$/.exec(t);
+  const value = m === null ? NaN : Number(m[1]) / (m[2] === '%' ? 100 : 1);
+  if (!(value >= 0 && value <= 1)) throw new UsageError(`${name} expects a percentage (10%) or a fraction from 0 to 1 (0.1); got "${text}"`);
+  return value;
+}
+
+function parseAbsolute(text: string): number {
+  const value = /^(\d+(?:\.\d*)?|\.\d+)$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!(value >= 0 && value <= 1)) throw new UsageError(`--abs-tolerance expects a number from 0 to 1 (e.g. 0.1); got "${text}"`);
+  return value;
+}
+
+export async function runBench(raw: BenchCommandOptions): Promise<number> {
+  const json = raw.json === true;
+  const runs = raw.runs === undefined ? undefined : parseWholeNumber('--runs', raw.runs, 1);
+  const warmup = raw.warmup === undefined ? undefined : parseWholeNumber('--warmup', raw.warmup, 0);
+  const threads = raw.threads === undefined ? undefined : parseThreadList(raw.threads);
+  if (raw.updateBaseline === true && raw.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE (the file to write)');
+  const suite = raw.suite === undefined ? defaultSuite() : readSuite(raw.suite);
+  const tolerance: Tolerance = {
+    relative: raw.maxRegression === undefined ? suite.tolerance.relative : parseShare('--max-regression', raw.maxRegression),
+    absolute: raw.absTolerance === undefined ? suite.tolerance.absolute : parseAbsolute(raw.absTolerance),
+  };
+  suite.tolerance = tolerance;
+  // Read the baseline before the (long) run: a missing or malformed one fails at once.
+  const baseline = raw.baseline !== undefined && raw.updateBaseline !== true ? readBaseline(raw.baseline) : undefined;
+
+  const interrupt = new InterruptGuard().install();
+  const progress = new Progress({ json, verbose: raw.verbose === true });
+  const lineLog = !stderrIsInteractive() && !json;
+  try {
+    progress.phase(`bench suite ${suite.name}`);
+    const report = await runSuite(suite, {
+      ...(runs === undefined ? {} : { runs }),
+      ...(warmup === undefined ? {} : { warmup }),
+      ...(threads === undefined ? {} : { threads }),
+      ...(raw.fallback === undefined ? {} : { fallback: raw.fallback }),
+      suiteFile: raw.suite ?? null,
+      stmVersion: toolVersion(),
+      checkpoint: interrupt.checkpoint,
+      progress: (label, phase, done, total) => progress.update(`${label}: ${phase}`, done, total),
+      entryDone: (r, i, n) => {
+        if (!lineLog) return;
+        progress.stop();
+        process.stderr.write(`stm bench: ${i + 1}/${n} ${r.id}: speedup ${formatSpeedup(r.speedup)}, efficiency ${r.efficiency.toFixed(2)}${r.fallback.mode === 'serial' ? ' (fell back to serial)' : ''}\n`);
+      },
+    });
+    progress.stop();
+
+    const comparison = baseline === undefined ? undefined : compareWithBaseline(baseline, report, tolerance);
+    const broken = report.entries.filter((e) => !e.equalsSerial || !e.verified);
+    if (raw.out !== undefined) writeJsonAtomic(raw.out, report);
+    if (raw.updateBaseline === true) {
+      if (broken.length > 0) {
+        process.stderr.write(`stm: not writing the baseline: ${broken.map((e) => e.id).join(', ')} did not replay correctly\n`);
+      } else {
+        writeJsonAtomic(raw.baseline!, report);
+      }
+    }
+
+    if (json) {
+      process.stdout.write(JSON.stringify(comparison === undefined ? report : { ...report, comparison }, null, 2) + '\n');
+    } else {
+      process.stdout.write(renderReport(report));
+      if (comparison !== undefined) process.stdout.write(renderComparison(comparison, raw.baseline!));
+      if (raw.updateBaseline === true && broken.length === 0) process.stdout.write(`baseline written: ${raw.baseline}\n`);
+      if (raw.out !== undefined) process.stdout.write(dim(`report written: ${raw.out}`) + '\n');
+    }
+    if (broken.length > 0) return ExitCode.mismatch;
+    if (comparison !== undefined && !comparison.ok) return ExitCode.mismatch;
+    return ExitCode.ok;
+  } finally {
+    progress.stop();
+    interrupt.uninstall();
+    await shutdownParallel();
+  }
+}
+
+function msSpread(s: { min: number; median: number; max: number }): string {
+  return `${formatMs(s.median)} ${dim(`(${s.min.toFixed(1)}–${s.max.toFixed(1)})`)}`;
+}
+
+function entryNote(e: BenchEntryResult): string {
+  const notes: string[] = [];
+  if (!e.verified) notes.push(bad('✗ not verified'));
+  if (!e.equalsSerial) notes.push(bad('✗ PARALLEL ≠ SERIAL'));
+  if (e.fallback.mode === 'serial') notes.push(warn(`fell back: ${e.fallback.reason ?? ''}`));
+  return notes.join('; ');
+}
+
+export function renderReport(r: BenchReport): string {
+  const m = r.machine;
+  const lines: string[] = [];
+  lines.push(heading(`stm bench: suite ${r.suite.name}`) + ` · stm ${r.stmVersion} · ${m.cores} cores, ${m.cpuModel || 'unknown CPU'}, Node ${m.nodeVersion}`);
+  lines.push(dim(`${r.settings.runs} measured runs (serial and parallel interleaved, medians) after ${r.settings.warmup} warm-up runs; fallback ${r.settings.fallback ? 'allowed' : 'off'}; times: median (min–max)`));
+  const t = table(['entry', 'txs', 'serial', 'parallel', 'speedup', 'ceiling(T)', 'efficiency', 'conflicts', 're-exec', 'waves', 'edges', 'ceil(∞) gas', 'note'], ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']);
+  for (const e of r.entries) {
+    t.push([
+      e.id,
+      String(e.txs),
+      msSpread(e.serialMs),
+      msSpread(e.parallelMs),
+      formatSpeedup(e.speedup),
+      formatSpeedup(e.ceilingT),
+      e.efficiency.toFixed(2),
+      String(e.conflicts.total),
+      String(e.reexecutions),
+      String(e.waves),
+      String(e.deterministic.edges),
+      formatSpeedup(e.deterministic.ceilingInfiniteByGas),
+      entryNote(e),
+    ]);
+  }
+  lines.push(t.toString());
+  lines.push(dim(`setup (not in any time): workers started ${r.setup.workerStarts}× (${r.setup.workerStartMs.toFixed(0)} ms); whole run ${(r.totalMs / 1000).toFixed(1)} s`));
+  return lines.join('\n') + '\n';
+}
+
+function statusWord(e: EntryComparison): string {
+  switch (e.status) {
+    case 'pass':
+      return ok('✓ pass');
+    case 'new':
+      return warn('+ new');
+    case 'missing':
+      return bad('✗ missing');
+    default:
+      return bad('✗ FAIL');
+  }
+}
+
+function ratioCell(e: EntryComparison, figure: string): string {
+  const c = e.checks.find((x) => x.figure === figure);
+  if (c === undefined || c.baseline === null || c.current === null) return '';
+  const text = `${c.baseline.toFixed(2)} → ${c.current.toFixed(2)} (≥ ${c.floor!.toFixed(2)})`;
+  return c.ok ? text : bad(`✗ ${text}`);
+}
+
+function deterministicCell(e: EntryComparison): string {
+  const checks = e.checks.filter((x) => x.floor === undefined);
+  if (checks.length === 0) return '';
+  const changed = checks.filter((x) => !x.ok);
+  return changed.length === 0 ? ok('✓ unchanged') : bad(`✗ changed: ${changed.map((x) => x.figure).join(', ')}`);
+}
+
+export function renderComparison(c: Comparison, file: string): string {
+  const lines: string[] = [];
+  const tol = `a drop of more than ${(c.tolerance.relative * 100).toFixed(0)}% of the baseline or ${c.tolerance.absolute.toFixed(2)}, whichever is larger, fails`;
+  lines.push(heading(`against baseline ${file}`) + dim(` (${tol})`));
+  const t = table(['entry', 'result', 'speedup', 'efficiency', 'edges, ceilings by gas', 'why'], ['left', 'left', 'right', 'right', 'left', 'left']);
+  for (const e of c.entries) t.push([e.id, statusWord(e), ratioCell(e, 'speedup'), ratioCell(e, 'efficiency'), deterministicCell(e), e.status === 'pass' ? '' : e.reasons.join('; ')]);
+  lines.push(t.toString());
+  const failed = c.entries.filter((e) => e.status === 'fail' || e.status === 'missing').length;
+  lines.push(c.ok ? ok('✓ no regression') + ` (${c.entries.length} entries)` : bad(`✗ REGRESSION: ${failed} of ${c.entries.length} entries failed`));
+  return lines.join('\n') + '\n';
+}
