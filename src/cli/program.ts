@@ -164,6 +164,43 @@ suite or baseline, 3 environment or internal failure. Docs: docs/bench.md`,
     });
 
   program
+    .command('analyze')
+    .description('replay a range of blocks: what limits parallelism and who causes it (tables, heatmap, JSON, HTML, simulation)')
+    .option('--range <A..B>', 'blocks A to B inclusive')
+    .option('--blocks <a,b,c>', 'a list of blocks')
+    .option('--fixtures <dir>', 'read the blocks from this folder of fixtures and nowhere else')
+    .option('--runs <n>', 'measured runs per block', '3')
+    .option('--warmup <n>', 'warm-up runs per block', '1')
+    .option('--threads <T>', `threads for ceiling(T) and the parallel replay (default: this machine's cores)`)
+    .addOption(new Option('--no-parallel', 'do not run the parallel executor (dependencies and ceilings only)'))
+    .addOption(new Option('--no-fallback', 'never let the parallel executor fall back to serial'))
+    .option('--heat <measure>', 'heatmap intensity: edges or conflicts', 'edges')
+    .option('--simulate <T,…>', 'simulate the executor at these thread counts, e.g. 1,2,4,8,16,32,64 (docs/simulator.md)')
+    .option('--json', 'print one JSON document (docs/analyze.md) instead of tables')
+    .option('--html <file>', 'also write a self-contained HTML report to FILE')
+    .option('--rpc <url>', 'fetch blocks from this node unless the cache has them')
+    .option('--chain-id <id>', 'the chain: picks the cache folder; with --rpc, must match the node')
+    .option('--hardfork <name>', 'rules for a chain without a profile')
+    .option('--verbose', 'on error, show the cause chain; without a terminal, log each phase on stderr')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ stm analyze --blocks 5283152,7280000,18988207          three bundled blocks
+  $ stm analyze --range 19000000..19000009 --rpc URL       ten blocks from a node (cached)
+  $ stm analyze --blocks 19933597 --no-parallel --simulate 1,2,4,8,16,32,64
+  $ stm analyze --blocks 5283152,7280000 --html report.html --json > report.json
+
+Exit codes: 0 every block ok; 1 a block failed to load or replay, differs from the chain,
+or parallel differs from serial; 2 usage error, or every block failed with an input error;
+3 every block failed with an environment error. Docs: docs/analyze.md`,
+    )
+    .action(async (options) => {
+      const { runAnalyze } = await import('./commands/analyze.js');
+      setExitCode(await runAnalyze(options));
+    });
+
+  program
     .command('list')
     .description('list the blocks bundled with stm (they replay offline)')
     .option('--json', 'print the list as JSON')

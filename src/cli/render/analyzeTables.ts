@@ -1,0 +1,128 @@
+/**
+ * `stm analyze` as text: the per-block table, the rankings of hot contracts and slots,
+ * and the heatmap (render/analyzeHeatmap.ts). Every mark carries a word or a character,
+ * so the output reads the same without colour.
+ */
+import type { AnalyzeReport, AnalyzedBlock, HeatEntry } from '../../analyze/report.js';
+import { bad, dim, formatInt, formatMs, formatPercent, formatSpeedup, heading, ok, table, warn } from './format.js';
+import { renderHeatmap } from './analyzeHeatmap.js';
+
+const RANK_ROWS = 10;
+
+export function renderAnalyze(report: AnalyzeReport): string {
+  const parts = [blocksTable(report), rankings(report), renderHeatmap(report.heatmap), simulationTable(report), summaryLines(report)].filter((p) => p !== '');
+  return parts.join('\n') + '\n';
+}
+
+function statusText(block: AnalyzedBlock): string {
+  switch (block.status) {
+    case 'ok':
+      return ok('✓ ok');
+    case 'mismatch':
+      return bad('✗ differs from chain');
+    case 'parallel-differs':
+      return bad('✗ parallel ≠ serial');
+    case 'error':
+      return bad('✗ error');
+  }
+}
+
+function blocksTable(report: AnalyzeReport): string {
+  const T = report.options.threads;
+  const withParallel = report.options.parallel;
+  const head = ['block', 'txs', 'gas', 'serial', 'dep. txs', 'chain', 'ceil(∞) t', `ceil(${T}) t`, 'ceil(∞) g', `ceil(${T}) g`];
+  if (withParallel) head.push('speedup', 'effic.', 'conflicts', 're-exec', 'waves');
+  head.push('status');
+  const t = table(head, ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', ...(withParallel ? (['right', 'right', 'right', 'right', 'right'] as const) : []), 'left']);
+  const notes: string[] = [];
+  for (const b of report.blocks) {
+    const d = b.dependencies?.all;
+    const row: string[] = [b.number];
+    if (d === undefined || b.txCount === null) {
+      row.push(...Array<string>(head.length - 2).fill(dim('–')));
+    } else {
+      row.push(
+        formatInt(b.txCount),
+        formatInt(b.gasUsed ?? '0'),
+        formatMs(b.serialMs ?? 0),
+        formatInt(d.dependentTxs),
+        formatInt(d.longestChain),
+        formatSpeedup(d.ceilings.byTime.infinite),
+        formatSpeedup(d.ceilings.byTime.threads),
+        formatSpeedup(d.ceilings.byGas.infinite),
+        formatSpeedup(d.ceilings.byGas.threads),
+      );
+      if (withParallel) {
+        const p = b.parallel;
+        if (p === null) row.push(...Array<string>(5).fill(dim('–')));
+        else if (p.fallback.mode === 'serial') {
+          row.push(formatSpeedup(p.speedup) + warn(' s'), formatPercent(p.efficiency), '0', '0', '0');
+          notes.push(`${b.number}: ran serially (${p.fallback.reason ?? 'fallback'})`);
+        } else row.push(formatSpeedup(p.speedup), formatPercent(p.efficiency), formatInt(p.conflicts.total), formatInt(p.reexecutions), formatInt(p.waves));
+      }
+    }
+    row.push(statusText(b));
+    if (b.error !== null) notes.push(`${b.number}: ${b.error.message}`);
+    t.push(row);
+  }
+  const legend = dim(`ceil t / g: ceiling weighted by time / by gas; dep. txs: transactions with a dependency; chain: longest dependency chain${withParallel ? `; speedup on ${T} threads (s = fell back to serial)` : ''}`);
+  return `${heading('Blocks')}\n${t.toString()}\n${legend}\n${notes.map((n) => `  ${n}\n`).join('')}`;
+}
+
+/** "0xabc… slot 0x00…07" → "… slot 0x7"; a long hashed slot keeps its first 8 and last 4 digits. */
+export function shortSlot(description: string): string {
+  return description.replace(/ slot 0x0*([0-9a-f]+)$/, (_, digits: string) => ` slot 0x${digits.length > 16 ? `${digits.slice(0, 8)}…${digits.slice(-4)}` : digits}`);
+}
+
+function entryName(e: HeatEntry, slot: boolean): string {
+  const label = slot ? shortSlot(e.description) : e.key;
+  return e.name === null ? label : `${label} (${e.name})`;
+}
+
+function rankTable(title: string, entries: HeatEntry[], slot: boolean, measure: 'edges' | 'criticalMs' | 'conflicts'): string {
+  if (entries.length === 0) return '';
+  const t = table(['#', slot ? 'location' : 'address', 'edges', 'crit. path', 'conflicts', 'blocks'], ['right', 'left', 'right', 'right', 'right', 'right']);
+  entries.slice(0, RANK_ROWS).forEach((e, i) => {
+    const cell = (m: typeof measure, text: string): string => (m === measure ? heading(text) : text);
+    t.push([String(i + 1), entryName(e, slot), cell('edges', formatInt(e.edges)), cell('criticalMs', formatMs(e.criticalMs)), cell('conflicts', formatInt(e.conflicts)), String(e.blocks)]);
+  });
+  return `${heading(title)}\n${t.toString()}\n`;
+}
+
+function rankings(report: AnalyzeReport): string {
+  const r = report.rankings;
+  return [
+    rankTable('Hot contracts by dependency edges', r.contractsByEdges, false, 'edges'),
+    rankTable('Hot contracts by critical-path time', r.contractsByCriticalPath, false, 'criticalMs'),
+    rankTable('Hot contracts by executor conflicts', r.contractsByConflicts, false, 'conflicts'),
+    rankTable('Hot locations by dependency edges', r.slotsByEdges, true, 'edges'),
+    rankTable('Hot locations by critical-path time', r.slotsByCriticalPath, true, 'criticalMs'),
+    rankTable('Hot locations by executor conflicts', r.slotsByConflicts, true, 'conflicts'),
+  ]
+    .filter((s) => s !== '')
+    .join('\n');
+}
+
+function simulationTable(report: AnalyzeReport): string {
+  const counts = report.options.simulate;
+  if (counts.length === 0) return '';
+  const t = table(['block', ...counts.map((c) => `T=${c}`)], ['right', ...counts.map(() => 'right' as const)]);
+  for (const b of report.blocks) {
+    if (b.simulation === null) continue;
+    t.push([b.number, ...b.simulation.points.map((p) => `${p.blockStm.toFixed(2)} / ${p.ceiling.toFixed(2)}${p.fallback !== null ? warn(' s') : ''}`)]);
+  }
+  return `${heading('Simulated Block-STM speedup / ceiling(T) (docs/simulator.md)')}\n${t.toString()}\n${dim('s = by default the executor would fall back to serial at this thread count (the prediction is for --no-fallback)')}\n`;
+}
+
+function summaryLines(report: AnalyzeReport): string {
+  const s = report.summary;
+  const m = s.median;
+  const figures = [
+    m.ceilingInfiniteByTime === null ? null : `median ceiling(∞) ${formatSpeedup(m.ceilingInfiniteByTime)}`,
+    m.ceilingTByTime === null ? null : `ceiling(${report.options.threads}) ${formatSpeedup(m.ceilingTByTime)}`,
+    m.speedup === null ? null : `speedup ${formatSpeedup(m.speedup)}`,
+    m.efficiency === null ? null : `efficiency ${formatPercent(m.efficiency)}`,
+  ].filter((x) => x !== null);
+  const verdict = s.ok === s.blocks ? ok(`✓ all ${s.blocks} blocks ok`) : bad(`✗ ${s.blocks - s.ok} of ${s.blocks} blocks not ok (${s.failed} failed, ${s.mismatched} differ)`);
+  return `${verdict}${figures.length > 0 ? ' · ' + figures.join(' · ') : ''}`;
+}
