@@ -21,8 +21,8 @@
  *   - Same-sender rule: j whose sender has an earlier transaction waits until that one's
  *     correct result (it is queued behind it, no round trip).
  *   - Patience: a transaction aborted twice waits until everything below it is committed.
- *   - Fallback: the executor's own pre-run rules (src/parallel/fallback.ts) send the block
- *     to the serial path, predicted at speedup 1.
+ *   - Fallback: the executor's own pre-run rules (src/parallel/fallback.ts) are reported
+ *     beside the prediction, which is for the executor with --no-fallback.
  *   - With `cores` set (the machine the simulation stands for), the workers' and the
  *     coordinator's work cannot exceed what that many cores do: makespan ≥ (worker busy
  *     time + coordinator time) / cores.
