@@ -51,7 +51,7 @@ export interface Suite {
 export const DEFAULT_RUNS = 7;
 export const DEFAULT_WARMUP = 3;
 /** Chosen from the spread measured on a shared 2-core machine: docs/bench.md, "Noise policy". */
-export const DEFAULT_TOLERANCE: Tolerance = { relative: 0.1, absolute: 0.1 };
+export const DEFAULT_TOLERANCE: Tolerance = { relative: 0.25, absolute: 0.1 };
 
 /** The suite `stm bench` runs without --suite: the same as bench/ci-suite.json (a test keeps them equal). */
 export const DEFAULT_SUITE_JSON = {

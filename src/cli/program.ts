@@ -140,7 +140,7 @@ Same options and seed give byte-identical files. Docs: docs/synth.md`,
     .option('--warmup <n>', 'warm-up runs per entry (default: the suite\'s, 3)')
     .option('--json', 'print the report (and the comparison) as one JSON document')
     .option('--baseline <file>', 'compare with this report; exit 1 on a regression')
-    .option('--max-regression <pct>', 'allowed drop of speedup and efficiency, share of the baseline (default: the suite\'s, 10%)')
+    .option('--max-regression <pct>', 'allowed drop of speedup and efficiency, share of the baseline (default: the suite\'s, 25%)')
     .option('--abs-tolerance <x>', 'allowed drop in absolute terms; the larger of the two applies (default: the suite\'s, 0.10)')
     .option('--update-baseline', 'write this run to the --baseline file (accept it deliberately)')
     .option('--fallback', 'let the executor fall back to serial (default: the suite\'s)')

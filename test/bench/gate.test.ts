@@ -1,0 +1,194 @@
+// The regression gate as a user meets it: `stm bench` run as a child process on a tiny
+// suite (one small bundled block, one run, no warm-up), and baselines built from that
+// run's own report. Nothing here asserts a timing: a baseline "higher than achieved" is
+// the run's own speedup plus a margin no noise can reach, an "equal" one is the run's own
+// report compared with itself in process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compareWithBaseline, parseBaseline } from '../../src/bench/baseline.js';
+import type { BenchReport } from '../../src/bench/report.js';
+import { DEFAULT_SUITE_JSON, DEFAULT_TOLERANCE, parseSuite } from '../../src/bench/suite.js';
+
+const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const bin = join(repo, 'bin', 'stm.js');
+const dir = mkdtempSync(join(tmpdir(), 'stm-bench-test-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+const suiteFile = join(dir, 'suite.json');
+writeFileSync(
+  suiteFile,
+  JSON.stringify({ schemaVersion: 1, name: 'test', runs: 1, warmup: 0, threads: [2], fallback: false, entries: [{ block: 19426587 }] }),
+);
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function stm(args: string[]): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: repo,
+      env: { ...process.env, STM_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+/** One line on stderr starting "stm: ", no stack trace, nothing on stdout. */
+function assertOneLineError(r: CliResult, pattern: RegExp): void {
+  assert.equal(r.code, 2, r.stderr);
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line expected, got:\n${r.stderr}`);
+  assert.match(lines[0]!, /^stm: /);
+  assert.match(lines[0]!, pattern);
+  assert.equal(r.stdout, '');
+}
+
+let ownReport: BenchReport | undefined;
+async function report(): Promise<BenchReport> {
+  if (ownReport !== undefined) return ownReport;
+  const out = join(dir, 'run.json');
+  const r = await stm(['bench', '--suite', suiteFile, '--out', out]);
+  assert.equal(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /block-19426587@2t/);
+  ownReport = parseBaseline(JSON.parse(readFileSync(out, 'utf8')), out);
+  return ownReport;
+}
+
+function variant(base: BenchReport, change: (e: BenchReport['entries'][number]) => void): string {
+  const copy = structuredClone(base);
+  copy.entries.forEach(change);
+  const file = join(dir, `baseline-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(copy));
+  return file;
+}
+
+test('a bench run reports every figure of an entry, the machine and the settings', async () => {
+  const r = await report();
+  assert.equal(r.kind, 'stm-bench');
+  assert.equal(r.entries.length, 1);
+  const e = r.entries[0]!;
+  assert.equal(e.id, 'block-19426587@2t');
+  assert.equal(e.txs, 37);
+  assert.equal(e.verified, true);
+  assert.equal(e.equalsSerial, true);
+  assert.equal(e.serialMs.runs, 1);
+  assert.ok(e.speedup > 0 && e.efficiency > 0);
+  assert.equal(typeof e.deterministic.edges, 'number');
+  assert.ok(r.machine.cores >= 1 && r.machine.nodeVersion.startsWith('v'));
+  assert.deepEqual({ runs: r.settings.runs, warmup: r.settings.warmup, fallback: r.settings.fallback }, { runs: 1, warmup: 0, fallback: false });
+  assert.equal(r.setup.workerStarts, 1);
+});
+
+test('the gate passes against a baseline equal to the run', async () => {
+  const r = await report();
+  const c = compareWithBaseline(r, r, DEFAULT_TOLERANCE);
+  assert.equal(c.ok, true);
+  assert.deepEqual(c.entries.map((e) => e.status), ['pass']);
+});
+
+test('the gate fails (exit 1) against a baseline with higher speedups than achieved', async () => {
+  const r = await report();
+  const higher = structuredClone(r);
+  for (const e of higher.entries) {
+    e.speedup = e.speedup * 2 + 1;
+    e.efficiency = e.efficiency * 2 + 1;
+  }
+  assert.equal(compareWithBaseline(higher, r, DEFAULT_TOLERANCE).ok, false);
+  const file = variant(r, (e) => {
+    e.speedup = e.speedup * 2 + 1;
+    e.efficiency = e.efficiency * 2 + 1;
+  });
+  const cli = await stm(['bench', '--suite', suiteFile, '--baseline', file]);
+  assert.equal(cli.code, 1, cli.stderr + cli.stdout);
+  assert.match(cli.stdout, /✗ FAIL/);
+  assert.match(cli.stdout, /REGRESSION: 1 of 1 entries failed/);
+  assert.match(cli.stdout, /speedup .* allowed/);
+});
+
+test('the gate passes (exit 0) against a baseline the run cannot fall below', async () => {
+  const r = await report();
+  const file = variant(r, (e) => {
+    e.speedup = 0;
+    e.efficiency = 0;
+  });
+  const cli = await stm(['bench', '--suite', suiteFile, '--baseline', file]);
+  assert.equal(cli.code, 0, cli.stderr + cli.stdout);
+  assert.match(cli.stdout, /✓ pass/);
+  assert.match(cli.stdout, /✓ unchanged/);
+  assert.match(cli.stdout, /✓ no regression/);
+});
+
+test('a changed deterministic figure fails the gate, whatever the speedup', async () => {
+  const r = await report();
+  for (const figure of ['edges', 'ceilingInfiniteByGas', 'ceilingTByGas'] as const) {
+    const changed = structuredClone(r);
+    changed.entries[0]!.deterministic[figure] += 1;
+    const c = compareWithBaseline(changed, r, DEFAULT_TOLERANCE);
+    assert.equal(c.ok, false, figure);
+    assert.match(c.entries[0]!.reasons.join(), new RegExp(`${figure} changed`));
+  }
+  const file = variant(r, (e) => {
+    e.speedup = 0;
+    e.efficiency = 0;
+    e.deterministic.edges += 1;
+  });
+  const cli = await stm(['bench', '--suite', suiteFile, '--baseline', file]);
+  assert.equal(cli.code, 1, cli.stderr + cli.stdout);
+  assert.match(cli.stdout, /✗ changed: edges/);
+});
+
+test('an entry of the baseline that did not run fails; a new entry does not', async () => {
+  const r = await report();
+  const extra = structuredClone(r);
+  extra.entries.push({ ...structuredClone(r.entries[0]!), id: 'gone@2t' });
+  const c = compareWithBaseline(extra, r, DEFAULT_TOLERANCE);
+  assert.equal(c.ok, false);
+  assert.equal(c.entries.find((e) => e.id === 'gone@2t')?.status, 'missing');
+  const fewer = { ...structuredClone(r), entries: [] };
+  assert.equal(compareWithBaseline(fewer, r, DEFAULT_TOLERANCE).ok, true);
+});
+
+test('a missing or malformed baseline is one clear error line (exit 2), before any work', async () => {
+  assertOneLineError(await stm(['bench', '--suite', suiteFile, '--baseline', join(dir, 'nope.json')]), /baseline .*nope\.json not found/);
+  const notJson = join(dir, 'not-json.json');
+  writeFileSync(notJson, '{ "kind": "stm-bench", ');
+  assertOneLineError(await stm(['bench', '--suite', suiteFile, '--baseline', notJson]), /malformed baseline .*not JSON/);
+  const wrongShape = join(dir, 'wrong-shape.json');
+  writeFileSync(wrongShape, JSON.stringify({ kind: 'stm-bench', schemaVersion: 1, entries: [{ id: 'x@2t', speedup: 'fast' }] }));
+  assertOneLineError(await stm(['bench', '--suite', suiteFile, '--baseline', wrongShape]), /malformed baseline .*entries\[0\]\.speedup is not a number/);
+  assertOneLineError(await stm(['bench', '--suite', join(dir, 'no-suite.json')]), /cannot read the bench suite/);
+  assertOneLineError(await stm(['bench', '--update-baseline']), /--update-baseline needs --baseline/);
+  assertOneLineError(await stm(['bench', '--suite', suiteFile, '--max-regression', 'lots']), /--max-regression expects/);
+});
+
+test('--update-baseline writes a baseline the gate then reads', async () => {
+  const file = join(dir, 'sub', 'baseline.json');
+  const cli = await stm(['bench', '--suite', suiteFile, '--baseline', file, '--update-baseline']);
+  assert.equal(cli.code, 0, cli.stderr + cli.stdout);
+  assert.match(cli.stdout, /baseline written/);
+  const written = parseBaseline(JSON.parse(readFileSync(file, 'utf8')), file);
+  assert.equal(written.entries[0]!.id, 'block-19426587@2t');
+});
+
+test('the built-in suite is bench/ci-suite.json, and a suite names what is wrong with it', () => {
+  assert.deepEqual(JSON.parse(readFileSync(join(repo, 'bench', 'ci-suite.json'), 'utf8')), DEFAULT_SUITE_JSON);
+  assert.throws(() => parseSuite({ entries: [{ block: 1, synth: { kind: 'eth', txs: 1 } }] }, 's.json', dir), /exactly one of "block" or "synth"/);
+  assert.throws(() => parseSuite({ entries: [{ synth: { kind: 'nft', txs: 1 } }] }, 's.json', dir), /synth\.kind must be one of/);
+  assert.throws(() => parseSuite({ entries: [{ block: 1 }, { block: 1 }] }, 's.json', dir), /used twice/);
+  const s = parseSuite({ entries: [{ synth: { kind: 'erc20', txs: 10 } }, { block: '0x10', threads: [1, 2] }] }, 's.json', dir);
+  assert.deepEqual(s.entries.map((e) => [e.name, e.threads]), [['synth-erc20-10-c0-s1', [2]], ['block-16', [1, 2]]]);
+});
