@@ -34,7 +34,8 @@ import { ExecutorError, StmError } from '../errors.js';
 import { valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED, makeVersion, versionIncarnation, versionTx } from '../state/stateSource.js';
-import { MVMemory } from './mvMemory.js';
+import type { ReplayVm } from '../exec/replayVm.js';
+import { EstimateRead, MVMemory } from './mvMemory.js';
 import { fromWire, toWire, type FromWorker, type StressConfig, type WireReads } from './protocol.js';
 import type { WorkerPool } from './workerPool.js';
 
@@ -93,6 +94,12 @@ export interface BlockStmOptions {
   senders: string[];
   /** Transactions per task (default 1); see chooseChunkSize. */
   chunkSize?: number;
+  /**
+   * When given, the main thread executes transactions too, with this VM, directly against
+   * the coordinator's memory: T threads are T executors (T-1 workers and the main thread),
+   * not T workers plus a coordinator competing with them for the cores.
+   */
+  mainReplay?: ReplayVm;
   stress?: StressConfig;
   checkpoint?: () => void;
 }
@@ -131,6 +138,10 @@ class BlockStmCoordinator {
   /** Transactions waiting for the commit index to reach them (see makeRunnable). */
   private readonly deferred = new MinHeap();
   private readonly inflight: number[];
+  /** The main thread's executor slot (index pool.size), or -1 when it only coordinates. */
+  private readonly mainSlot: number;
+  private readonly mainQueue: Array<{ tx: number; inc: number }> = [];
+  private mainBusy = false;
   /** The worker a dispatched transaction was sent to. */
   private readonly taskWorker: Int32Array;
   /** The previous transaction of the same sender, or -1 (a nonce dependency known in advance). */
@@ -169,7 +180,8 @@ class BlockStmCoordinator {
     this.outcomes = new Array(n);
     this.ready = new MinHeap();
     for (let i = 0; i < n; i++) this.ready.push(i);
-    this.inflight = new Array(pool.size).fill(0);
+    this.mainSlot = options.mainReplay === undefined ? -1 : pool.size;
+    this.inflight = new Array(pool.size + (this.mainSlot >= 0 ? 1 : 0)).fill(0);
     this.taskWorker = new Int32Array(n).fill(-1);
     this.previousSameSender = previousSameSender(options.senders);
     this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 1));
@@ -180,7 +192,7 @@ class BlockStmCoordinator {
       abortedBy: Array.from({ length: n }, () => []),
       locationConflicts: new Map(),
       coordinatorBusyMs: 0,
-      workerBusyMs: new Array<number>(pool.size).fill(0),
+      workerBusyMs: new Array<number>(pool.size + (options.mainReplay === undefined ? 0 : 1)).fill(0),
     };
   }
 
@@ -202,6 +214,7 @@ class BlockStmCoordinator {
       if (this.n === 0) return this.finish();
       this.dispatch();
       this.pool.flush();
+      this.scheduleMain();
     });
   }
 
@@ -210,13 +223,71 @@ class BlockStmCoordinator {
     const entered = performance.now();
     try {
       for (const message of messages) this.handle(message);
-      this.options.checkpoint?.();
-      if (this.reexecutions > this.options.maxReexecutions) {
-        throw new TooManyReexecutions(`${this.reexecutions} re-executions for ${this.n} transactions`);
+      this.afterEvent();
+    } catch (error) {
+      this.fail(error as Error);
+    } finally {
+      this.stats.coordinatorBusyMs += performance.now() - entered;
+    }
+  }
+
+  /** After handling results: stop conditions, completion, new tasks out. */
+  private afterEvent(): void {
+    this.options.checkpoint?.();
+    if (this.reexecutions > this.options.maxReexecutions) {
+      throw new TooManyReexecutions(`${this.reexecutions} re-executions for ${this.n} transactions`);
+    }
+    if (this.commitIndex === this.n) return this.finish();
+    this.dispatch();
+    this.pool.flush();
+    this.scheduleMain();
+  }
+
+  /** Runs the main thread's next task on a later turn of the event loop, so worker results are handled in between. */
+  private scheduleMain(): void {
+    if (this.mainSlot < 0 || this.mainBusy || this.finished || this.mainQueue.length === 0) return;
+    this.mainBusy = true;
+    setImmediate(() => void this.runMainTask());
+  }
+
+  /** The main thread executes one transaction against the coordinator's memory itself. */
+  private async runMainTask(): Promise<void> {
+    const task = this.mainQueue.shift();
+    if (task === undefined || this.finished) {
+      this.mainBusy = false;
+      return;
+    }
+    const replay = this.options.mainReplay!;
+    const started = performance.now();
+    let outcome: { run?: Awaited<ReturnType<ReplayVm['run']>>; error?: unknown } = {};
+    try {
+      outcome = { run: await replay.run(task.tx, this.memory) };
+    } catch (error) {
+      outcome = { error };
+    }
+    this.stats.workerBusyMs[this.mainSlot]! += performance.now() - started;
+    this.mainBusy = false;
+    if (this.finished) return;
+    const entered = performance.now();
+    try {
+      this.finishedTask(this.mainSlot);
+      if (this.status[task.tx] === DISPATCHED && this.incarnation[task.tx] === task.inc) {
+        if (outcome.run !== undefined) {
+          const run = outcome.run;
+          this.onResult(task.tx, task.inc, toWireReads(run.reads), run.writes.keys, run.writes.values, run.writes.creditKeys, run.writes.creditDeltas, {
+            gasUsed: run.gasUsed,
+            receipt: run.receipt,
+            bloom: run.result.bloom.bitvector,
+            timeMs: run.timeMs,
+          });
+        } else if (outcome.error instanceof EstimateRead) {
+          this.onBlocked(task.tx, task.inc, outcome.error.blockingTx, outcome.error.key, 'estimate');
+        } else {
+          const error = outcome.error as { shortMessage?: string; message?: string };
+          this.onFailed(task.tx, task.inc, error.shortMessage ?? error.message ?? String(error), toWireReads(replay.state.readSet));
+        }
       }
-      if (this.commitIndex === this.n) return this.finish();
-      this.dispatch();
-      this.pool.flush();
+      this.afterEvent();
     } catch (error) {
       this.fail(error as Error);
     } finally {
@@ -255,28 +326,41 @@ class BlockStmCoordinator {
   }
 
   private onDone(message: Extract<FromWorker, { t: 'done' }>): void {
-    const tx = message.tx;
-    if (this.status[tx] !== DISPATCHED || this.incarnation[tx] !== message.inc) return; // stale
+    if (this.status[message.tx] !== DISPATCHED || this.incarnation[message.tx] !== message.inc) return; // stale
     const values = message.values.map((value, i) => fromWire(message.keys[i]!, value));
-    const changed = this.applyWrites(tx, message.inc, message.keys, values, message.creditKeys, message.creditDeltas);
-    this.writeKeys[tx] = message.keys.concat(message.creditKeys);
-    if (!this.validate(tx, message.reads)) {
+    this.onResult(message.tx, message.inc, message.reads, message.keys, values, message.creditKeys, message.creditDeltas, message);
+  }
+
+  /** A finished incarnation (from a worker or the main thread): apply, validate, and complete or abort. */
+  private onResult(
+    tx: number,
+    inc: number,
+    reads: WireReads,
+    keys: string[],
+    values: LocationValue[],
+    creditKeys: string[],
+    creditDeltas: bigint[],
+    result: { gasUsed: bigint; receipt: TxReceipt; bloom: Uint8Array; timeMs: number },
+  ): void {
+    const changed = this.applyWrites(tx, inc, keys, values, creditKeys, creditDeltas);
+    this.writeKeys[tx] = keys.concat(creditKeys);
+    if (!this.validate(tx, reads)) {
       this.abortIncarnation(tx, this.failingKey, 'validation');
       this.recheckReaders(changed, tx);
       return;
     }
     this.status[tx] = DONE;
     this.outcomes[tx] = {
-      gasUsed: message.gasUsed,
-      receipt: message.receipt,
-      bloom: message.bloom,
-      timeMs: message.timeMs,
-      writeKeys: message.keys,
+      gasUsed: result.gasUsed,
+      receipt: result.receipt,
+      bloom: result.bloom,
+      timeMs: result.timeMs,
+      writeKeys: keys,
       writeValues: values,
-      creditKeys: message.creditKeys,
-      creditDeltas: message.creditDeltas,
+      creditKeys,
+      creditDeltas,
     };
-    this.completed(tx, message.reads, changed);
+    this.completed(tx, reads, changed);
   }
 
   /** A transaction's incarnation stands: index its reads, re-check what its writes changed, clear suspicions on it. */
@@ -388,6 +472,7 @@ class BlockStmCoordinator {
    */
   private checkRead(tx: number, key: string, version: number, summedValue: bigint | undefined): number {
     const value = this.memory.resolve(key, tx);
+    if (value === undefined) return INVALID;
     const estimate = this.memory.lastEstimateTx;
     if (version === SUMMED) {
       if (estimate >= 0) return INVALID;
@@ -640,7 +725,8 @@ class BlockStmCoordinator {
       }
       if (txs.length === 0) return;
       this.inflight[target]! += txs.length;
-      this.pool.queue(target, { t: 'exec', runId: this.options.runId, txs, incs });
+      if (target === this.mainSlot) txs.forEach((tx, i) => this.mainQueue.push({ tx, inc: incs[i]! }));
+      else this.pool.queue(target, { t: 'exec', runId: this.options.runId, txs, incs });
     }
   }
 
@@ -693,6 +779,16 @@ export function previousSameSender(senders: string[]): Int32Array {
     last.set(sender, i);
   });
   return previous;
+}
+
+function toWireReads(reads: { keys: string[]; versions: number[]; summed: Map<string, { value: bigint }> }): WireReads {
+  const summedKeys: string[] = [];
+  const summedValues: bigint[] = [];
+  for (const [key, { value }] of reads.summed) {
+    summedKeys.push(key);
+    summedValues.push(value);
+  }
+  return { keys: reads.keys, versions: reads.versions, summedKeys, summedValues };
 }
 
 function summedMap(reads: WireReads): Map<string, bigint> {

@@ -211,7 +211,12 @@ export class MVMemory implements StateSource {
 
   /** StateSource: a worker's read. An ESTIMATE throws (the incarnation stops and waits for the writer). */
   read(key: string, txIndex: number): LocationValue {
+    // Execution always reads strictly, even on the coordinator's lenient memory (the main
+    // thread executes against it).
+    const lenient = this.lenient;
+    this.lenient = false;
     const value = this.resolve(key, txIndex);
+    this.lenient = lenient;
     if (value === undefined) throw this.estimate;
     return value;
   }

@@ -67,7 +67,8 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
 
   if (fallbackReason === undefined) {
     try {
-      const { pool, reused } = await sharedPool(threads);
+      // T threads = the main thread (coordinating and executing) + T-1 workers.
+      const { pool, reused } = await sharedPool(threads - 1);
       setup.poolReused = reused;
       setup.workerStartMs = reused ? 0 : pool.startMs;
       const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
@@ -81,6 +82,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           timeoutMs,
           senders,
           chunkSize,
+          mainReplay: serial.replay,
           maxReexecutions: options.fallback ? 3 * n + 100 : Number.POSITIVE_INFINITY,
           ...(options.stress === undefined ? {} : { stress: options.stress }),
           ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),

@@ -118,7 +118,7 @@ export class WorkerPool {
    * serially `warmRuns` times to warm its JIT; returns the time taken (0 when reused).
    */
   async load(blockKey: string, data: BlockData, senderPublicKeys: Uint8Array[], timeoutMs: number, warmRuns = 2): Promise<number> {
-    if (this.loaded.has(blockKey)) return 0;
+    if (this.loaded.has(blockKey) || this.workers.length === 0) return 0;
     const started = performance.now();
     while (this.loaded.size >= MAX_LOADED_BLOCKS) {
       const oldest = this.loaded.values().next().value as string;
