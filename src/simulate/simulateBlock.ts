@@ -48,6 +48,9 @@ export interface SimulationModel {
   estimateShare: number;
 }
 
+/** replayParallel.ts: warm-up runs slower than this fall back to serial. */
+const MEASURED_FALLBACK_BELOW = 0.85;
+
 /** Calibrated on the bundled blocks at 2 threads (docs/simulator.md). */
 export const DEFAULT_MODEL: SimulationModel = { taskUs: 25, resultUs: 50, coordinatorUs: 45, slowdown: 1.15, estimateShare: 0.1 };
 
@@ -55,6 +58,8 @@ export interface SimulationPoint {
   threads: number;
   /** Predicted Block-STM speedup (serial time / simulated parallel time), as with --no-fallback. */
   blockStm: number;
+  /** The executor as run by default: 1 (serial) where its fallback rules or its warm-up runs (< 0.85×) would send the block to the serial path. */
+  withFallback: number;
   /** The oracle schedule (read/write sets known in advance: a list schedule on the graph) with the same per-task overheads. */
   oracle: number;
   /** ceiling(T) by time: the best list schedule without overheads. */
@@ -87,10 +92,13 @@ export function simulateBlock(input: SimulateInput): SimulationReport {
   const model = input.model ?? DEFAULT_MODEL;
   const points = input.threads.map((t) => {
     const fallback = decideFallback(input.graph.txCount, input.gasUsed, t, input.senders) ?? null;
-    const sim = simulateBlockStm(input.graph, input.txTimesMs, input.senders, t, model, input.cores);
+    const sim = simulateBlockStm(input.graph, input.txTimesMs, input.senders, t, model, input.cores, input.gasUsed);
+    // The executor's default: its pre-run rules, then its warm-up runs (below 0.85× it runs serially).
+    const serialPath = fallback !== null || (t >= 2 && sim.speedup < MEASURED_FALLBACK_BELOW);
     return {
       threads: t,
       blockStm: round(sim.speedup),
+      withFallback: serialPath ? 1 : round(sim.speedup),
       oracle: round(simulateOracle(input.graph, input.txTimesMs, t, model)),
       ceiling: round(ceilings(input.graph, input.txTimesMs, t).threads),
       reexecutions: sim.reexecutions,
@@ -115,6 +123,13 @@ export function simulateOracle(graph: DependencyGraph, txTimesMs: ArrayLike<numb
   return serial / (makespan + model.resultUs + model.coordinatorUs);
 }
 
+/** Transactions per task, as the executor chooses it from the median transaction's gas. */
+export function chunkSize(gasUsed: bigint[] | undefined): number {
+  if (gasUsed === undefined || gasUsed.length === 0) return 1;
+  const sorted = gasUsed.map(Number).sort((a, b) => a - b);
+  return Math.max(1, Math.min(32, Math.floor(500_000 / Math.max(sorted[sorted.length >> 1]!, 1))));
+}
+
 function total(values: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < values.length; i++) sum += values[i]!;
@@ -136,8 +151,11 @@ const enum Status {
 }
 
 /** One simulated Block-STM run on `threads` workers; see the module comment for the model. */
-export function simulateBlockStm(graph: DependencyGraph, txTimesMs: ArrayLike<number>, senders: string[], threads: number, model: SimulationModel, cores?: number): BlockStmSimulation {
+export function simulateBlockStm(graph: DependencyGraph, txTimesMs: ArrayLike<number>, senders: string[], threads: number, model: SimulationModel, cores?: number, gasUsed?: bigint[]): BlockStmSimulation {
   const n = graph.txCount;
+  // Small transactions travel in chunks (coordinator.ts chooseChunkSize: ~500k gas per task,
+  // by the median transaction), so the per-task cost is shared by the chunk.
+  const taskUs = model.taskUs / chunkSize(gasUsed);
   const serial = total(txTimesMs) * 1000;
   if (n === 0 || serial === 0) return { speedup: 1, makespanUs: 0, reexecutions: 0 };
   const factor = threads >= 2 ? model.slowdown : 1;
@@ -223,7 +241,8 @@ export function simulateBlockStm(graph: DependencyGraph, txTimesMs: ArrayLike<nu
         waitOn = p;
         break;
       }
-      if (!visible[p] || !correct[p]) {
+      const sameWorker = p === previousSender[j] && status[p] === Status.Done && correct[p] === 1;
+      if (!sameWorker && (!visible[p] || !correct[p])) {
         ok = false;
         blockers.push(p);
       }
@@ -234,14 +253,14 @@ export function simulateBlockStm(graph: DependencyGraph, txTimesMs: ArrayLike<nu
     startedAt[j] = now;
     waitingFor[j] = waitOn;
     if (waitOn !== -1) {
-      const d = model.taskUs + cost[j]! * model.estimateShare;
+      const d = taskUs + cost[j]! * model.estimateShare;
       events.push(now + d, 'stop', j, inc);
       estimateWaiters[waitOn]!.push(j);
       return;
     }
     correct[j] = ok ? 1 : 0;
     for (const p of blockers) blockedReaders[p]!.push([j, inc]);
-    events.push(now + model.taskUs + cost[j]!, 'finish', j, inc);
+    events.push(now + taskUs + cost[j]!, 'finish', j, inc);
   };
 
   const freeWorker = (j: number): void => {
@@ -290,6 +309,11 @@ export function simulateBlockStm(graph: DependencyGraph, txTimesMs: ArrayLike<nu
       busyUs += now - startedAt[j]!;
       freeWorker(j);
       status[j] = Status.Done;
+      // The sender's next transaction is queued behind it on this worker: no round trip.
+      if (correct[j]) {
+        const next = nextSender[j]!;
+        if (next !== -1 && status[next] === Status.Pending) makeReady(next);
+      }
       const arrive = Math.max(now + model.resultUs, coordinatorFree) + model.coordinatorUs;
       coordinatorFree = arrive;
       coordinatorUs += model.coordinatorUs;
