@@ -51,7 +51,7 @@ export interface SimulationModel {
 /** replayParallel.ts: warm-up runs slower than this fall back to serial. */
 const MEASURED_FALLBACK_BELOW = 0.85;
 
-/** Calibrated on the bundled blocks at 2 threads (docs/simulator.md). */
+/** From measured per-message and coordinator costs, not fitted (docs/simulator.md: validation). */
 export const DEFAULT_MODEL: SimulationModel = { taskUs: 25, resultUs: 50, coordinatorUs: 45, slowdown: 1.15, estimateShare: 0.1 };
 
 export interface SimulationPoint {
