@@ -38,7 +38,7 @@ export interface ParallelOptions {
 let nextRunId = 1;
 
 /** Fall back when the best warm-up run reached less than this speedup. */
-const MEASURED_FALLBACK_BELOW = 0.85;
+const MEASURED_FALLBACK_BELOW = 0.95;
 /** Serial replays each worker runs of a newly loaded block to warm its JIT (setup, reported). */
 const WORKER_WARM_RUNS = 3;
 
