@@ -12,7 +12,7 @@ export const MIN_TXS_PER_THREAD = 4;
 /** One sender's share of the transactions above this: run serially (they must run in order). */
 export const MAX_SAME_SENDER_SHARE = 0.7;
 /** Less gas per thread than this: run serially. */
-export const MIN_GAS_PER_THREAD = 1_000_000n;
+export const MIN_GAS_PER_THREAD = 2_500_000n;
 
 /** The reason to run serially, or undefined to run in parallel. */
 export function decideFallback(txCount: number, gasUsed: bigint[], threads: number, senders: string[]): string | undefined {
