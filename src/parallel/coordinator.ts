@@ -36,7 +36,7 @@ import type { PreState } from '../state/preState.js';
 import { SUMMED, makeVersion, versionIncarnation, versionTx } from '../state/stateSource.js';
 import type { ReplayVm } from '../exec/replayVm.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { fromWire, toWire, type FromWorker, type StressConfig, type WireReads } from './protocol.js';
+import { fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type WireReads } from './protocol.js';
 import type { WorkerPool } from './workerPool.js';
 
 const READY = 0;
@@ -779,16 +779,6 @@ export function previousSameSender(senders: string[]): Int32Array {
     last.set(sender, i);
   });
   return previous;
-}
-
-function toWireReads(reads: { keys: string[]; versions: number[]; summed: Map<string, { value: bigint }> }): WireReads {
-  const summedKeys: string[] = [];
-  const summedValues: bigint[] = [];
-  for (const [key, { value }] of reads.summed) {
-    summedKeys.push(key);
-    summedValues.push(value);
-  }
-  return { keys: reads.keys, versions: reads.versions, summedKeys, summedValues };
 }
 
 function summedMap(reads: WireReads): Map<string, bigint> {

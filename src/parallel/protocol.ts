@@ -10,6 +10,7 @@
  */
 import type { BlockData } from '../data/blockData.js';
 import { CodeValue, type LocationValue } from '../state/locations.js';
+import type { ReadSet } from '../state/txState.js';
 import type { TxReceipt } from '@ethereumjs/vm';
 
 export interface StressConfig {
@@ -74,4 +75,15 @@ export function toWire(value: LocationValue): WireValue {
 
 export function fromWire(key: string, value: WireValue): LocationValue {
   return key.charCodeAt(0) === 99 /* c */ ? new CodeValue(value as Uint8Array) : value;
+}
+
+/** A transaction's read set as it crosses threads (summed reads flattened into arrays). */
+export function toWireReads(reads: ReadSet): WireReads {
+  const summedKeys: string[] = [];
+  const summedValues: bigint[] = [];
+  for (const [key, { value }] of reads.summed) {
+    summedKeys.push(key);
+    summedValues.push(value);
+  }
+  return { keys: reads.keys, versions: reads.versions, summedKeys, summedValues };
 }

@@ -17,9 +17,9 @@ import { runSerial } from '../exec/serialExecutor.js';
 import type { LocationValue } from '../state/locations.js';
 import { versionIncarnation, versionTx, type StateSource } from '../state/stateSource.js';
 import { PASS_THROUGH } from '../errors.js';
-import type { ReadSet, WriteSet } from '../state/txState.js';
+import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { fromWire, toWire, type FromWorker, type StressConfig, type ToWorker, type WireReads } from './protocol.js';
+import { fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
 
 interface LoadedBlock {
@@ -191,16 +191,6 @@ function applyOwnWrites(memory: MVMemory, tx: number, inc: number, writes: Write
   for (let i = 0; i < writes.creditKeys.length; i++) memory.credit(writes.creditKeys[i]!, tx, inc, writes.creditDeltas[i]!);
 }
 
-function wireReads(reads: ReadSet): WireReads {
-  const summedKeys: string[] = [];
-  const summedValues: bigint[] = [];
-  for (const [key, { value }] of reads.summed) {
-    summedKeys.push(key);
-    summedValues.push(value);
-  }
-  return { keys: reads.keys, versions: reads.versions, summedKeys, summedValues };
-}
-
 /** Time spent executing tasks in the current run (all incarnations), reported with each result. */
 let busyMs = 0;
 
@@ -234,7 +224,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number }): Pr
       runId: task.runId,
       tx: task.tx,
       inc: task.inc,
-      reads: wireReads(run.reads),
+      reads: toWireReads(run.reads),
       keys: run.writes.keys,
       values,
       creditKeys: run.writes.creditKeys,
@@ -253,7 +243,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number }): Pr
       send({ t: 'blocked', worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, on: error.on, key: error.key, cause: 'validation' });
     } else {
       const message = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error);
-      send({ t: 'failed', worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, message, reads: wireReads(block.replay.state.readSet) });
+      send({ t: 'failed', worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, message, reads: toWireReads(block.replay.state.readSet) });
     }
   }
 }
