@@ -27,101 +27,44 @@
  *
  * Scheduling: each worker holds up to two tasks (one running, one queued) so it never
  * waits for a round trip; the next task is always the lowest-index transaction ready to
- * execute.
+ * execute. The plumbing shared with the other schedulers (messages, the main thread as an
+ * executor, applying and broadcasting writes, the timer) is in executionRun.ts.
  */
-import type { TxReceipt } from '@ethereumjs/vm';
-import { ExecutorError, StmError } from '../errors.js';
-import { valuesEqual, type LocationValue } from '../state/locations.js';
+import { ExecutorError } from '../errors.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED, makeVersion, versionIncarnation, versionTx } from '../state/stateSource.js';
-import type { ReplayVm } from '../exec/replayVm.js';
-import { EstimateRead, MVMemory } from './mvMemory.js';
-import { fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type WireReads } from './protocol.js';
+import type { LocationValue } from '../state/locations.js';
+import {
+  DISPATCHED,
+  DONE,
+  ExecutionRun,
+  ParallelExecutionError,
+  READY,
+  TASKS_PER_WORKER,
+  WAITING,
+  summedMap,
+  type IncarnationResult,
+  type RunOptions,
+  type RunResult,
+} from './executionRun.js';
+import { MinHeap } from './minHeap.js';
+import type { WireReads } from './protocol.js';
 import type { WorkerPool } from './workerPool.js';
 
-const READY = 0;
-const DISPATCHED = 1;
-const DONE = 2;
-const WAITING = 3;
-const TASKS_PER_WORKER = 2;
-/** Gas limit per chunk of small transactions (see chooseChunkSize). */
-const CHUNK_GAS_LIMIT = 500_000;
+export { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type TxOutcome } from './executionRun.js';
+export type BlockStmOptions = RunOptions;
+export type BlockStmResult = RunResult;
+
 const REEXECUTION_PATIENCE = 2;
 const INVALID = 0;
 const VALID = 1;
 const SUSPECT = 2;
 
-/** The final result of one transaction (its last incarnation). */
-export interface TxOutcome {
-  gasUsed: bigint;
-  receipt: TxReceipt;
-  bloom: Uint8Array;
-  timeMs: number;
-  writeKeys: string[];
-  writeValues: LocationValue[];
-  creditKeys: string[];
-  creditDeltas: bigint[];
-}
-
-export interface BlockStmStats {
-  conflictsValidation: number;
-  conflictsEstimate: number;
-  /** Incarnations run per transaction (1 = once). */
-  incarnations: number[];
-  /** Per transaction: the location that aborted each aborted incarnation. */
-  abortedBy: string[][];
-  /** Location -> aborted incarnations it caused. */
-  locationConflicts: Map<string, number>;
-  /** Time the coordinator spent handling messages (main-thread overhead), ms. */
-  coordinatorBusyMs: number;
-  /** Per worker: time spent executing (all incarnations) up to its last result, ms. */
-  workerBusyMs: number[];
-}
-
-export interface BlockStmResult {
-  outcomes: TxOutcome[];
-  stats: BlockStmStats;
-  elapsedMs: number;
-}
-
-export interface BlockStmOptions {
-  runId: number;
-  blockKey: string;
-  timeoutMs: number;
-  /** Stop and report when re-executions exceed this (the caller falls back to serial). */
-  maxReexecutions: number;
-  /** Sender address per transaction (for the same-sender rule in dispatch). */
-  senders: string[];
-  /** Transactions per task (default 1); see chooseChunkSize. */
-  chunkSize?: number;
-  /**
-   * When given, the main thread executes transactions too, with this VM, directly against
-   * the coordinator's memory: T threads are T executors (T-1 workers and the main thread),
-   * not T workers plus a coordinator competing with them for the cores.
-   */
-  mainReplay?: ReplayVm;
-  stress?: StressConfig;
-  checkpoint?: () => void;
-}
-
-/** Parallel execution hit an error on consistent reads, which serial execution did not: a bug or a divergence. */
-export class ParallelExecutionError extends StmError {
-  override name = 'ParallelExecutionError';
-}
-
-/** Too many re-executions: the caller falls back to serial. */
-export class TooManyReexecutions extends StmError {
-  override name = 'TooManyReexecutions';
-}
-
 export function runBlockStm(pool: WorkerPool, pre: PreState, txCount: number, options: BlockStmOptions): Promise<BlockStmResult> {
   return new BlockStmCoordinator(pool, pre, txCount, options).run();
 }
 
-class BlockStmCoordinator {
-  private readonly memory: MVMemory;
-  private readonly status: Int8Array;
-  private readonly incarnation: Int32Array;
+class BlockStmCoordinator extends ExecutionRun {
   private readonly waitingOn: Int32Array;
   /** Per done transaction: its reads as received (looked up by scanning: rechecks are rare). */
   private readonly readSets: Array<WireReads | undefined>;
@@ -131,23 +74,12 @@ class BlockStmCoordinator {
    * every result than a set per location, which matters on conflict-free blocks.
    */
   private readonly readers = new Map<string, number[]>();
-  private readonly writeKeys: Array<string[] | undefined>;
-  private readonly outcomes: Array<TxOutcome | undefined>;
   private readonly dependents = new Map<number, number[]>();
-  private readonly ready: MinHeap;
+  private readonly ready = new MinHeap();
   /** Transactions waiting for the commit index to reach them (see makeRunnable). */
   private readonly deferred = new MinHeap();
-  private readonly inflight: number[];
-  /** The main thread's executor slot (index pool.size), or -1 when it only coordinates. */
-  private readonly mainSlot: number;
-  private readonly mainQueue: Array<{ tx: number; inc: number }> = [];
-  private mainBusy = false;
-  /** The worker a dispatched transaction was sent to. */
-  private readonly taskWorker: Int32Array;
   /** The previous transaction of the same sender, or -1 (a nonce dependency known in advance). */
   private readonly previousSameSender: Int32Array;
-  /** Transactions per task: several small ones travel together (chunkSize in the options). */
-  private readonly chunkSize: number;
   private commitIndex = 0;
   /** Per transaction: how many aborted writers its standing reads rely on (0 = committable). */
   private readonly suspicion: Int32Array;
@@ -155,211 +87,30 @@ class BlockStmCoordinator {
   private readonly suspects = new Map<number, Set<number>>();
   /** Done transactions whose last incarnation threw (see onFailed). */
   private readonly failures = new Map<number, string>();
-  private reexecutions = 0;
-  private readonly stats: BlockStmStats;
-  private resolve!: (result: BlockStmResult) => void;
-  private reject!: (error: Error) => void;
-  private finished = false;
-  private started = 0;
-  private timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly pool: WorkerPool,
-    pre: PreState,
-    private readonly n: number,
-    private readonly options: BlockStmOptions,
-  ) {
-    this.memory = new MVMemory(pre);
-    this.memory.lenient = true;
+  constructor(pool: WorkerPool, pre: PreState, n: number, options: BlockStmOptions) {
+    super(pool, pre, n, options);
     this.suspicion = new Int32Array(n);
-    this.status = new Int8Array(n);
-    this.incarnation = new Int32Array(n);
     this.waitingOn = new Int32Array(n).fill(-1);
     this.readSets = new Array(n);
-    this.writeKeys = new Array(n);
-    this.outcomes = new Array(n);
-    this.ready = new MinHeap();
     for (let i = 0; i < n; i++) this.ready.push(i);
-    this.mainSlot = options.mainReplay === undefined ? -1 : pool.size;
-    this.inflight = new Array(pool.size + (this.mainSlot >= 0 ? 1 : 0)).fill(0);
-    this.taskWorker = new Int32Array(n).fill(-1);
     this.previousSameSender = previousSameSender(options.senders);
-    this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 1));
-    this.stats = {
-      conflictsValidation: 0,
-      conflictsEstimate: 0,
-      incarnations: [],
-      abortedBy: Array.from({ length: n }, () => []),
-      locationConflicts: new Map(),
-      coordinatorBusyMs: 0,
-      workerBusyMs: new Array<number>(pool.size + (options.mainReplay === undefined ? 0 : 1)).fill(0),
-    };
   }
 
-  run(): Promise<BlockStmResult> {
-    return new Promise<BlockStmResult>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-      if (this.pool.failed !== undefined) return reject(this.pool.failed);
-      this.pool.onMessage(
-        (messages) => this.onMessages(messages),
-        (error) => this.fail(error),
-      );
-      this.timer = setTimeout(
-        () => this.fail(new ExecutorError(`the parallel run did not finish within ${Math.round(this.options.timeoutMs)} ms (a worker hung?)`)),
-        this.options.timeoutMs,
-      );
-      this.started = performance.now();
-      this.pool.queueAll({ t: 'run', runId: this.options.runId, blockKey: this.options.blockKey, stress: this.options.stress });
-      if (this.n === 0) return this.finish();
-      this.dispatch();
-      this.pool.flush();
-      this.scheduleMain();
-    });
-  }
-
-  private onMessages(messages: FromWorker[]): void {
-    if (this.finished) return;
-    const entered = performance.now();
-    try {
-      for (const message of messages) this.handle(message);
-      this.afterEvent();
-    } catch (error) {
-      this.fail(error as Error);
-    } finally {
-      this.stats.coordinatorBusyMs += performance.now() - entered;
-    }
-  }
-
-  /** After handling results: stop conditions, completion, new tasks out. */
-  private afterEvent(): void {
-    this.options.checkpoint?.();
-    if (this.reexecutions > this.options.maxReexecutions) {
-      throw new TooManyReexecutions(`${this.reexecutions} re-executions for ${this.n} transactions`);
-    }
-    if (this.commitIndex === this.n) return this.finish();
-    this.dispatch();
-    this.pool.flush();
-    this.scheduleMain();
-  }
-
-  /** Runs the main thread's next task on a later turn of the event loop, so worker results are handled in between. */
-  private scheduleMain(): void {
-    if (this.mainSlot < 0 || this.mainBusy || this.finished || this.mainQueue.length === 0) return;
-    this.mainBusy = true;
-    setImmediate(() => void this.runMainTask());
-  }
-
-  /** The main thread executes one transaction against the coordinator's memory itself. */
-  private async runMainTask(): Promise<void> {
-    const task = this.mainQueue.shift();
-    if (task === undefined || this.finished) {
-      this.mainBusy = false;
-      return;
-    }
-    const replay = this.options.mainReplay!;
-    const started = performance.now();
-    let outcome: { run?: Awaited<ReturnType<ReplayVm['run']>>; error?: unknown } = {};
-    try {
-      outcome = { run: await replay.run(task.tx, this.memory) };
-    } catch (error) {
-      outcome = { error };
-    }
-    this.stats.workerBusyMs[this.mainSlot]! += performance.now() - started;
-    this.mainBusy = false;
-    if (this.finished) return;
-    const entered = performance.now();
-    try {
-      this.finishedTask(this.mainSlot);
-      if (this.status[task.tx] === DISPATCHED && this.incarnation[task.tx] === task.inc) {
-        if (outcome.run !== undefined) {
-          const run = outcome.run;
-          this.onResult(task.tx, task.inc, toWireReads(run.reads), run.writes.keys, run.writes.values, run.writes.creditKeys, run.writes.creditDeltas, {
-            gasUsed: run.gasUsed,
-            receipt: run.receipt,
-            bloom: run.result.bloom.bitvector,
-            timeMs: run.timeMs,
-          });
-        } else if (outcome.error instanceof EstimateRead) {
-          this.onBlocked(task.tx, task.inc, outcome.error.blockingTx, outcome.error.key, 'estimate');
-        } else {
-          const error = outcome.error as { shortMessage?: string; message?: string };
-          this.onFailed(task.tx, task.inc, error.shortMessage ?? error.message ?? String(error), toWireReads(replay.state.readSet));
-        }
-      }
-      this.afterEvent();
-    } catch (error) {
-      this.fail(error as Error);
-    } finally {
-      this.stats.coordinatorBusyMs += performance.now() - entered;
-    }
-  }
-
-  private handle(message: FromWorker): void {
-    switch (message.t) {
-      case 'done':
-        if (message.runId !== this.options.runId) return;
-        this.finishedTask(message.worker);
-        this.stats.workerBusyMs[message.worker] = message.busyMs;
-        this.onDone(message);
-        return;
-      case 'blocked':
-        if (message.runId !== this.options.runId) return;
-        this.finishedTask(message.worker);
-        this.onBlocked(message.tx, message.inc, message.on, message.key, message.cause);
-        return;
-      case 'failed':
-        if (message.runId !== this.options.runId) return;
-        this.finishedTask(message.worker);
-        this.onFailed(message.tx, message.inc, message.message, message.reads);
-        return;
-      case 'fatal':
-        throw new ExecutorError(`worker ${message.worker}: ${message.message}`);
-      default:
-        return;
-    }
-  }
-
-  /** A worker finished one transaction of its queued chunks. */
-  private finishedTask(worker: number): void {
-    this.inflight[worker]!--;
-  }
-
-  private onDone(message: Extract<FromWorker, { t: 'done' }>): void {
-    if (this.status[message.tx] !== DISPATCHED || this.incarnation[message.tx] !== message.inc) return; // stale
-    const values = message.values.map((value, i) => fromWire(message.keys[i]!, value));
-    this.onResult(message.tx, message.inc, message.reads, message.keys, values, message.creditKeys, message.creditDeltas, message);
+  protected isComplete(): boolean {
+    return this.commitIndex === this.n;
   }
 
   /** A finished incarnation (from a worker or the main thread): apply, validate, and complete or abort. */
-  private onResult(
-    tx: number,
-    inc: number,
-    reads: WireReads,
-    keys: string[],
-    values: LocationValue[],
-    creditKeys: string[],
-    creditDeltas: bigint[],
-    result: { gasUsed: bigint; receipt: TxReceipt; bloom: Uint8Array; timeMs: number },
-  ): void {
+  protected onResult(tx: number, inc: number, reads: WireReads, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void {
     const changed = this.applyWrites(tx, inc, keys, values, creditKeys, creditDeltas);
-    this.writeKeys[tx] = keys.concat(creditKeys);
     if (!this.validate(tx, reads)) {
       this.abortIncarnation(tx, this.failingKey, 'validation');
       this.recheckReaders(changed, tx);
       return;
     }
     this.status[tx] = DONE;
-    this.outcomes[tx] = {
-      gasUsed: result.gasUsed,
-      receipt: result.receipt,
-      bloom: result.bloom,
-      timeMs: result.timeMs,
-      writeKeys: keys,
-      writeValues: values,
-      creditKeys,
-      creditDeltas,
-    };
+    this.recordOutcome(tx, keys, values, creditKeys, creditDeltas, result);
     this.completed(tx, reads, changed);
   }
 
@@ -373,58 +124,8 @@ class BlockStmCoordinator {
     this.advanceCommit();
   }
 
-  /**
-   * Applies a write set to memory and the replicas. Returns the keys whose value changed
-   * for readers above (new, removed, or a different value than tx's previous incarnation
-   * wrote). Where the value is the same, readers of the previous incarnation keep their
-   * read: their recorded version moves to the new incarnation (value-based: the value
-   * they saw is still the value there).
-   */
-  private applyWrites(tx: number, inc: number, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[]): string[] {
-    const memory = this.memory;
-    const changed: string[] = [];
-    const previous = this.writeKeys[tx];
-    const removed: string[] = [];
-    if (previous !== undefined) {
-      const now = new Set(keys);
-      for (const key of creditKeys) now.add(key);
-      for (const key of previous) {
-        if (!now.has(key)) {
-          memory.remove(key, tx);
-          removed.push(key);
-          changed.push(key);
-        }
-      }
-    }
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const before = memory.previousEntry(key, tx);
-      memory.write(key, tx, inc, values[i]!);
-      if (before === undefined || before.credit || !valuesEqual(before.value, values[i]!)) changed.push(key);
-      else this.carryReads(key, tx, before.incarnation, inc);
-    }
-    for (let i = 0; i < creditKeys.length; i++) {
-      const key = creditKeys[i]!;
-      const before = memory.previousEntry(key, tx);
-      memory.credit(key, tx, inc, creditDeltas[i]!);
-      if (before === undefined || !before.credit || before.value !== creditDeltas[i]) changed.push(key);
-    }
-    this.pool.queueAll({
-      t: 'apply',
-      runId: this.options.runId,
-      tx,
-      inc,
-      keys,
-      values: values.map(toWire),
-      creditKeys,
-      creditDeltas,
-      removed,
-    });
-    return changed;
-  }
-
   /** Readers of (tx, from) at key saw the same value tx's incarnation `to` wrote: their read stands. */
-  private carryReads(key: string, tx: number, from: number, to: number): void {
+  protected override onValueRewritten(key: string, tx: number, from: number, to: number): void {
     const list = this.readers.get(key);
     if (list === undefined) return;
     const seen = makeVersion(tx, from);
@@ -548,12 +249,8 @@ class BlockStmCoordinator {
    * is done.
    */
   private abortIncarnation(tx: number, key: string, cause: 'validation' | 'estimate'): void {
-    const keys = this.writeKeys[tx];
-    if (keys !== undefined && keys.length > 0) {
-      for (const k of keys) this.memory.markEstimate(k, tx);
-      this.pool.queueAll({ t: 'estimate', runId: this.options.runId, tx, keys });
-      this.recheckReaders(keys, tx);
-    }
+    const keys = this.markEstimates(tx);
+    if (keys.length > 0) this.recheckReaders(keys, tx);
     this.suspicion[tx] = 0;
     this.countConflict(tx, key, cause);
     this.makeRunnable(tx, this.writerOf(key, tx));
@@ -588,7 +285,7 @@ class BlockStmCoordinator {
   }
 
   /** The incarnation stopped itself: it met an ESTIMATE, or saw a newer write to something it had read (early abort). */
-  private onBlocked(tx: number, inc: number, on: number, key: string, cause: 'estimate' | 'validation'): void {
+  protected onBlocked(tx: number, inc: number, on: number, key: string, cause: 'estimate' | 'validation'): void {
     if (this.status[tx] !== DISPATCHED || this.incarnation[tx] !== inc) return;
     this.countConflict(tx, key, cause);
     this.makeRunnable(tx, on);
@@ -600,10 +297,9 @@ class BlockStmCoordinator {
    * no writes, and aborted when its reads change. Only if it is still standing when it is
    * committed did parallel execution fail where serial did not.
    */
-  private onFailed(tx: number, inc: number, message: string, reads: WireReads): void {
+  protected onFailed(tx: number, inc: number, message: string, reads: WireReads): void {
     if (this.status[tx] !== DISPATCHED || this.incarnation[tx] !== inc) return;
     const changed = this.applyWrites(tx, inc, [], [], [], []);
-    this.writeKeys[tx] = [];
     if (!this.validate(tx, reads)) {
       this.countConflict(tx, this.failingKey, 'validation');
       this.makeRunnable(tx, this.writerOf(this.failingKey, tx));
@@ -631,19 +327,6 @@ class BlockStmCoordinator {
         this.ready.push(tx);
       }
     }
-  }
-
-  private countConflict(tx: number, key: string, cause: 'validation' | 'estimate'): void {
-    if (process.env.STM_DEBUG_CONFLICTS !== undefined && key.startsWith(process.env.STM_DEBUG_CONFLICTS)) {
-      const p = this.previousSameSender[tx]!;
-      console.error(`conflict tx=${tx} inc=${this.incarnation[tx]} ${cause} prev=${p} prevStatus=${p >= 0 ? this.status[p] : '-'} prevWorker=${p >= 0 ? this.taskWorker[p] : '-'} myWorker=${this.taskWorker[tx]} commit=${this.commitIndex}`);
-    }
-    if (cause === 'validation') this.stats.conflictsValidation++;
-    else this.stats.conflictsEstimate++;
-    this.stats.abortedBy[tx]!.push(key);
-    this.stats.locationConflicts.set(key, (this.stats.locationConflicts.get(key) ?? 0) + 1);
-    this.incarnation[tx]!++;
-    this.reexecutions++;
   }
 
   /**
@@ -691,13 +374,10 @@ class BlockStmCoordinator {
    * queued right behind it on the same worker (which applies its own writes at once, so
    * the chain runs there without a round trip).
    */
-  private dispatch(): void {
+  protected dispatch(): void {
     const capacity = TASKS_PER_WORKER * this.chunkSize;
     for (;;) {
-      let free = -1;
-      for (let w = 0; w < this.inflight.length; w++) {
-        if (this.inflight[w]! + this.chunkSize <= capacity && (free < 0 || this.inflight[w]! < this.inflight[free]!)) free = w;
-      }
+      const free = this.freeExecutor();
       if (free < 0) return;
       const txs: number[] = [];
       const incs: number[] = [];
@@ -724,9 +404,7 @@ class BlockStmCoordinator {
         if (target !== free) break;
       }
       if (txs.length === 0) return;
-      this.inflight[target]! += txs.length;
-      if (target === this.mainSlot) txs.forEach((tx, i) => this.mainQueue.push({ tx, inc: incs[i]! }));
-      else this.pool.queue(target, { t: 'exec', runId: this.options.runId, txs, incs });
+      this.sendTask(target, txs, incs);
     }
   }
 
@@ -737,37 +415,6 @@ class BlockStmCoordinator {
       if (this.status[tx] === READY) return tx;
     }
   }
-
-  private finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    const elapsedMs = performance.now() - this.started;
-    clearTimeout(this.timer);
-    this.pool.onMessage(undefined);
-    this.pool.flush();
-    this.stats.incarnations = Array.from(this.incarnation, (inc) => inc + 1);
-    this.resolve({ outcomes: this.outcomes as TxOutcome[], stats: this.stats, elapsedMs });
-  }
-
-  private fail(error: Error): void {
-    if (this.finished) return;
-    this.finished = true;
-    clearTimeout(this.timer);
-    this.pool.onMessage(undefined);
-    this.reject(error);
-  }
-}
-
-/**
- * How many transactions travel in one task: enough small ones that the fixed cost of a
- * message (~10 µs each way) stays a few percent of the work, judged from the gas limits
- * (known before execution): ~500k gas of limit per chunk, 1 to 32 transactions.
- */
-export function chooseChunkSize(gasLimits: bigint[]): number {
-  if (gasLimits.length === 0) return 1;
-  const sorted = [...gasLimits].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const median = Number(sorted[sorted.length >> 1]!);
-  return Math.max(1, Math.min(32, Math.floor(CHUNK_GAS_LIMIT / Math.max(median, 1))));
 }
 
 export function previousSameSender(senders: string[]): Int32Array {
@@ -779,50 +426,4 @@ export function previousSameSender(senders: string[]): Int32Array {
     last.set(sender, i);
   });
   return previous;
-}
-
-function summedMap(reads: WireReads): Map<string, bigint> {
-  const map = new Map<string, bigint>();
-  for (let i = 0; i < reads.summedKeys.length; i++) map.set(reads.summedKeys[i]!, reads.summedValues[i]!);
-  return map;
-}
-
-/** A binary min-heap of transaction indices (duplicates allowed; stale entries are skipped by the caller). */
-class MinHeap {
-  private readonly items: number[] = [];
-  push(value: number): void {
-    const items = this.items;
-    items.push(value);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (items[parent]! <= value) break;
-      items[i] = items[parent]!;
-      i = parent;
-    }
-    items[i] = value;
-  }
-  peek(): number | undefined {
-    return this.items[0];
-  }
-  pop(): number | undefined {
-    const items = this.items;
-    if (items.length === 0) return undefined;
-    const top = items[0]!;
-    const last = items.pop()!;
-    if (items.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= items.length) break;
-        const r = l + 1;
-        const c = r < items.length && items[r]! < items[l]! ? r : l;
-        if (items[c]! >= last) break;
-        items[i] = items[c]!;
-        i = c;
-      }
-      items[i] = last;
-    }
-    return top;
-  }
 }

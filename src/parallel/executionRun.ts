@@ -1,0 +1,452 @@
+/**
+ * One run of one block on the worker pool, whatever the scheduler: the plumbing every
+ * scheduler (Block-STM in coordinator.ts, Sei-style OCC rounds in occScheduler.ts,
+ * declared locks in lockScheduler.ts) shares, so each of them holds only its policy:
+ * what runs when, and which results count.
+ *
+ * It owns the authoritative multi-version memory on the main thread, the per-transaction
+ * status and incarnation, the task slots of every executor (the T-1 workers and, when
+ * `mainReplay` is given, the main thread itself, which executes against this memory
+ * directly), the batching of messages, the hung-run timer, and applying a finished
+ * incarnation's write set to memory and to every replica (in order, so a worker that
+ * pulls its messages before a task sees every write the coordinator had when it sent
+ * the task).
+ *
+ * A subclass implements start/dispatch (fill free task slots), isComplete, and what to do
+ * with a finished incarnation (onResult), one that stopped itself (onBlocked: it read an
+ * ESTIMATE, or a newer write to something it had read arrived) and one that threw
+ * (onFailed).
+ */
+import type { TxReceipt } from '@ethereumjs/vm';
+import { ExecutorError, StmError } from '../errors.js';
+import type { ReplayVm } from '../exec/replayVm.js';
+import { valuesEqual, type LocationValue } from '../state/locations.js';
+import type { PreState } from '../state/preState.js';
+import { SUMMED } from '../state/stateSource.js';
+import { EstimateRead, MVMemory } from './mvMemory.js';
+import { fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type WireReads } from './protocol.js';
+import type { WorkerPool } from './workerPool.js';
+
+export const READY = 0;
+export const DISPATCHED = 1;
+export const DONE = 2;
+export const WAITING = 3;
+/** Tasks each executor holds (one running, one queued), so none waits for a round trip. */
+export const TASKS_PER_WORKER = 2;
+/** Gas limit per chunk of small transactions (see chooseChunkSize). */
+const CHUNK_GAS_LIMIT = 500_000;
+
+/** The final result of one transaction (its last incarnation). */
+export interface TxOutcome {
+  gasUsed: bigint;
+  receipt: TxReceipt;
+  bloom: Uint8Array;
+  timeMs: number;
+  writeKeys: string[];
+  writeValues: LocationValue[];
+  creditKeys: string[];
+  creditDeltas: bigint[];
+}
+
+/** What a finished incarnation produced besides its reads and writes. */
+export interface IncarnationResult {
+  gasUsed: bigint;
+  receipt: TxReceipt;
+  bloom: Uint8Array;
+  timeMs: number;
+}
+
+export interface RunStats {
+  conflictsValidation: number;
+  conflictsEstimate: number;
+  /** Incarnations run per transaction (1 = once). */
+  incarnations: number[];
+  /** Per transaction: the location that aborted each aborted incarnation. */
+  abortedBy: string[][];
+  /** Location -> aborted incarnations it caused. */
+  locationConflicts: Map<string, number>;
+  /** Time the coordinator spent handling messages (main-thread overhead), ms. */
+  coordinatorBusyMs: number;
+  /** Per worker: time spent executing (all incarnations) up to its last result, ms. */
+  workerBusyMs: number[];
+  /** OCC: rounds of parallel execution run (1 = everything was valid after the first). */
+  rounds?: number;
+  /** OCC: transactions left invalid after the cap on rounds, run serially. */
+  serialTail?: number;
+}
+
+export interface RunResult {
+  outcomes: TxOutcome[];
+  stats: RunStats;
+  elapsedMs: number;
+}
+
+export interface RunOptions {
+  runId: number;
+  blockKey: string;
+  timeoutMs: number;
+  /** Stop and report when re-executions exceed this (the caller falls back to serial). */
+  maxReexecutions: number;
+  /** Sender address per transaction (for the same-sender rule in dispatch). */
+  senders: string[];
+  /** Transactions per task (default 1); see chooseChunkSize. */
+  chunkSize?: number;
+  /**
+   * When given, the main thread executes transactions too, with this VM, directly against
+   * the coordinator's memory: T threads are T executors (T-1 workers and the main thread),
+   * not T workers plus a coordinator competing with them for the cores.
+   */
+  mainReplay?: ReplayVm;
+  stress?: StressConfig;
+  checkpoint?: () => void;
+}
+
+/** Parallel execution hit an error on consistent reads, which serial execution did not: a bug or a divergence. */
+export class ParallelExecutionError extends StmError {
+  override name = 'ParallelExecutionError';
+}
+
+/** Too many re-executions: the caller falls back to serial. */
+export class TooManyReexecutions extends StmError {
+  override name = 'TooManyReexecutions';
+}
+
+export abstract class ExecutionRun {
+  protected readonly memory: MVMemory;
+  protected readonly status: Int8Array;
+  protected readonly incarnation: Int32Array;
+  /** Per transaction: the keys its standing incarnation wrote (values and credits). */
+  protected readonly writeKeys: Array<string[] | undefined>;
+  protected readonly outcomes: Array<TxOutcome | undefined>;
+  /** Tasks queued or running per executor (workers 0..size-1, then the main thread). */
+  protected readonly inflight: number[];
+  /** The main thread's executor slot (index pool.size), or -1 when it only coordinates. */
+  protected readonly mainSlot: number;
+  /** The executor a dispatched transaction was sent to. */
+  protected readonly taskWorker: Int32Array;
+  /** Transactions per task: several small ones travel together (chunkSize in the options). */
+  protected readonly chunkSize: number;
+  protected reexecutions = 0;
+  protected readonly stats: RunStats;
+  private readonly mainQueue: Array<{ tx: number; inc: number }> = [];
+  private mainBusy = false;
+  private resolve!: (result: RunResult) => void;
+  private reject!: (error: Error) => void;
+  protected finished = false;
+  private started = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    protected readonly pool: WorkerPool,
+    pre: PreState,
+    protected readonly n: number,
+    protected readonly options: RunOptions,
+  ) {
+    this.memory = new MVMemory(pre);
+    this.memory.lenient = true;
+    this.status = new Int8Array(n);
+    this.incarnation = new Int32Array(n);
+    this.writeKeys = new Array(n);
+    this.outcomes = new Array(n);
+    this.mainSlot = options.mainReplay === undefined ? -1 : pool.size;
+    this.inflight = new Array(pool.size + (this.mainSlot >= 0 ? 1 : 0)).fill(0);
+    this.taskWorker = new Int32Array(n).fill(-1);
+    this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 1));
+    this.stats = {
+      conflictsValidation: 0,
+      conflictsEstimate: 0,
+      incarnations: [],
+      abortedBy: Array.from({ length: n }, () => []),
+      locationConflicts: new Map(),
+      coordinatorBusyMs: 0,
+      workerBusyMs: new Array<number>(this.inflight.length).fill(0),
+    };
+  }
+
+  /** Fills free task slots. */
+  protected abstract dispatch(): void;
+  /** Every transaction has its final result. */
+  protected abstract isComplete(): boolean;
+  protected abstract onResult(tx: number, inc: number, reads: WireReads, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void;
+  protected abstract onBlocked(tx: number, inc: number, on: number, key: string, cause: 'estimate' | 'validation'): void;
+  protected abstract onFailed(tx: number, inc: number, message: string, reads: WireReads): void;
+  /** A finished task's slot is free again (before its result is handled). */
+  protected onTaskFinished(_tx: number): void {}
+  /** Readers of (tx, from) at key saw the value tx's incarnation `to` rewrote unchanged (Block-STM keeps their reads). */
+  protected onValueRewritten(_key: string, _tx: number, _from: number, _to: number): void {}
+
+  run(): Promise<RunResult> {
+    return new Promise<RunResult>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      if (this.pool.failed !== undefined) return reject(this.pool.failed);
+      this.pool.onMessage(
+        (messages) => this.onMessages(messages),
+        (error) => this.fail(error),
+      );
+      this.timer = setTimeout(
+        () => this.fail(new ExecutorError(`the parallel run did not finish within ${Math.round(this.options.timeoutMs)} ms (a worker hung?)`)),
+        this.options.timeoutMs,
+      );
+      this.started = performance.now();
+      this.pool.queueAll({ t: 'run', runId: this.options.runId, blockKey: this.options.blockKey, stress: this.options.stress });
+      try {
+        if (this.n === 0 || this.isComplete()) return this.finish();
+        this.dispatch();
+      } catch (error) {
+        return this.fail(error as Error);
+      }
+      this.pool.flush();
+      this.scheduleMain();
+    });
+  }
+
+  private onMessages(messages: FromWorker[]): void {
+    if (this.finished) return;
+    const entered = performance.now();
+    try {
+      for (const message of messages) this.handle(message);
+      this.afterEvent();
+    } catch (error) {
+      this.fail(error as Error);
+    } finally {
+      this.stats.coordinatorBusyMs += performance.now() - entered;
+    }
+  }
+
+  /** After handling results: stop conditions, completion, new tasks out. */
+  private afterEvent(): void {
+    this.options.checkpoint?.();
+    if (this.reexecutions > this.options.maxReexecutions) {
+      throw new TooManyReexecutions(`${this.reexecutions} re-executions for ${this.n} transactions`);
+    }
+    if (this.isComplete()) return this.finish();
+    this.dispatch();
+    this.pool.flush();
+    this.scheduleMain();
+  }
+
+  /** Sends a task (one or more transactions, run in this order) to an executor. */
+  protected sendTask(target: number, txs: number[], incs: number[]): void {
+    for (const tx of txs) {
+      this.status[tx] = DISPATCHED;
+      this.taskWorker[tx] = target;
+    }
+    this.inflight[target]! += txs.length;
+    if (target === this.mainSlot) txs.forEach((tx, i) => this.mainQueue.push({ tx, inc: incs[i]! }));
+    else this.pool.queue(target, { t: 'exec', runId: this.options.runId, txs, incs });
+  }
+
+  /** The executor with the fewest tasks that has room for a whole chunk, or -1. */
+  protected freeExecutor(): number {
+    const capacity = TASKS_PER_WORKER * this.chunkSize;
+    let free = -1;
+    for (let w = 0; w < this.inflight.length; w++) {
+      if (this.inflight[w]! + this.chunkSize <= capacity && (free < 0 || this.inflight[w]! < this.inflight[free]!)) free = w;
+    }
+    return free;
+  }
+
+  /** Runs the main thread's next task on a later turn of the event loop, so worker results are handled in between. */
+  private scheduleMain(): void {
+    if (this.mainSlot < 0 || this.mainBusy || this.finished || this.mainQueue.length === 0) return;
+    this.mainBusy = true;
+    setImmediate(() => void this.runMainTask());
+  }
+
+  /** The main thread executes one transaction against the coordinator's memory itself. */
+  private async runMainTask(): Promise<void> {
+    const task = this.mainQueue.shift();
+    if (task === undefined || this.finished) {
+      this.mainBusy = false;
+      return;
+    }
+    const replay = this.options.mainReplay!;
+    const started = performance.now();
+    let outcome: { run?: Awaited<ReturnType<ReplayVm['run']>>; error?: unknown } = {};
+    try {
+      outcome = { run: await replay.run(task.tx, this.memory) };
+    } catch (error) {
+      outcome = { error };
+    }
+    this.stats.workerBusyMs[this.mainSlot]! += performance.now() - started;
+    this.mainBusy = false;
+    if (this.finished) return;
+    const entered = performance.now();
+    try {
+      this.inflight[this.mainSlot]!--;
+      this.onTaskFinished(task.tx);
+      if (this.status[task.tx] === DISPATCHED && this.incarnation[task.tx] === task.inc) {
+        if (outcome.run !== undefined) {
+          const run = outcome.run;
+          this.onResult(task.tx, task.inc, toWireReads(run.reads), run.writes.keys, run.writes.values, run.writes.creditKeys, run.writes.creditDeltas, {
+            gasUsed: run.gasUsed,
+            receipt: run.receipt,
+            bloom: run.result.bloom.bitvector,
+            timeMs: run.timeMs,
+          });
+        } else if (outcome.error instanceof EstimateRead) {
+          this.onBlocked(task.tx, task.inc, outcome.error.blockingTx, outcome.error.key, 'estimate');
+        } else {
+          const error = outcome.error as { shortMessage?: string; message?: string };
+          this.onFailed(task.tx, task.inc, error.shortMessage ?? error.message ?? String(error), toWireReads(replay.state.readSet));
+        }
+      }
+      this.afterEvent();
+    } catch (error) {
+      this.fail(error as Error);
+    } finally {
+      this.stats.coordinatorBusyMs += performance.now() - entered;
+    }
+  }
+
+  private handle(message: FromWorker): void {
+    if (message.t === 'fatal') throw new ExecutorError(`worker ${message.worker}: ${message.message}`);
+    if (message.t !== 'done' && message.t !== 'blocked' && message.t !== 'failed') return;
+    if (message.runId !== this.options.runId) return;
+    this.inflight[message.worker]!--;
+    this.onTaskFinished(message.tx);
+    if (message.t === 'done') this.stats.workerBusyMs[message.worker] = message.busyMs;
+    if (this.status[message.tx] !== DISPATCHED || this.incarnation[message.tx] !== message.inc) return; // stale
+    switch (message.t) {
+      case 'done': {
+        const values = message.values.map((value, i) => fromWire(message.keys[i]!, value));
+        this.onResult(message.tx, message.inc, message.reads, message.keys, values, message.creditKeys, message.creditDeltas, message);
+        return;
+      }
+      case 'blocked':
+        this.onBlocked(message.tx, message.inc, message.on, message.key, message.cause);
+        return;
+      case 'failed':
+        this.onFailed(message.tx, message.inc, message.message, message.reads);
+        return;
+    }
+  }
+
+  /**
+   * Applies a write set to memory and the replicas. Returns the keys whose value changed
+   * for readers above (new, removed, or a different value than tx's previous incarnation
+   * wrote); where the value is the same, onValueRewritten is told.
+   */
+  protected applyWrites(tx: number, inc: number, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[]): string[] {
+    const memory = this.memory;
+    const changed: string[] = [];
+    const previous = this.writeKeys[tx];
+    const removed: string[] = [];
+    if (previous !== undefined) {
+      const now = new Set(keys);
+      for (const key of creditKeys) now.add(key);
+      for (const key of previous) {
+        if (!now.has(key)) {
+          memory.remove(key, tx);
+          removed.push(key);
+          changed.push(key);
+        }
+      }
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const before = memory.previousEntry(key, tx);
+      memory.write(key, tx, inc, values[i]!);
+      if (before === undefined || before.credit || !valuesEqual(before.value, values[i]!)) changed.push(key);
+      else this.onValueRewritten(key, tx, before.incarnation, inc);
+    }
+    for (let i = 0; i < creditKeys.length; i++) {
+      const key = creditKeys[i]!;
+      const before = memory.previousEntry(key, tx);
+      memory.credit(key, tx, inc, creditDeltas[i]!);
+      if (before === undefined || !before.credit || before.value !== creditDeltas[i]) changed.push(key);
+    }
+    this.writeKeys[tx] = creditKeys.length === 0 ? keys : keys.concat(creditKeys);
+    this.pool.queueAll({ t: 'apply', runId: this.options.runId, tx, inc, keys, values: values.map(toWire), creditKeys, creditDeltas, removed });
+    return changed;
+  }
+
+  /** Turns tx's standing writes into ESTIMATE markers, here and in every replica; returns their keys. */
+  protected markEstimates(tx: number): string[] {
+    const keys = this.writeKeys[tx];
+    if (keys === undefined || keys.length === 0) return [];
+    for (const k of keys) this.memory.markEstimate(k, tx);
+    this.pool.queueAll({ t: 'estimate', runId: this.options.runId, tx, keys });
+    return keys;
+  }
+
+  /**
+   * Whether every recorded read still resolves to what tx saw (strictly: an ESTIMATE in
+   * the way fails it). Returns the first failing key, or undefined when all hold.
+   */
+  protected firstStaleRead(tx: number, reads: WireReads): string | undefined {
+    let summed: Map<string, bigint> | undefined;
+    for (let r = 0; r < reads.keys.length; r++) {
+      const key = reads.keys[r]!;
+      const version = reads.versions[r]!;
+      const value = this.memory.resolve(key, tx);
+      if (value === undefined || this.memory.lastEstimateTx >= 0) return key;
+      if (version === SUMMED) {
+        summed ??= summedMap(reads);
+        if (this.memory.lastVersion !== SUMMED || value !== summed.get(key)) return key;
+      } else if (this.memory.lastVersion !== version) return key;
+    }
+    return undefined;
+  }
+
+  protected recordOutcome(tx: number, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void {
+    this.outcomes[tx] = {
+      gasUsed: result.gasUsed,
+      receipt: result.receipt,
+      bloom: result.bloom,
+      timeMs: result.timeMs,
+      writeKeys: keys,
+      writeValues: values,
+      creditKeys,
+      creditDeltas,
+    };
+  }
+
+  /** Counts an aborted incarnation of tx (caused at key) and moves tx to its next incarnation. */
+  protected countConflict(tx: number, key: string, cause: 'validation' | 'estimate'): void {
+    if (cause === 'validation') this.stats.conflictsValidation++;
+    else this.stats.conflictsEstimate++;
+    this.stats.abortedBy[tx]!.push(key);
+    this.stats.locationConflicts.set(key, (this.stats.locationConflicts.get(key) ?? 0) + 1);
+    this.incarnation[tx]!++;
+    this.reexecutions++;
+  }
+
+  protected finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const elapsedMs = performance.now() - this.started;
+    clearTimeout(this.timer);
+    this.pool.onMessage(undefined);
+    this.pool.flush();
+    this.stats.incarnations = Array.from(this.incarnation, (inc) => inc + 1);
+    this.resolve({ outcomes: this.outcomes as TxOutcome[], stats: this.stats, elapsedMs });
+  }
+
+  protected fail(error: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    this.pool.onMessage(undefined);
+    this.reject(error);
+  }
+}
+
+/**
+ * How many transactions travel in one task: enough small ones that the fixed cost of a
+ * message (~10 µs each way) stays a few percent of the work, judged from the gas limits
+ * (known before execution): ~500k gas of limit per chunk, 1 to 32 transactions.
+ */
+export function chooseChunkSize(gasLimits: bigint[]): number {
+  if (gasLimits.length === 0) return 1;
+  const sorted = [...gasLimits].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const median = Number(sorted[sorted.length >> 1]!);
+  return Math.max(1, Math.min(32, Math.floor(CHUNK_GAS_LIMIT / Math.max(median, 1))));
+}
+
+export function summedMap(reads: WireReads): Map<string, bigint> {
+  const map = new Map<string, bigint>();
+  for (let i = 0; i < reads.summedKeys.length; i++) map.set(reads.summedKeys[i]!, reads.summedValues[i]!);
+  return map;
+}
