@@ -9,6 +9,7 @@ import { median } from '../analysis/stats.js';
 import type { BlockData } from '../data/blockData.js';
 import { ExitCode, InterruptedError, StmError } from '../errors.js';
 import { replayParallel } from '../parallel/replayParallel.js';
+import type { SchedulerName } from '../parallel/types.js';
 import type { ParallelSummary } from '../parallel/types.js';
 import { replaySerial, type SerialReplay } from '../replay/replayBlock.js';
 import type { MachineInfo } from '../report/machine.js';
@@ -27,6 +28,8 @@ export interface AnalyzeOptions {
   /** Run the parallel executor (default true; --no-parallel). */
   parallel: boolean;
   fallback: boolean;
+  /** The parallel scheduler (default blockstm; --scheduler). */
+  scheduler?: SchedulerName;
   heat: 'edges' | 'conflicts';
   /** Thread counts to simulate (empty: no simulation). */
   simulate: number[];
@@ -100,7 +103,7 @@ export async function analyzeRange(input: AnalyzeInput): Promise<AnalyzeReport> 
     schemaVersion: ANALYZE_SCHEMA_VERSION,
     tool: { name: 'stm', version: input.toolVersion },
     machine: input.machine,
-    options: { threads: options.threads, runs: options.runs, warmup: options.warmup, parallel: options.parallel, fallback: options.fallback, heat, simulate: [...options.simulate] },
+    options: { threads: options.threads, runs: options.runs, warmup: options.warmup, parallel: options.parallel, fallback: options.fallback, scheduler: options.scheduler ?? 'blockstm', heat, simulate: [...options.simulate] },
     blocks,
     rankings: {
       contractsByEdges: contractEntries('edges'),
@@ -150,7 +153,7 @@ async function analyzeOne(number: bigint, load: (n: bigint) => Promise<BlockData
     options.checkpoint?.();
     if (options.parallel) {
       progress('parallel', 0, 1);
-      parallel = await replayParallel(serial, { threads: options.threads, fallback: options.fallback, runs: options.runs, warmup: options.warmup, ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}), progress });
+      parallel = await replayParallel(serial, { threads: options.threads, scheduler: options.scheduler ?? 'blockstm', fallback: options.fallback, runs: options.runs, warmup: options.warmup, ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}), progress });
     }
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
@@ -199,6 +202,7 @@ function graphReport(summary: GraphSummary): GraphReport {
 
 function parallelFigures(p: ParallelSummary): AnalyzedParallel {
   return {
+    scheduler: p.scheduler,
     threads: p.threads,
     speedup: p.speedup,
     efficiency: p.efficiency,
@@ -207,6 +211,8 @@ function parallelFigures(p: ParallelSummary): AnalyzedParallel {
     reexecutions: p.reexecutions,
     reexecutionRate: p.reexecutionRate,
     waves: p.waves,
+    highestIncarnation: p.highestIncarnation,
+    rounds: p.rounds ?? null,
     fallback: { mode: p.fallback.mode, reason: p.fallback.reason ?? null },
     equalsSerial: p.equalsSerial,
     parallelMs: p.parallelMs.median,

@@ -4,6 +4,7 @@
  * schema is documented field by field in docs/analyze.md; a change that breaks a reader
  * bumps ANALYZE_SCHEMA_VERSION.
  */
+import type { SchedulerName } from '../parallel/types.js';
 import type { GraphReport } from '../report/replayReport.js';
 import type { MachineInfo } from '../report/machine.js';
 import type { Heat } from './hotspots.js';
@@ -26,6 +27,7 @@ export interface HeatEntry extends Heat {
 }
 
 export interface AnalyzedParallel {
+  scheduler: SchedulerName;
   threads: number;
   speedup: number;
   efficiency: number;
@@ -34,6 +36,9 @@ export interface AnalyzedParallel {
   reexecutions: number;
   reexecutionRate: number;
   waves: number;
+  highestIncarnation: number;
+  /** OCC: rounds of parallel execution; null for the other schedulers. */
+  rounds: number | null;
   fallback: { mode: 'none' | 'serial'; reason: string | null };
   equalsSerial: boolean;
   parallelMs: number;
@@ -88,7 +93,7 @@ export interface AnalyzeReport {
   schemaVersion: typeof ANALYZE_SCHEMA_VERSION;
   tool: { name: 'stm'; version: string };
   machine: MachineInfo;
-  options: { threads: number; runs: number; warmup: number; parallel: boolean; fallback: boolean; heat: 'edges' | 'conflicts'; simulate: number[] };
+  options: { threads: number; runs: number; warmup: number; parallel: boolean; fallback: boolean; scheduler: SchedulerName; heat: 'edges' | 'conflicts'; simulate: number[] };
   blocks: AnalyzedBlock[];
   /** Across the blocks: contracts and slots ranked three ways (top 20 each). */
   rankings: {

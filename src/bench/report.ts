@@ -8,6 +8,7 @@
  * (dependency edges, gas-weighted ceilings), which depend only on the block and stm's
  * definitions and must not change at all unless a change of definition is meant.
  */
+import type { SchedulerName } from '../parallel/types.js';
 import type { Spread } from '../analysis/stats.js';
 import type { MachineInfo } from '../report/machine.js';
 import type { SuiteEntrySource, Tolerance } from './suite.js';
@@ -29,11 +30,13 @@ export interface DeterministicFigures {
 }
 
 export interface BenchEntryResult {
-  /** `<name>@<threads>t`: the key a baseline is matched on. */
+  /** `<name>@<threads>t` (Block-STM) or `<name>@<threads>t:<scheduler>`: the key a baseline is matched on. */
   id: string;
   name: string;
   source: SuiteEntrySource;
   threads: number;
+  /** Absent in reports written before schedulers were selectable: blockstm. */
+  scheduler?: SchedulerName;
   txs: number;
   /** Total gas used, decimal string. */
   gasUsed: string;

@@ -5,6 +5,7 @@
  * runs (replayParallel), so machine drift hits both sides of every ratio. The worker
  * pool is started once and reused for every entry.
  */
+import type { SchedulerName } from '../parallel/types.js';
 import { loadBlock } from '../data/blockLocator.js';
 import type { BlockData } from '../data/blockData.js';
 import { replayParallel } from '../parallel/replayParallel.js';
@@ -21,6 +22,8 @@ export interface RunSuiteOptions {
   runs?: number;
   warmup?: number;
   threads?: number[];
+  /** Overrides every entry's schedulers (--scheduler). */
+  schedulers?: SchedulerName[];
   fallback?: boolean;
   suiteFile: string | null;
   stmVersion: string;
@@ -51,7 +54,7 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
   const entries: BenchEntryResult[] = [];
   let workerStarts = 0;
   let workerStartMs = 0;
-  const count = suite.entries.reduce((n, e) => n + (options.threads ?? e.threads).length, 0);
+  const count = suite.entries.reduce((n, e) => n + (options.threads ?? e.threads).length * (options.schedulers ?? e.schedulers).length, 0);
   for (const entry of suite.entries) {
     options.checkpoint?.();
     options.progress?.(entry.name, 'loading', 0, 1);
@@ -66,27 +69,31 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
       progress: (phase, done, total) => options.progress?.(entry.name, phase, done, total),
     });
     const gasUsed = serial.gasUsed.reduce((a, b) => a + b, 0n);
-    for (const threads of threadCounts) {
+    for (const threads of threadCounts) for (const scheduler of options.schedulers ?? entry.schedulers) {
       options.checkpoint?.();
       const analysis = threads === serial.threads ? serial.analysis : analyzeBlock(serial.ctx.txs.length, serial.analysis.edges, serial.txTimesMs, serial.gasUsed.map(Number), threads);
       const atT = { ...serial, analysis, threads };
+      // Block-STM keeps the plain id, so baselines recorded before the other schedulers still match.
+      const id = `${entry.name}@${threads}t${scheduler === 'blockstm' ? '' : `:${scheduler}`}`;
       const p = await replayParallel(atT, {
         threads,
+        scheduler,
         fallback,
         runs,
         warmup,
         ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
-        progress: (phase, done, total) => options.progress?.(`${entry.name} @${threads}t`, phase, done, total),
+        progress: (phase, done, total) => options.progress?.(id, phase, done, total),
       });
       if (p.setup.workerStartMs > 0) {
         workerStarts++;
         workerStartMs += p.setup.workerStartMs;
       }
       const result: BenchEntryResult = {
-        id: `${entry.name}@${threads}t`,
+        id,
         name: entry.name,
         source: entry.source,
         threads,
+        scheduler,
         txs: serial.ctx.txs.length,
         gasUsed: gasUsed.toString(),
         verified: serial.verification.ok,

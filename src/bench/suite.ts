@@ -5,6 +5,7 @@
  * in memory from their parameters, which fix them byte for byte, so a suite file is all a
  * run needs. Everything is checked on reading: a malformed suite is one line, exit 2.
  */
+import { SCHEDULERS, type SchedulerName } from '../parallel/types.js';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CorruptDataError, UsageError } from '../errors.js';
@@ -27,6 +28,8 @@ export interface SuiteEntry {
   name: string;
   source: SuiteEntrySource;
   threads: number[];
+  /** Schedulers to run at each thread count (default ["blockstm"]). */
+  schedulers: SchedulerName[];
 }
 
 export interface Tolerance {
@@ -93,11 +96,19 @@ function fraction(where: string, field: string, value: unknown): number {
   return value;
 }
 
+function schedulerList(where: string, field: string, value: unknown): SchedulerName[] {
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string' && (SCHEDULERS as readonly string[]).includes(v))) {
+    fail(where, `${field} must be a non-empty list of ${SCHEDULERS.join(', ')}; got ${JSON.stringify(value)}`);
+  }
+  return [...new Set(value as SchedulerName[])];
+}
+
 /** Checks a parsed suite document. `baseDir` resolves an entry's relative `fixtures` folder. */
 export function parseSuite(doc: unknown, where: string, baseDir: string): Suite {
   if (!isObject(doc)) fail(where, 'expected a JSON object with an "entries" list');
   if (doc.schemaVersion !== undefined && doc.schemaVersion !== 1) fail(where, `unknown schemaVersion ${JSON.stringify(doc.schemaVersion)} (this stm reads 1)`);
   const threads = doc.threads === undefined ? [2] : threadList(where, 'threads', doc.threads);
+  const schedulers = doc.schedulers === undefined ? (['blockstm'] as SchedulerName[]) : schedulerList(where, 'schedulers', doc.schedulers);
   const tol = doc.tolerance === undefined ? {} : doc.tolerance;
   if (!isObject(tol)) fail(where, 'tolerance must be an object { relative, absolute }');
   const tolerance: Tolerance = {
@@ -144,7 +155,12 @@ export function parseSuite(doc: unknown, where: string, baseDir: string): Suite 
     }
     if (names.has(name)) fail(where, `${at}: the name "${name}" is used twice (give one a "name")`);
     names.add(name);
-    return { name, source, threads: raw.threads === undefined ? threads : threadList(where, `${at}.threads`, raw.threads) };
+    return {
+      name,
+      source,
+      threads: raw.threads === undefined ? threads : threadList(where, `${at}.threads`, raw.threads),
+      schedulers: raw.schedulers === undefined ? schedulers : schedulerList(where, `${at}.schedulers`, raw.schedulers),
+    };
   });
   return {
     name: typeof doc.name === 'string' ? doc.name : 'suite',

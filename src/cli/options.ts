@@ -4,6 +4,7 @@
  */
 import type { BlockData } from '../data/blockData.js';
 import { UsageError } from '../errors.js';
+import { SCHEDULERS, type SchedulerName } from '../parallel/types.js';
 
 /** A block number: decimal (19933597) or 0x hex (0x1303c9d). */
 export function parseBlockNumber(text: string): bigint {
@@ -43,4 +44,12 @@ export function resolveTxIndex(selector: TxSelector, data: BlockData): number {
   const index = txs.findIndex((tx) => tx.hash.toLowerCase() === selector.hash);
   if (index === -1) throw new UsageError(`transaction ${selector.hash} is not in block ${data.number}`);
   return index;
+}
+
+/** --scheduler blockstm|occ|locks (default blockstm). */
+export function parseScheduler(value: string | undefined): SchedulerName {
+  if (value === undefined) return 'blockstm';
+  const name = value.trim().toLowerCase();
+  if ((SCHEDULERS as readonly string[]).includes(name)) return name as SchedulerName;
+  throw new UsageError(`--scheduler expects one of ${SCHEDULERS.join(', ')}; got "${value}"`);
 }

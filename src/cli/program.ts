@@ -29,6 +29,7 @@ Examples:
   $ stm replay --block 19933597 --threads 4           ceiling(4) (and parallel on 4 threads)
   $ stm replay --block 19933597 --json > report.json  every figure and per-tx detail as JSON
   $ stm replay --block 19933597 --tx 3                transaction 3 (index or 0x hash) up close
+  $ stm replay --block 19933597 --compare             Block-STM, OCC rounds and declared locks side by side
   $ stm replay --block 46147 --fixtures DIR           read the block from DIR/46147/ only
   $ stm replay --block 19000000 --rpc URL             fetch it from a node (once; cached after)
 
@@ -67,6 +68,9 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .option('--warmup <n>', 'warm-up runs before measuring', '2')
     .option('--threads <T>', `threads for ceiling(T) and the parallel replay (default: this machine's cores)`)
     .addOption(new Option('--no-fallback', 'never let the parallel executor fall back to serial'))
+    .option('--scheduler <name>', 'parallel scheduler: blockstm, occ (Sei-style rounds) or locks (declared locks, an oracle); docs/schedulers.md', 'blockstm')
+    .option('--compare', 'run all three schedulers on the block and print them side by side with ceiling(T)')
+    .option('--max-rounds <n>', 'occ: rounds of parallel execution before the rest runs serially', '10')
     .option('--json', 'print one JSON document (docs/json-schema.md) instead of tables')
     .option('--tx <I>', 'show one transaction (index or hash): reads, writes, dependencies')
     .option('--rpc <url>', 'fetch the block from this node unless the cache has it (STM_RPC_URL: used when the block is not found locally)')
@@ -143,6 +147,7 @@ Same options and seed give byte-identical files. Docs: docs/synth.md`,
     .option('--max-regression <pct>', 'allowed drop of speedup and efficiency, share of the baseline (default: the suite\'s, 25%)')
     .option('--abs-tolerance <x>', 'allowed drop in absolute terms; the larger of the two applies (default: the suite\'s, 0.10)')
     .option('--update-baseline', 'write this run to the --baseline file (accept it deliberately)')
+    .option('--scheduler <name>', 'parallel scheduler for every entry: blockstm, occ or locks (default: the suite\'s, else blockstm)')
     .option('--fallback', 'let the executor fall back to serial (default: the suite\'s)')
     .option('--no-fallback', 'never fall back to serial: time the executor itself')
     .option('--verbose', 'on error, show the cause chain; without a terminal, log each phase on stderr')
@@ -174,6 +179,7 @@ suite or baseline, 3 environment or internal failure. Docs: docs/bench.md`,
     .option('--threads <T>', `threads for ceiling(T) and the parallel replay (default: this machine's cores)`)
     .addOption(new Option('--no-parallel', 'do not run the parallel executor (dependencies and ceilings only)'))
     .addOption(new Option('--no-fallback', 'never let the parallel executor fall back to serial'))
+    .option('--scheduler <name>', 'parallel scheduler: blockstm, occ or locks (docs/schedulers.md)', 'blockstm')
     .option('--heat <measure>', 'heatmap intensity: edges or conflicts', 'edges')
     .option('--simulate <T,…>', 'simulate the executor at these thread counts, e.g. 1,2,4,8,16,32,64 (docs/simulator.md)')
     .option('--json', 'print one JSON document (docs/analyze.md) instead of tables')

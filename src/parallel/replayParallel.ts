@@ -11,14 +11,21 @@ import { runSerial } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
 import type { SerialReplay } from '../replay/replayBlock.js';
 import { compareWithSerial } from './compareWithSerial.js';
-import { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, runBlockStm, type BlockStmResult } from './coordinator.js';
+import { runBlockStm } from './coordinator.js';
+import { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type RunOptions, type RunResult } from './executionRun.js';
+import { runLocks } from './lockScheduler.js';
+import { runOcc } from './occScheduler.js';
 import { decideFallback } from './fallback.js';
 import type { StressConfig } from './protocol.js';
-import type { ParallelDifference, ParallelSummary } from './types.js';
+import type { ParallelDifference, ParallelSummary, SchedulerName } from './types.js';
 import { closeSharedPool, cores, sharedPool } from './workerPool.js';
 
 export interface ParallelOptions {
   threads: number;
+  /** Which scheduler runs the block (default blockstm). */
+  scheduler?: SchedulerName;
+  /** OCC: rounds of parallel execution before the rest runs serially (default 10). */
+  maxRounds?: number;
   /** Allow the executor to fall back to serial on cheap signals (default true; --no-fallback). */
   fallback: boolean;
   runs: number;
@@ -62,7 +69,8 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
   const decision = options.fallback ? decideFallback(n, serial.gasUsed, threads, senders) : undefined;
   let fallbackReason = decision;
-  let results: BlockStmResult[] = [];
+  let results: RunResult[] = [];
+  const scheduler = options.scheduler ?? 'blockstm';
   let difference: ParallelDifference | undefined;
 
   if (fallbackReason === undefined) {
@@ -75,18 +83,23 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       const timeoutMs = options.timeoutMs ?? Math.max(30_000, serial.serialMs.max * 50);
       setup.stateDistributionMs = await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, timeoutMs, options.interleaveSerial === false ? 0 : WORKER_WARM_RUNS);
       if (options.injectFault !== undefined) pool.queue(0, { t: options.injectFault });
-      const runOnce = () =>
-        runBlockStm(pool, ctx.pre, n, {
+      const runOnce = () => {
+        const runOptions: RunOptions = {
           runId: nextRunId++,
           blockKey,
           timeoutMs,
           senders,
           chunkSize,
           mainReplay: serial.replay,
-          maxReexecutions: options.fallback ? 3 * n + 100 : Number.POSITIVE_INFINITY,
+          // OCC bounds its own re-executions by its cap on rounds.
+          maxReexecutions: options.fallback && scheduler !== 'occ' ? 3 * n + 100 : Number.POSITIVE_INFINITY,
           ...(options.stress === undefined ? {} : { stress: options.stress }),
           ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
-        });
+        };
+        if (scheduler === 'occ') return runOcc(pool, ctx.pre, n, { ...runOptions, ...(options.maxRounds === undefined ? {} : { maxRounds: options.maxRounds }) });
+        if (scheduler === 'locks') return runLocks(pool, ctx.pre, n, { ...runOptions, declaredPreds: serial.analysis.graph.preds });
+        return runBlockStm(pool, ctx.pre, n, runOptions);
+      };
       const warmupTimes: number[] = [];
       for (let i = 0; i < warmup; i++) {
         options.progress?.('parallel warm-up', i, warmup + runs);
@@ -145,8 +158,9 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const incarnations = stats?.incarnations ?? new Array<number>(n).fill(1);
   const reexecutions = incarnations.reduce((sum, inc) => sum + inc - 1, 0);
   const locationConflicts = [...(stats?.locationConflicts ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+  const highestIncarnation = incarnations.reduce((max, inc) => Math.max(max, inc - 1), 0);
   const summary: ParallelSummary = {
-    scheduler: 'blockstm',
+    scheduler,
     threads,
     oversubscribed: threads > cores(),
     parallelMs: parallelSpread,
@@ -160,7 +174,8 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     },
     reexecutions,
     reexecutionRate: n > 0 ? reexecutions / n : 0,
-    waves: incarnations.reduce((max, inc) => Math.max(max, inc - 1), 0),
+    waves: scheduler === 'occ' ? Math.max(0, (stats?.rounds ?? 1) - 1) : highestIncarnation,
+    highestIncarnation,
     fallback: fallbackReason === undefined ? { mode: 'none' } : { mode: 'serial', reason: fallbackReason },
     setup,
     topLocations: locationConflicts.slice(0, 10).map(([location, conflicts]) => ({ location, description: describeLocation(location), conflicts })),
@@ -168,11 +183,15 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     equalsSerial: difference === undefined,
     serialMsInterleaved: spread(serialTimes),
   };
+  if (scheduler === 'occ') {
+    summary.rounds = stats?.rounds ?? 0;
+    summary.serialTail = stats?.serialTail ?? 0;
+  }
   if (difference !== undefined) summary.firstDifference = difference;
   return summary;
 }
 
-function medianRun(results: BlockStmResult[]): BlockStmResult | undefined {
+function medianRun(results: RunResult[]): RunResult | undefined {
   if (results.length === 0) return undefined;
   const sorted = [...results].sort((a, b) => a.elapsedMs - b.elapsedMs);
   return sorted[(sorted.length - 1) >> 1];

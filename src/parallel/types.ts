@@ -36,8 +36,12 @@ export interface ParallelDifference {
   parallel: string;
 }
 
+/** The schedulers stm runs on the same workers and memory (docs/schedulers.md). */
+export const SCHEDULERS = ['blockstm', 'occ', 'locks'] as const;
+export type SchedulerName = (typeof SCHEDULERS)[number];
+
 export interface ParallelSummary {
-  scheduler: 'blockstm';
+  scheduler: SchedulerName;
   threads: number;
   /** More threads than cores. */
   oversubscribed: boolean;
@@ -51,8 +55,13 @@ export interface ParallelSummary {
   conflicts: ConflictCounts;
   reexecutions: number;
   reexecutionRate: number;
-  /** Highest incarnation number reached (0 = no re-execution). */
+  /** Re-execution waves: Block-STM and locks, the highest incarnation reached; OCC, rounds after the first (docs/metrics.md). */
   waves: number;
+  /** Highest incarnation number any transaction reached (0 = none ran twice). */
+  highestIncarnation: number;
+  /** OCC only: rounds of parallel execution, and transactions run serially after the cap on rounds. */
+  rounds?: number;
+  serialTail?: number;
   fallback: { mode: 'none' | 'serial'; reason?: string };
   setup: { workerStartMs: number; stateDistributionMs: number; poolReused: boolean };
   topLocations: LocationConflicts[];

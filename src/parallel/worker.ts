@@ -15,7 +15,7 @@ import { createBlockContext } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
 import { runSerial } from '../exec/serialExecutor.js';
 import type { LocationValue } from '../state/locations.js';
-import { versionIncarnation, versionTx, type StateSource } from '../state/stateSource.js';
+import { makeVersion, versionIncarnation, versionTx, type StateSource } from '../state/stateSource.js';
 import { PASS_THROUGH } from '../errors.js';
 import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
@@ -74,6 +74,7 @@ function handle(message: ToWorker): void {
       current = blocks.get(message.blockKey);
       runId = message.runId;
       busyMs = 0;
+      ownResults.clear();
       tasks.length = 0;
       outbox = [];
       current?.memory.clear();
@@ -82,7 +83,9 @@ function handle(message: ToWorker): void {
     }
     case 'apply': {
       if (message.runId !== runId || current === undefined) return;
-      if (running !== undefined && message.tx < running.tx && doomed === undefined) {
+      // The coordinator's broadcast of an incarnation this worker ran itself changes nothing
+      // here (its writes were applied when it finished), so it cannot doom the running task.
+      if (running !== undefined && message.tx < running.tx && doomed === undefined && !ownResults.has(makeVersion(message.tx, message.inc))) {
         checkDoomed(message.tx, message.inc, message.keys, false);
         checkDoomed(message.tx, message.inc, message.creditKeys, false);
         checkDoomed(message.tx, message.inc, message.removed, true);
@@ -191,6 +194,9 @@ function applyOwnWrites(memory: MVMemory, tx: number, inc: number, writes: Write
   for (let i = 0; i < writes.creditKeys.length; i++) memory.credit(writes.creditKeys[i]!, tx, inc, writes.creditDeltas[i]!);
 }
 
+/** The incarnations (makeVersion tags) this worker ran and applied itself in the current run. */
+const ownResults = new Set<number>();
+
 /** Time spent executing tasks in the current run (all incarnations), reported with each result. */
 let busyMs = 0;
 
@@ -217,6 +223,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number }): Pr
     // transaction) sees them without waiting for the coordinator's broadcast of the same
     // (tx, incarnation) entries.
     applyOwnWrites(block.memory, task.tx, task.inc, run.writes);
+    ownResults.add(makeVersion(task.tx, task.inc));
     const values: Array<ReturnType<typeof toWire>> = run.writes.values.map((value: LocationValue) => toWire(value));
     send({
       t: 'done',

@@ -28,6 +28,8 @@ export interface ReplayReportInput {
   toolVersion: string;
   /** Index of the transaction to detail (--tx), if any. */
   txDetail?: number;
+  /** --compare: every scheduler's summary on this block, in SCHEDULERS order. */
+  compare?: ParallelSummary[];
 }
 
 export interface ReplayReportOptions {
@@ -35,6 +37,10 @@ export interface ReplayReportOptions {
   warmup: number;
   threads: number;
   fallback: boolean;
+  /** The scheduler of `parallel` (--scheduler). */
+  scheduler?: ParallelSummary['scheduler'];
+  /** OCC's cap on rounds (--max-rounds). */
+  maxRounds?: number;
 }
 
 export interface ReplayReport {
@@ -47,6 +53,8 @@ export interface ReplayReport {
   verification: VerificationReport;
   dependencies: { all: GraphReport; storageOnly: GraphReport };
   parallel: ParallelReport | null;
+  /** --compare: the three schedulers on this block (blockstm, occ, locks); null without --compare. */
+  compare: ParallelReport[] | null;
   outcome: OutcomeReport;
   txs: TxReport[];
   tx: TxDetailReport | null;
@@ -120,6 +128,11 @@ export interface ParallelReport {
   reexecutions: number;
   reexecutionRate: number;
   waves: number;
+  /** The highest incarnation any transaction reached (0 = none ran twice); Sei's "highest incarnation". */
+  highestIncarnation: number;
+  /** OCC: rounds of parallel execution ("rounds" in Sei), and transactions run serially after the cap; null for the others. */
+  rounds: number | null;
+  serialTail: number | null;
   fallback: { mode: 'none' | 'serial'; reason: string | null };
   setup: ParallelSummary['setup'];
   topLocations: Array<LocationRef & { conflicts: number }>;
@@ -163,7 +176,8 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
   const { serial, parallel, options } = input;
   const header = serial.ctx.data.block;
   const totalGas = serial.gasUsed.reduce((sum, gas) => sum + gas, 0n);
-  const parallelEqualsSerial = parallel === undefined ? null : parallel.equalsSerial;
+  const summaries = input.compare ?? (parallel === undefined ? [] : [parallel]);
+  const parallelEqualsSerial = summaries.length === 0 ? null : summaries.every((summary) => summary.equalsSerial);
   const verified = serial.verification.ok;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -192,6 +206,7 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
     verification: verificationReport(serial.verification),
     dependencies: { all: graphReport(serial.analysis.all), storageOnly: graphReport(serial.analysis.storageOnly) },
     parallel: parallel === undefined ? null : parallelReport(parallel),
+    compare: input.compare === undefined ? null : input.compare.map(parallelReport),
     outcome: {
       verified,
       parallelEqualsSerial,
@@ -266,6 +281,9 @@ function parallelReport(summary: ParallelSummary): ParallelReport {
     reexecutions: summary.reexecutions,
     reexecutionRate: summary.reexecutionRate,
     waves: summary.waves,
+    highestIncarnation: summary.highestIncarnation,
+    rounds: summary.rounds ?? null,
+    serialTail: summary.serialTail ?? null,
     fallback: { mode: summary.fallback.mode, reason: summary.fallback.reason ?? null },
     setup: { ...summary.setup },
     topLocations: summary.topLocations.map((entry) => ({ ...locationRef(entry.location), description: entry.description, conflicts: entry.conflicts })),

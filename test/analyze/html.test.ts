@@ -16,7 +16,7 @@ function block(number: string, contracts: string[], status: AnalyzedBlock['statu
     number, status, error: status === 'error' ? { message: 'not found </script><b>', exitCode: 2 } : null,
     hash: '0x00', hardfork: 'cancun', coinbase: '0x' + '11'.repeat(20), txCount: 3, gasUsed: '63000', serialMs: 1.5, verified: true,
     dependencies: { all: graph, storageOnly: graph },
-    parallel: { threads: 2, speedup: 1.2, efficiency: 0.85, ceilingT: 1.4, conflicts: { total: 1, validation: 1, estimate: 0 }, reexecutions: 1, reexecutionRate: 0.33, waves: 1, fallback: { mode: 'none', reason: null }, equalsSerial: true, parallelMs: 1.2, serialMs: 1.5 },
+    parallel: { scheduler: 'blockstm', threads: 2, highestIncarnation: 1, rounds: null, speedup: 1.2, efficiency: 0.85, ceilingT: 1.4, conflicts: { total: 1, validation: 1, estimate: 0 }, reexecutions: 1, reexecutionRate: 0.33, waves: 1, fallback: { mode: 'none', reason: null }, equalsSerial: true, parallelMs: 1.2, serialMs: 1.5 },
     contracts: contracts.map((key) => ({ key, name: null, description: key, edges: 1, criticalMs: 0.5, conflicts: 1, blocks: 1 })),
     slots: [], criticalPath: [0, 1, 2], dependsOn: [[], [0], [1]], txMs: [0.5, 0.5, 0.5], incarnations: [1, 2, 1],
     simulation: { model: { taskUs: 1, resultUs: 1, coordinatorUs: 1, slowdown: 1, estimateShare: 0 }, cores: null, points: [{ threads: 2, blockStm: 1.3, withFallback: 1.3, oracle: 1.4, ceiling: 1.4, reexecutions: 0, fallback: null }] },
@@ -28,7 +28,7 @@ function report(): AnalyzeReport {
   const blocks = [block('100', [a, b]), block('101', [b, c]), block('102', [], 'error')];
   return {
     schemaVersion: ANALYZE_SCHEMA_VERSION, tool: { name: 'stm', version: 'test' }, machine: {} as never,
-    options: { threads: 2, runs: 1, warmup: 0, parallel: true, fallback: true, heat: 'edges', simulate: [2] },
+    options: { threads: 2, runs: 1, warmup: 0, parallel: true, fallback: true, scheduler: 'blockstm', heat: 'edges', simulate: [2] },
     blocks,
     rankings: { contractsByEdges: blocks[0]!.contracts, contractsByCriticalPath: [], contractsByConflicts: [], slotsByEdges: [], slotsByCriticalPath: [], slotsByConflicts: [] },
     heatmap: { measure: 'edges', blocks: ['100', '101', '102'], contracts: [{ address: a, name: 'WETH' }, { address: b, name: null }, { address: c, name: null }], cells: [[1, 1, 0], [0, 1, 1], [0, 0, 0]] },

@@ -43,6 +43,7 @@ function fakeParallel(overrides: Partial<ParallelSummary> = {}): ParallelSummary
     efficiency: 0.75,
     conflicts: { total: 1, validation: 1, estimate: 0 },
     reexecutions: 1,
+    highestIncarnation: 1,
     reexecutionRate: 1 / 3,
     waves: 1,
     fallback: { mode: 'none' },

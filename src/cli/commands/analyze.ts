@@ -14,7 +14,7 @@ import { obtainBlock } from '../../rpc/blockSource.js';
 import { parseChainId, rpcSettings } from '../../rpc/rpcOptions.js';
 import { machineInfo } from '../../report/machine.js';
 import { InterruptGuard } from '../interrupt.js';
-import { parseWholeNumber } from '../options.js';
+import { parseWholeNumber, parseScheduler } from '../options.js';
 import { Progress } from '../progress.js';
 import { renderAnalyze } from '../render/analyzeTables.js';
 import { toolVersion } from '../version.js';
@@ -28,6 +28,7 @@ export interface AnalyzeCommandOptions {
   threads?: string | number;
   parallel: boolean;
   fallback: boolean;
+  scheduler?: string;
   heat: string;
   simulate?: string;
   json?: boolean;
@@ -67,6 +68,7 @@ export async function runAnalyze(raw: AnalyzeCommandOptions): Promise<number> {
         warmup,
         parallel: raw.parallel,
         fallback: raw.fallback,
+        scheduler: parseScheduler(raw.scheduler),
         heat: raw.heat,
         simulate,
         checkpoint: interrupt.checkpoint,

@@ -12,7 +12,7 @@ import { defaultSuite, readSuite, type Tolerance } from '../../bench/suite.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { shutdownParallel } from '../../parallel/replayParallel.js';
 import { InterruptGuard } from '../interrupt.js';
-import { parseWholeNumber } from '../options.js';
+import { parseWholeNumber, parseScheduler } from '../options.js';
 import { Progress } from '../progress.js';
 import { bad, dim, formatMs, formatSpeedup, heading, ok, table, warn } from '../render/format.js';
 import { stderrIsInteractive } from '../terminal.js';
@@ -32,6 +32,8 @@ export interface BenchCommandOptions {
   updateBaseline?: boolean;
   /** commander's --fallback / --no-fallback (undefined: the suite's). */
   fallback?: boolean;
+  /** --scheduler blockstm|occ|locks, or a list "blockstm,occ,locks". */
+  scheduler?: string;
   verbose?: boolean;
 }
 
@@ -81,6 +83,7 @@ export async function runBench(raw: BenchCommandOptions): Promise<number> {
       ...(warmup === undefined ? {} : { warmup }),
       ...(threads === undefined ? {} : { threads }),
       ...(raw.fallback === undefined ? {} : { fallback: raw.fallback }),
+      ...(raw.scheduler === undefined ? {} : { schedulers: [...new Set(raw.scheduler.split(',').map((name) => parseScheduler(name)))] }),
       suiteFile: raw.suite ?? null,
       stmVersion: toolVersion(),
       checkpoint: interrupt.checkpoint,

@@ -12,7 +12,8 @@ import { replaySerial } from '../../replay/replayBlock.js';
 import { machineInfo } from '../../report/machine.js';
 import { buildReplayReport } from '../../report/replayReport.js';
 import { InterruptGuard } from '../interrupt.js';
-import { parseBlockNumber, parseTxSelector, parseWholeNumber, resolveTxIndex } from '../options.js';
+import { parseBlockNumber, parseScheduler, parseTxSelector, parseWholeNumber, resolveTxIndex } from '../options.js';
+import { SCHEDULERS, type ParallelSummary } from '../../parallel/types.js';
 import { Progress } from '../progress.js';
 import { blockLine, renderReplay, verdictLines } from '../render/replayTables.js';
 import { parallelVerdict } from '../render/parallelTables.js';
@@ -27,6 +28,9 @@ export interface ReplayCommandOptions {
   warmup: string | number;
   threads?: string | number;
   fallback: boolean;
+  scheduler?: string;
+  compare?: boolean;
+  maxRounds?: string | number;
   json?: boolean;
   tx?: string;
   /** --rpc URL, --chain-id, --hardfork: fetching from a node (docs/rpc.md). */
@@ -41,6 +45,8 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
   const runs = parseWholeNumber('--runs', raw.runs, 1);
   const warmup = parseWholeNumber('--warmup', raw.warmup, 0);
   const threads = raw.threads === undefined ? availableParallelism() : parseWholeNumber('--threads', raw.threads, 1);
+  const scheduler = parseScheduler(raw.scheduler);
+  const maxRounds = parseWholeNumber('--max-rounds', raw.maxRounds ?? 10, 1);
   const txSelector = raw.tx === undefined ? undefined : parseTxSelector(raw.tx);
   const json = raw.json === true;
 
@@ -73,22 +79,25 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
     const serial = await replaySerial(data, { runs, warmup, threads, checkpoint: interrupt.checkpoint, progress: progress.update });
     interrupt.checkpoint();
 
-    progress.phase('parallel replay');
-    const parallel = await replayParallel(serial, {
-      threads,
-      fallback: raw.fallback,
-      runs,
-      warmup,
-      checkpoint: interrupt.checkpoint,
-      progress: progress.update,
-    });
-    interrupt.checkpoint();
+    const runScheduler = async (name: typeof scheduler): Promise<ParallelSummary> => {
+      progress.phase(`parallel replay (${name})`);
+      const summary = await replayParallel(serial, { threads, scheduler: name, maxRounds, fallback: raw.fallback, runs, warmup, checkpoint: interrupt.checkpoint, progress: progress.update });
+      interrupt.checkpoint();
+      return summary;
+    };
+    const parallel = await runScheduler(scheduler);
+    // --compare: the other schedulers on the same block, state and workers.
+    const compare: ParallelSummary[] | undefined = raw.compare === true ? [] : undefined;
+    if (compare !== undefined) {
+      for (const name of SCHEDULERS) compare.push(name === scheduler ? parallel : await runScheduler(name));
+    }
     progress.stop();
 
     const report = buildReplayReport({
       serial,
       parallel,
-      options: { runs, warmup, threads, fallback: raw.fallback },
+      options: { runs, warmup, threads, fallback: raw.fallback, scheduler, maxRounds },
+      ...(compare === undefined ? {} : { compare }),
       machine: machineInfo(),
       toolVersion: toolVersion(),
       ...(txDetail === undefined ? {} : { txDetail }),

@@ -65,7 +65,7 @@ function blocksTable(report: AnalyzeReport): string {
     if (b.error !== null) notes.push(`${b.number}: ${b.error.message}`);
     t.push(row);
   }
-  const legend = dim(`ceil t / g: ceiling weighted by time / by gas; dep. txs: transactions with a dependency; chain: longest dependency chain${withParallel ? `; speedup on ${T} threads (s = fell back to serial)` : ''}`);
+  const legend = dim(`ceil t / g: ceiling weighted by time / by gas; dep. txs: transactions with a dependency; chain: longest dependency chain${withParallel ? `; speedup on ${T} threads with ${report.options.scheduler} (s = fell back to serial)` : ''}`);
   return `${heading('Blocks')}\n${t.toString()}\n${legend}\n${notes.map((n) => `  ${n}\n`).join('')}`;
 }
 

@@ -22,9 +22,10 @@ export function renderParallel(p: ParallelReport, cores: number): string {
     [heading('efficiency'), `${formatPercent(p.efficiency)} ${dim('(speedup / ceiling)')}`],
     [heading('conflicts'), `${formatInt(p.conflicts.total)} ${dim(`(validation ${formatInt(p.conflicts.validation)}, estimate ${formatInt(p.conflicts.estimate)})`)}`],
     [heading('re-executions'), `${formatInt(p.reexecutions)} ${dim(`(${formatPercent(p.reexecutionRate)} of txs)`)}`],
-    [heading('waves'), String(p.waves)],
-    [heading('fallback'), fallback],
+    [heading('waves'), String(p.waves) + (p.rounds !== null ? dim(` (rounds ${p.rounds}, highest incarnation ${p.highestIncarnation})`) : '')],
   );
+  if (p.serialTail !== null && p.serialTail > 0) t.push([heading('serial tail'), `${formatInt(p.serialTail)} ${dim('txs run in order after the cap on rounds')}`]);
+  t.push([heading('fallback'), fallback]);
   const lines = [`${heading('Parallel replay')} ${dim(`(${p.scheduler}, ${p.threads} thread${p.threads === 1 ? '' : 's'})`)}`, t.toString()];
   lines.push(
     dim(
@@ -57,4 +58,25 @@ export function renderTopLocations(p: ParallelReport): string {
   for (const entry of p.topLocations.slice(0, TOP_LOCATIONS_SHOWN)) t.push([locationText(entry.location), formatInt(entry.conflicts)]);
   const more = p.topLocations.length > TOP_LOCATIONS_SHOWN ? `\n${dim(`… ${p.topLocations.length - TOP_LOCATIONS_SHOWN} more in --json`)}` : '';
   return `${heading('Top conflicting locations')}\n${t.toString()}${more}`;
+}
+
+/** --compare: one row per scheduler on the same block and thread count. */
+export function renderCompare(rows: ParallelReport[]): string {
+  const t = table(['scheduler', 'parallel', 'speedup', 'ceiling(T)', 'efficiency', 'conflicts', 're-executions', 'waves', 'fallback', '= serial'], ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left']);
+  for (const p of rows) {
+    t.push([
+      p.scheduler,
+      formatMs(p.parallelMs.median),
+      formatSpeedup(p.speedup),
+      formatSpeedup(p.ceilingT),
+      formatPercent(p.efficiency),
+      formatInt(p.conflicts.total),
+      formatInt(p.reexecutions),
+      p.rounds !== null ? `${p.waves} ${dim(`(${p.rounds} round${p.rounds === 1 ? '' : 's'}${p.serialTail ? `, ${p.serialTail} serial` : ''})`)}` : String(p.waves),
+      p.fallback.mode === 'none' ? 'none' : warn('serial'),
+      p.equalsSerial ? ok() : bad('✗ differs'),
+    ]);
+  }
+  const threads = rows[0]?.threads ?? 0;
+  return `${heading('Schedulers compared')} ${dim(`(${threads} thread${threads === 1 ? '' : 's'}; medians; blockstm = Block-STM, occ = Sei-style rounds, locks = declared locks from the serial run)`)}\n${t.toString()}`;
 }

@@ -6,7 +6,7 @@
  */
 import type { CheckReport, GraphReport, ReplayReport } from '../../report/replayReport.js';
 import { bad, dim, formatInt, formatMs, formatSpeedup, heading, ok, table, warn } from './format.js';
-import { renderParallel } from './parallelTables.js';
+import { parallelVerdict, renderCompare, renderParallel } from './parallelTables.js';
 
 /** The whole text report for `stm replay` (without --tx). */
 export function renderReplay(report: ReplayReport): string {
@@ -14,6 +14,8 @@ export function renderReplay(report: ReplayReport): string {
     renderBlockTable(report),
     renderDependencyTable(report),
     report.parallel === null ? dim('parallel replay: not run') : renderParallel(report.parallel, report.machine.cores),
+    report.compare === null ? '' : renderCompare(report.compare),
+    ...(report.compare ?? []).filter((p) => !p.equalsSerial && p.scheduler !== report.parallel?.scheduler).flatMap((p) => [bad(`${p.scheduler}:`), ...parallelVerdict(p)]),
     ...verdictLines(report),
   ];
   return parts.filter((part) => part !== '').join('\n') + '\n';
