@@ -191,4 +191,8 @@ test('the built-in suite is bench/ci-suite.json, and a suite names what is wrong
   assert.throws(() => parseSuite({ entries: [{ block: 1 }, { block: 1 }] }, 's.json', dir), /used twice/);
   const s = parseSuite({ entries: [{ synth: { kind: 'erc20', txs: 10 } }, { block: '0x10', threads: [1, 2] }] }, 's.json', dir);
   assert.deepEqual(s.entries.map((e) => [e.name, e.threads]), [['synth-erc20-10-c0-s1', [2]], ['block-16', [1, 2]]]);
+  assert.deepEqual(s.entries.map((e) => e.schedulers), [['blockstm'], ['blockstm']]);
+  const withSchedulers = parseSuite({ schedulers: ['blockstm', 'occ'], entries: [{ block: 1 }, { block: 2, schedulers: ['locks'] }] }, 's.json', dir);
+  assert.deepEqual(withSchedulers.entries.map((e) => e.schedulers), [['blockstm', 'occ'], ['locks']]);
+  assert.throws(() => parseSuite({ schedulers: ['fifo'], entries: [{ block: 1 }] }, 's.json', dir), /schedulers must be a non-empty list of blockstm, occ, locks/);
 });
