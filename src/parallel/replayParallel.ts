@@ -141,11 +141,14 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   }
 
   if (fallbackReason !== undefined || (results.length === 0 && difference === undefined)) {
-    // Serial fallback: the executor runs the block serially on the main thread.
+    // Serial fallback: the executor runs the block serially on the main thread, so its
+    // runs are the serial runs: the same measurements on both sides (speedup exactly 1),
+    // not a second set whose noise would read as a gain or a loss.
     for (let i = 0; i < runs; i++) {
       options.progress?.('serial (fallback)', warmup + i, warmup + runs);
-      serialTimes.push((await runSerial(serial.replay, serialOptions)).executionMs);
-      parallelTimes.push((await runSerial(serial.replay, serialOptions)).executionMs);
+      const ms = (await runSerial(serial.replay, serialOptions)).executionMs;
+      serialTimes.push(ms);
+      parallelTimes.push(ms);
     }
   }
 
