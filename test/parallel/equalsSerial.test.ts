@@ -6,20 +6,15 @@
  * the first differing transaction and location.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
 import { replayParallel, shutdownParallel } from '../../src/parallel/replayParallel.js';
-import { replaySerial, type SerialReplay } from '../../src/replay/replayBlock.js';
+import type { SerialReplay } from '../../src/replay/replayBlock.js';
+import { bundledSerials } from '../helpers/bundledSerials.js';
 
-const manifest = JSON.parse(readFileSync(bundledFixturesDir() + '/ethereum/manifest.json', 'utf8')) as Array<{ number: number }>;
-const serials: Array<[number, SerialReplay]> = [];
+let serials: Array<[number, SerialReplay]> = [];
 
 before(async () => {
-  for (const { number } of manifest) {
-    const data = loadBlock(BigInt(number), { fixturesDir: bundledFixturesDir() });
-    serials.push([number, await replaySerial(data, { runs: 1, warmup: 0 })]);
-  }
+  serials = await bundledSerials();
 });
 after(() => shutdownParallel());
 
