@@ -242,7 +242,15 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
   const simulation =
     options.simulate.length === 0
       ? null
-      : simulateBlock({ graph: analysis.graph, txTimesMs: serial.txTimesMs, gasUsed: serial.gasUsed, senders, threads: options.simulate });
+      : simulateBlock({
+          graph: analysis.graph,
+          txTimesMs: serial.txTimesMs,
+          serialMs: serial.serialMs.median,
+          gasUsed: serial.gasUsed,
+          gasLimits: serial.ctx.txs.map((tx) => tx.gasLimit),
+          senders,
+          threads: options.simulate,
+        });
   const block: AnalyzedBlock = {
     number: serial.ctx.data.number.toString(),
     status,

@@ -151,7 +151,7 @@ export const PAGE_SCRIPT = String.raw`
     var sim = document.getElementById('simulation');
     sim.appendChild(el('h2', null, 'Simulated speedup (Block-STM / oracle / ceiling(T))'));
     sim.appendChild(table(['block'].concat(report.options.simulate.map(function (t) { return 'T=' + t; })), report.blocks.filter(function (b) { return b.simulation; }).map(function (b) {
-      return [b.number].concat(b.simulation.points.map(function (p) { return p.blockStm.toFixed(2) + ' / ' + p.oracle.toFixed(2) + ' / ' + p.ceiling.toFixed(2) + (p.fallback ? ' (s)' : ''); }));
+      return [b.number].concat(b.simulation.points.map(function (p) { return p.blockStm.toFixed(2) + ' / ' + p.oracle.toFixed(2) + ' / ' + p.ceiling.toFixed(2) + (p.fallback || p.withFallback !== p.blockStm ? ' (s)' : ''); }));
     })));
   }
   document.body.setAttribute('data-ready', 'ok');

@@ -3,62 +3,108 @@
  * virtual-time simulation of stm's Block-STM executor (docs/executor.md) on one block's
  * dependency graph and measured per-transaction times, beside the oracle schedule that
  * knows the read/write sets in advance (a list schedule on the graph) and ceiling(T).
- * The model and its calibration are in docs/simulator.md.
+ * The model, its constants and its validation are in docs/simulator.md.
  *
- * What is modelled, per transaction j and incarnation:
- *   - T workers; a free worker takes the lowest-index ready transaction (each worker
- *     keeps a task queued, so it never idles for a round trip), paying `taskUs`.
- *   - Execution costs j's measured serial time × `slowdown` (threads that run at once
- *     are slower than one alone: shared caches, GC helpers; 1 at one thread).
- *   - At its start, j sees each predecessor p (in the dependency graph) in one of three
- *     states: p's final (correct) write is visible → fine; p's writes are ESTIMATE
- *     markers (p was aborted) → j stops at once and waits for p's next result; p has not
- *     produced a result yet, or its visible result is itself wrong → j runs on a stale
- *     value and is aborted when p's next result arrives (early abort stops it then if
- *     still running; push validation re-queues it if it had finished).
- *   - A result becomes visible after `resultUs` (message) plus the coordinator's
- *     `coordinatorUs` per result, on one coordinator that handles results one at a time.
- *   - Same-sender rule: j whose sender has an earlier transaction waits until that one's
- *     correct result (it is queued behind it, no round trip).
+ * The executor simulated (src/parallel/coordinator.ts): T threads are T executors, T-1
+ * workers and the main thread, and the main thread is also the coordinator. Modelled:
+ *   - Dispatch (on the main thread, after every result it handles): the lowest-index
+ *     ready transactions go, a chunk at a time (`chunk` transactions: the executor's
+ *     chooseChunkSize on the gas limits), to the executor with the fewest unfinished
+ *     transactions (ties: a worker first), each holding at most two chunks; a transaction
+ *     whose sender's previous transaction is not done waits for it, or is queued right
+ *     behind it on the same executor.
+ *   - A worker receives its chunks `resultUs` after dispatch, runs its queue in order,
+ *     pays `taskUs` per transaction besides executing it, and sends the results of a chunk
+ *     together when it ends; they reach the main thread `resultUs` later.
+ *   - The main thread runs its own transactions one at a time, `mainTaskUs` apart (a turn
+ *     of the event loop), and handles nothing while it executes. After each of its own
+ *     transactions, and whenever it is idle, it handles the results that have arrived,
+ *     one at a time: `coordinatorUs` + `coordinatorShare` × the transaction's time each
+ *     (apply, validate, dispatch), + `messageUs` for a worker's (receiving it). So the
+ *     coordinator's work comes out of one executor's time, and a worker whose two chunks
+ *     are done waits until the main thread gets to its results.
+ *   - A transaction costs its measured serial time (plus its share of the block's untimed
+ *     serial work, see withUntimedWork) × `slowdown` at T ≥ 2 (threads running at once
+ *     are each slower than one alone: shared caches and memory bandwidth, GC helpers;
+ *     measured on this machine), × `slowdown1` at T = 1.
+ *   - At its start, tx j sees each predecessor p (in the dependency graph) in one of
+ *     three states: p's correct result is visible to this executor (in the main thread's
+ *     memory; in a worker's replica `resultUs` after the main thread applied it, or at
+ *     once if this worker ran it) → fine; p's writes are ESTIMATE markers (p was aborted)
+ *     → j stops after `estimateShare` of its work and waits for p to be done; else j runs
+ *     on a stale value. A stale incarnation is aborted once p's next result is applied: on
+ *     a worker early (`resultUs` later, when the write reaches the replica); on the main
+ *     thread, or when it has finished already, when the main thread validates it; a done
+ *     one by push validation (its writes become ESTIMATEs). When p is j's sender's
+ *     previous transaction and has no result here at all, j fails at once on its nonce
+ *     (`estimateShare` of its work, no writes).
  *   - Patience: a transaction aborted twice waits until everything below it is committed.
- *   - Fallback: the executor's own pre-run rules (src/parallel/fallback.ts) are reported
- *     beside the prediction, which is for the executor with --no-fallback.
- *   - With `cores` set (the machine the simulation stands for), the workers' and the
- *     coordinator's work cannot exceed what that many cores do: makespan ≥ (worker busy
- *     time + coordinator time) / cores.
+ *   - The run ends when the main thread has handled every transaction's final result.
  * An incarnation is correct when every predecessor's visible result was correct at its
  * start, so correctness is decided once per incarnation and never changes: the
- * simulation needs only the graph, not the values.
+ * simulation needs only the graph, not the values. Events are ordered by time, then by
+ * insertion: no randomness, the same input gives the same prediction.
+ *
+ * Around the run: `blockStm` is the executor with --no-fallback; `withFallback` applies
+ * its default fallback: the pre-run rules (decideFallback in src/parallel/fallback.ts,
+ * the same function), more than 3·n + 100 re-executions, and the measured fallback (a
+ * predicted speedup below 0.95×, standing for replayParallel.ts's best warm-up run below
+ * 0.95× the serial time). With `cores` set (the machine the simulation stands for), the
+ * executors' and the coordinator's work cannot exceed what that many cores do.
  */
 import { remainingPathWeights, listSchedule, ceilings } from '../analysis/ceiling.js';
 import type { DependencyGraph } from '../analysis/dependencyGraph.js';
+import { chooseChunkSize, previousSameSender } from '../parallel/coordinator.js';
 import { decideFallback } from '../parallel/fallback.js';
 
-/** Overheads of the executor, µs (and a factor). Calibrated in docs/simulator.md. */
+/** Overheads of the executor, µs (and factors). Calibrated in docs/simulator.md. */
 export interface SimulationModel {
-  /** Worker time per task (take the task, set up the incarnation, send the result). */
+  /** Worker time per transaction besides executing it (pull pending writes, set up the incarnation, encode its result). */
   taskUs: number;
-  /** Delay before a result reaches the coordinator (message). */
+  /** Main-thread time per transaction it executes besides executing it (a turn of the event loop between its tasks). */
+  mainTaskUs: number;
+  /** One-way message delay between the main thread and a worker. */
   resultUs: number;
-  /** Coordinator time per result (apply writes, validate, schedule), one at a time. */
+  /** Main-thread time per handled result (apply writes, validate, broadcast, dispatch). */
   coordinatorUs: number;
-  /** Per-transaction time factor when two or more workers run at once. */
+  /** Plus this share of the transaction's serial time (bigger transactions have bigger read and write sets). */
+  coordinatorShare: number;
+  /** Plus, for a worker's result, the main thread's time to receive and decode its message. */
+  messageUs: number;
+  /** Per-transaction time factor when two or more threads run at once. */
   slowdown: number;
-  /** Share of a transaction's time spent before it meets an ESTIMATE and stops. */
+  /** Per-transaction time factor at one thread (the main thread executing against MVMemory). */
+  slowdown1: number;
+  /** Share of a transaction's time spent before it stops on an ESTIMATE, or fails on a nonce its sender's previous transaction has not written yet. */
   estimateShare: number;
 }
 
-/** replayParallel.ts: warm-up runs slower than this fall back to serial. */
-const MEASURED_FALLBACK_BELOW = 0.85;
+/** replayParallel.ts MEASURED_FALLBACK_BELOW: when even the best warm-up run is slower than this, the block runs serially. */
+export const MEASURED_FALLBACK_BELOW = 0.95;
 
-/** From measured per-message and coordinator costs, not fitted (docs/simulator.md: validation). */
-export const DEFAULT_MODEL: SimulationModel = { taskUs: 25, resultUs: 50, coordinatorUs: 45, slowdown: 1.15, estimateShare: 0.1 };
+/**
+ * Calibrated on this 2-core machine (docs/simulator.md, scripts/measure-simulator.mjs and
+ * scripts/fit-simulator.mjs): the main thread's costs (coordinatorUs, coordinatorShare,
+ * messageUs, mainTaskUs) from the executor's counters, the rest fitted to measured speedups
+ * at 1 and 2 threads, both on half of the bundled blocks; checked on the other half.
+ */
+export const DEFAULT_MODEL: SimulationModel = {
+  taskUs: 25,
+  mainTaskUs: 12.7,
+  resultUs: 30,
+  coordinatorUs: 6.8,
+  coordinatorShare: 0.0062,
+  messageUs: 30.1,
+  slowdown: 1.175,
+  slowdown1: 1.02,
+  estimateShare: 0.1,
+};
 
 export interface SimulationPoint {
   threads: number;
   /** Predicted Block-STM speedup (serial time / simulated parallel time), as with --no-fallback. */
   blockStm: number;
-  /** The executor as run by default: 1 (serial) where its fallback rules or its warm-up runs (< 0.85×) would send the block to the serial path. */
+  /** The executor as run by default: 1 (serial) where its pre-run rules, its re-execution limit or its warm-up runs (< 0.95×) would send the block to the serial path. */
   withFallback: number;
   /** The oracle schedule (read/write sets known in advance: a list schedule on the graph) with the same per-task overheads. */
   oracle: number;
@@ -66,15 +112,17 @@ export interface SimulationPoint {
   ceiling: number;
   /** Simulated re-executions of the Block-STM run. */
   reexecutions: number;
-  /** Why the executor would, by default, run this block serially at this thread count (speedup ≈ 1), or null. */
+  /** The pre-run fallback rule (decideFallback) that would send this block to the serial path at this thread count, or null. */
   fallback: string | null;
 }
 
 export interface SimulationReport {
-  /** The overhead constants used (µs, and the slowdown factor). */
+  /** The overhead constants used (µs, and the slowdown factors). */
   model: SimulationModel;
-  /** Cores of the simulated machine; null = as many as needed (threads + coordinator). */
+  /** Cores of the simulated machine; null = one per thread. */
   cores: number | null;
+  /** Transactions per task, as the executor would choose (from the gas limits). */
+  chunk: number;
   points: SimulationPoint[];
 }
 
@@ -82,52 +130,76 @@ export interface SimulateInput {
   graph: DependencyGraph;
   txTimesMs: ArrayLike<number>;
   gasUsed: bigint[];
+  /** Gas limits, from which the executor chooses its chunk size (default: gasUsed). */
+  gasLimits?: bigint[];
   senders: string[];
   threads: number[];
+  /**
+   * The serial replay's time for the whole block, ms (default: the sum of txTimesMs). The
+   * per-transaction work outside the timed part (setting up a transaction's state, building
+   * and committing its write set) is spread evenly over the transactions, and the speedup
+   * is this time over the simulated one, as the executor measures it.
+   */
+  serialMs?: number;
   model?: SimulationModel;
   cores?: number;
 }
 
 export function simulateBlock(input: SimulateInput): SimulationReport {
   const model = input.model ?? DEFAULT_MODEL;
+  const chunk = chooseChunkSize(input.gasLimits ?? input.gasUsed);
+  const options = { chunk, ...(input.cores === undefined ? {} : { cores: input.cores }) };
+  const times = withUntimedWork(input.txTimesMs, input.serialMs);
   const points = input.threads.map((t) => {
     const fallback = decideFallback(input.graph.txCount, input.gasUsed, t, input.senders) ?? null;
-    const sim = simulateBlockStm(input.graph, input.txTimesMs, input.senders, t, model, input.cores, input.gasUsed);
-    // The executor's default: its pre-run rules, then its warm-up runs (below 0.85× it runs serially).
-    const serialPath = fallback !== null || (t >= 2 && sim.speedup < MEASURED_FALLBACK_BELOW);
+    const sim = simulateBlockStm(input.graph, times, input.senders, t, model, options);
+    // The executor's default: its pre-run rules, its re-execution limit (3·n + 100), then its
+    // warm-up runs (best below 0.95×: serial), the last at one thread too (replayParallel.ts).
+    const gaveUp = sim.reexecutions > 3 * input.graph.txCount + 100;
+    const serialPath = fallback !== null || gaveUp || sim.speedup < MEASURED_FALLBACK_BELOW;
     return {
       threads: t,
       blockStm: round(sim.speedup),
       withFallback: serialPath ? 1 : round(sim.speedup),
-      oracle: round(simulateOracle(input.graph, input.txTimesMs, t, model)),
+      oracle: round(simulateOracle(input.graph, times, t, model)),
       ceiling: round(ceilings(input.graph, input.txTimesMs, t).threads),
       reexecutions: sim.reexecutions,
       fallback,
     };
   });
-  return { model: { ...model }, cores: input.cores ?? null, points };
+  return { model: { ...model }, cores: input.cores ?? null, chunk, points };
+}
+
+/** Per-transaction times with the block's untimed serial work (serialMs − their sum, when positive) spread evenly over them. */
+export function withUntimedWork(txTimesMs: ArrayLike<number>, serialMs: number | undefined): number[] {
+  const times = Array.from(txTimesMs);
+  const extra = serialMs === undefined || times.length === 0 ? 0 : (serialMs - total(times)) / times.length;
+  return extra > 0 ? times.map((t) => t + extra) : times;
 }
 
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-/** The oracle: list schedule (highest remaining path first) with per-task overheads added to each transaction. */
+/**
+ * The oracle: a list schedule (highest remaining path first) on T executors with the
+ * executor's per-transaction costs: time × slowdown, a worker's per-transaction cost for
+ * the (T-1)/T of transactions workers run, and the main thread's handling of each result
+ * spread over the T executors (it runs on one of them).
+ */
 export function simulateOracle(graph: DependencyGraph, txTimesMs: ArrayLike<number>, threads: number, model: SimulationModel): number {
   const n = graph.txCount;
   const serial = total(txTimesMs) * 1000;
   if (n === 0 || serial === 0) return 1;
-  const factor = threads >= 2 ? model.slowdown : 1;
-  const weights = Array.from({ length: n }, (_, i) => txTimesMs[i]! * 1000 * factor + model.taskUs);
+  const factor = threads >= 2 ? model.slowdown : model.slowdown1;
+  const onWorkers = (threads - 1) / threads;
+  const weights = Array.from({ length: n }, (_, i) => {
+    const us = txTimesMs[i]! * 1000;
+    const handling = model.coordinatorUs + model.coordinatorShare * us + model.messageUs * onWorkers;
+    return us * factor + model.taskUs * onWorkers + model.mainTaskUs / threads + handling / threads;
+  });
   const { makespan } = listSchedule(graph, weights, remainingPathWeights(graph, weights), threads);
-  return serial / (makespan + model.resultUs + model.coordinatorUs);
-}
-
-/** Transactions per task, as the executor chooses it from the median transaction's gas. */
-export function chunkSize(gasUsed: bigint[] | undefined): number {
-  if (gasUsed === undefined || gasUsed.length === 0) return 1;
-  const sorted = gasUsed.map(Number).sort((a, b) => a - b);
-  return Math.max(1, Math.min(32, Math.floor(500_000 / Math.max(sorted[sorted.length >> 1]!, 1))));
+  return serial / (makespan + (threads >= 2 ? model.resultUs : 0));
 }
 
 function total(values: ArrayLike<number>): number {
@@ -140,228 +212,410 @@ export interface BlockStmSimulation {
   speedup: number;
   makespanUs: number;
   reexecutions: number;
+  /** Main-thread time spent coordinating (handling results), µs. */
+  coordinatorUs: number;
+  /** Per executor (the workers, then the main thread): time spent executing, µs. */
+  executorBusyUs: number[];
+  /** The run did not finish within the simulation's event budget (a model bug; the serial time is added). */
+  stuck: boolean;
 }
 
-const enum Status {
-  Pending, // waiting for a same-sender predecessor
-  Ready,
-  Running,
-  Waiting, // met an ESTIMATE
-  Done,
+export interface SimulationOptions {
+  /** Transactions per task (default 1). */
+  chunk?: number;
+  /** Cores of the simulated machine (default: one per thread). */
+  cores?: number;
 }
 
-/** One simulated Block-STM run on `threads` workers; see the module comment for the model. */
-export function simulateBlockStm(graph: DependencyGraph, txTimesMs: ArrayLike<number>, senders: string[], threads: number, model: SimulationModel, cores?: number, gasUsed?: bigint[]): BlockStmSimulation {
+const READY = 0;
+const DISPATCHED = 1;
+const DONE = 2;
+const WAITING = 3;
+/** coordinator.ts REEXECUTION_PATIENCE. */
+const PATIENCE = 2;
+
+interface Task {
+  tx: number;
+  inc: number;
+  /** The last transaction of its chunk (a worker sends the chunk's results then). */
+  last: boolean;
+  /** When it reaches the executor. */
+  at: number;
+}
+
+interface Result {
+  tx: number;
+  inc: number;
+  executor: number;
+  /** -1: a finished incarnation; else it stopped (ESTIMATE, early abort) and waits for this transaction. */
+  blockedOn: number;
+  /** It failed at once on a stale nonce: no writes. */
+  failed: boolean;
+}
+
+interface Running {
+  tx: number;
+  inc: number;
+  token: number;
+  startedAt: number;
+  last: boolean;
+  blockedOn: number;
+  failed: boolean;
+}
+
+/** One simulated Block-STM run on `threads` threads (threads-1 workers and the main thread); see the module comment. */
+export function simulateBlockStm(
+  graph: DependencyGraph,
+  txTimesMs: ArrayLike<number>,
+  senders: string[],
+  threads: number,
+  model: SimulationModel,
+  options: SimulationOptions = {},
+): BlockStmSimulation {
   const n = graph.txCount;
-  // Small transactions travel in chunks (coordinator.ts chooseChunkSize: ~500k gas per task,
-  // by the median transaction), so the per-task cost is shared by the chunk.
-  const taskUs = model.taskUs / chunkSize(gasUsed);
+  const T = Math.max(1, Math.floor(threads));
+  const MAIN = T - 1;
   const serial = total(txTimesMs) * 1000;
-  if (n === 0 || serial === 0) return { speedup: 1, makespanUs: 0, reexecutions: 0 };
-  const factor = threads >= 2 ? model.slowdown : 1;
+  const executorBusyUs = new Array<number>(T).fill(0);
+  if (n === 0 || serial === 0) return { speedup: 1, makespanUs: 0, reexecutions: 0, coordinatorUs: 0, executorBusyUs, stuck: false };
+  const chunk = Math.max(1, Math.floor(options.chunk ?? 1));
+  const capacity = 2 * chunk;
+  const factor = T >= 2 ? model.slowdown : model.slowdown1;
   const cost = Float64Array.from({ length: n }, (_, i) => txTimesMs[i]! * 1000 * factor);
+  const lag = (e: number): number => (e === MAIN ? 0 : model.resultUs);
+  const handlingUs = (result: Result): number => model.coordinatorUs + model.coordinatorShare * txTimesMs[result.tx]! * 1000 + (result.executor === MAIN ? 0 : model.messageUs);
+  const previous = previousSameSender(senders);
 
-  const previousSender = new Int32Array(n).fill(-1);
-  const nextSender = new Int32Array(n).fill(-1);
-  const lastOf = new Map<string, number>();
-  senders.forEach((s, i) => {
-    const prev = lastOf.get(s);
-    if (prev !== undefined) {
-      previousSender[i] = prev;
-      nextSender[prev] = i;
-    }
-    lastOf.set(s, i);
-  });
-
-  const status = new Uint8Array(n);
-  const incarnation = new Int32Array(n); // current incarnation number
+  const status = new Int8Array(n); // READY
+  const incarnation = new Int32Array(n);
+  const taskExecutor = new Int32Array(n).fill(-1);
   const correct = new Uint8Array(n); // the current incarnation read only correct values
-  const visible = new Uint8Array(n); // a result of it is in memory
-  const estimate = new Uint8Array(n); // its writes are ESTIMATE markers
-  const aborts = new Int32Array(n);
-  const blockedReaders: Array<Array<[number, number]>> = Array.from({ length: n }, () => []); // readers (tx, incarnation) of a wrong or missing result
-  const estimateWaiters: number[][] = Array.from({ length: n }, () => []);
-  let reexecutions = 0;
-  let committed = 0;
-  let busyUs = 0;
-  let coordinatorUs = 0;
-
-  // Ready transactions: lowest index first (a sorted array with a flag is enough at these sizes).
+  const invalid = new Uint8Array(n); // the current incarnation will fail validation (read a value since rewritten)
+  const invalidBy = new Int32Array(n).fill(-1);
+  const estimate = new Uint8Array(n); // its writes in the main thread's memory are ESTIMATE markers
+  const appliedCorrect = new Uint8Array(n); // its result in the main thread's memory is correct (final)
+  const appliedAt = new Float64Array(n);
+  const resultAt = new Float64Array(n).fill(Number.POSITIVE_INFINITY); // when its latest result (correct or not) was applied
+  const lastOn = new Int32Array(n).fill(-1); // the worker that last finished an incarnation of it (its writes are in that replica)
+  const ownOn = new Int32Array(n).fill(-1); // the worker that ran its latest correct incarnation (in that replica at once)
+  const blockedReaders: Array<Array<[number, number]>> = Array.from({ length: n }, () => []); // (tx, incarnation) that read a wrong or missing result of it
+  const dependents = new Map<number, number[]>();
+  const waitingOn = new Int32Array(n).fill(-1);
   const ready = new MinHeap();
-  const patient: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (previousSender[i] === -1) {
-      status[i] = Status.Ready;
-      ready.push(i);
-    } else status[i] = Status.Pending;
-  }
+  const deferred = new MinHeap();
+  for (let i = 0; i < n; i++) ready.push(i);
 
-  // Events: finish of an execution and arrival of a result at the coordinator.
+  const inflight = new Int32Array(T); // dispatched, result not yet handled by the main thread
+  const queues: Task[][] = Array.from({ length: T }, () => []);
+  const running: Array<Running | null> = Array.from({ length: T }, () => null);
+  const outbox: Result[][] = Array.from({ length: T }, () => []);
+  const wakeAt = new Float64Array(T).fill(-1);
+  const inbox: Result[] = [];
+  let mainState: 'idle' | 'exec' | 'coord' = 'idle';
+  let coordinatorUs = 0;
+  let commitIndex = 0;
+  let reexecutions = 0;
+  let token = 0;
+  let finishedAt = -1;
   const events = new EventQueue();
-  const workerFree: number[] = Array.from({ length: threads }, () => 0);
-  const runningOn = new Int32Array(n).fill(-1);
-  const startedAt = new Float64Array(n);
-  const waitingFor = new Int32Array(n).fill(-1);
-  let coordinatorFree = 0;
-  let now = 0;
-  let makespan = 0;
 
-  const makeReady = (j: number): void => {
-    status[j] = Status.Ready;
-    ready.push(j);
+  const conflict = (tx: number): void => {
+    incarnation[tx]!++;
+    reexecutions++;
   };
-
-  const schedule = (): void => {
-    for (let w = 0; w < threads; w++) {
-      if (workerFree[w]! > now || runningOnWorker[w] !== -1) continue;
-      let j = -1;
-      while (ready.size > 0) {
-        const candidate = ready.pop();
-        if (status[candidate] !== Status.Ready) continue;
-        if (aborts[candidate]! >= 2 && committed < candidate) {
-          patient.push(candidate);
-          continue;
-        }
-        j = candidate;
-        break;
-      }
-      if (j === -1) return;
-      start(j, w);
+  const makeRunnable = (tx: number, blocker: number): void => {
+    if (incarnation[tx]! >= PATIENCE && tx > commitIndex) {
+      status[tx] = WAITING;
+      waitingOn[tx] = -1;
+      deferred.push(tx);
+    } else if (blocker >= 0 && status[blocker] !== DONE) {
+      status[tx] = WAITING;
+      waitingOn[tx] = blocker;
+      const list = dependents.get(blocker);
+      if (list === undefined) dependents.set(blocker, [tx]);
+      else list.push(tx);
+    } else {
+      status[tx] = READY;
+      ready.push(tx);
     }
   };
-  const runningOnWorker: number[] = Array.from({ length: threads }, () => -1);
+  const wakeDependents = (tx: number): void => {
+    const list = dependents.get(tx);
+    if (list === undefined) return;
+    dependents.delete(tx);
+    for (const w of list) {
+      if (status[w] === WAITING && waitingOn[w] === tx) {
+        waitingOn[w] = -1;
+        status[w] = READY;
+        ready.push(w);
+      }
+    }
+  };
+  const advanceCommit = (): void => {
+    while (commitIndex < n && status[commitIndex] === DONE && correct[commitIndex]) commitIndex++;
+    for (let tx = deferred.peek(); tx !== undefined && tx <= commitIndex; tx = deferred.peek()) {
+      deferred.pop();
+      if (status[tx] === WAITING && waitingOn[tx] === -1) {
+        status[tx] = READY;
+        ready.push(tx);
+      }
+    }
+  };
+  const nextReady = (): number | undefined => {
+    for (;;) {
+      const tx = ready.pop();
+      if (tx === undefined || status[tx] === READY) return tx;
+    }
+  };
 
-  const start = (j: number, w: number): void => {
-    const inc = incarnation[j]!;
+  /** p's new result is in the main thread's memory at time t: what read its previous values is wrong. */
+  const abortReaders = (p: number, t: number): void => {
+    const readers = blockedReaders[p]!;
+    if (readers.length === 0) return;
+    blockedReaders[p] = [];
+    for (const [r, inc] of readers) {
+      if (incarnation[r] !== inc) continue;
+      if (status[r] === DONE) {
+        // Push validation: r's writes become ESTIMATEs and r runs again.
+        estimate[r] = 1;
+        appliedCorrect[r] = 0;
+        conflict(r);
+        makeRunnable(r, p);
+      } else if (status[r] === DISPATCHED) {
+        invalid[r] = 1;
+        invalidBy[r] = p;
+        const e = taskExecutor[r]!;
+        const run = running[e];
+        // Early abort: a worker stops the incarnation when the write reaches its replica.
+        if (e !== MAIN && run !== null && run.tx === r && run.inc === inc && run.blockedOn < 0) stopRun(e, t + lag(e), p);
+      }
+    }
+  };
+
+  /** Replaces a worker's running incarnation's end by an early stop at time `at`. */
+  const stopRun = (e: number, at: number, on: number): void => {
+    const run = running[e]!;
+    run.token = ++token;
+    run.blockedOn = on;
+    events.push(Math.max(at, run.startedAt), 'finish', e, run.token);
+  };
+
+  /** The main thread handles one result; its effects are visible from time t. */
+  const handle = (result: Result, t: number): void => {
+    inflight[result.executor]!--;
+    const j = result.tx;
+    if (status[j] !== DISPATCHED || incarnation[j] !== result.inc) return;
+    if (result.blockedOn >= 0) {
+      conflict(j);
+      makeRunnable(j, result.blockedOn);
+      return;
+    }
+    abortReaders(j, t);
+    if (result.failed) resultAt[j] = Number.POSITIVE_INFINITY; // no writes: its previous ones are removed
+    if (invalid[j]) {
+      // Validation fails: the writes just applied become ESTIMATEs.
+      estimate[j] = 1;
+      appliedCorrect[j] = 0;
+      conflict(j);
+      makeRunnable(j, invalidBy[j]!);
+      return;
+    }
+    status[j] = DONE;
+    estimate[j] = 0;
+    if (!result.failed) resultAt[j] = t;
+    appliedCorrect[j] = correct[j]!;
+    appliedAt[j] = t;
+    wakeDependents(j);
+    advanceCommit();
+    if (commitIndex === n && finishedAt < 0) finishedAt = t;
+  };
+
+  const dispatch = (now: number): void => {
+    for (;;) {
+      let free = -1;
+      for (let w = 0; w < T; w++) if (inflight[w]! + chunk <= capacity && (free < 0 || inflight[w]! < inflight[free]!)) free = w;
+      if (free < 0) return;
+      const txs: number[] = [];
+      let target = free;
+      while (txs.length < chunk) {
+        const tx = nextReady();
+        if (tx === undefined) break;
+        const prev = previous[tx]!;
+        if (prev >= 0 && status[prev] !== DONE && !(status[prev] === DISPATCHED && taskExecutor[prev] === target)) {
+          const holder = status[prev] === DISPATCHED ? taskExecutor[prev]! : -1;
+          if (txs.length === 0 && holder >= 0 && inflight[holder]! < capacity) target = holder;
+          else {
+            makeRunnable(tx, prev);
+            continue;
+          }
+        }
+        status[tx] = DISPATCHED;
+        taskExecutor[tx] = target;
+        txs.push(tx);
+        if (target !== free) break;
+      }
+      if (txs.length === 0) return;
+      inflight[target]! += txs.length;
+      const at = now + lag(target);
+      txs.forEach((tx, i) => queues[target]!.push({ tx, inc: incarnation[tx]!, last: i === txs.length - 1, at }));
+      if (target !== MAIN) wakeWorker(target, now);
+    }
+  };
+
+  const wakeWorker = (e: number, now: number): void => {
+    if (running[e] !== null) return;
+    const head = queues[e]![0];
+    if (head === undefined) return;
+    if (head.at > now) {
+      if (wakeAt[e] !== head.at) {
+        wakeAt[e] = head.at;
+        events.push(head.at, 'wake', e, 0);
+      }
+      return;
+    }
+    start(queues[e]!.shift()!, e, now);
+  };
+
+  /** Executor e starts a task: which predecessors it sees decides the incarnation's fate. */
+  const start = (task: Task, e: number, now: number): void => {
+    const j = task.tx;
     let ok = true;
     let waitOn = -1;
+    let arriving = Number.POSITIVE_INFINITY;
+    let arrivingFrom = -1;
+    let nonceMissing = false;
     const blockers: number[] = [];
     for (const p of graph.preds[j]!) {
+      const seen = (appliedCorrect[p] === 1 && appliedAt[p]! + lag(e) <= now) || (e !== MAIN && ownOn[p] === e);
+      if (seen) continue;
       if (estimate[p]) {
         waitOn = p;
         break;
       }
-      const sameWorker = p === previousSender[j] && status[p] === Status.Done && correct[p] === 1;
-      if (!sameWorker && (!visible[p] || !correct[p])) {
-        ok = false;
-        blockers.push(p);
-      }
+      ok = false;
+      // No result at all of the sender's previous transaction here: the nonce check fails at once.
+      if (p === previous[j] && resultAt[p]! + lag(e) > now && lastOn[p] !== e) nonceMissing = true;
+      if (appliedCorrect[p] === 1) {
+        // Final already, but the write has not reached this worker's replica yet.
+        if (appliedAt[p]! + lag(e) < arriving) {
+          arriving = appliedAt[p]! + lag(e);
+          arrivingFrom = p;
+        }
+      } else blockers.push(p);
     }
-    status[j] = Status.Running;
-    runningOn[j] = w;
-    runningOnWorker[w] = j;
-    startedAt[j] = now;
-    waitingFor[j] = waitOn;
-    if (waitOn !== -1) {
-      const d = taskUs + cost[j]! * model.estimateShare;
-      events.push(now + d, 'stop', j, inc);
-      estimateWaiters[waitOn]!.push(j);
+    invalid[j] = 0;
+    invalidBy[j] = -1;
+    const pre = e === MAIN ? model.mainTaskUs : model.taskUs;
+    const run: Running = { tx: j, inc: task.inc, token: ++token, startedAt: now, last: task.last, blockedOn: -1, failed: false };
+    running[e] = run;
+    if (waitOn >= 0) {
+      run.blockedOn = waitOn;
+      events.push(now + pre + cost[j]! * model.estimateShare, 'finish', e, run.token);
       return;
     }
     correct[j] = ok ? 1 : 0;
-    for (const p of blockers) blockedReaders[p]!.push([j, inc]);
-    events.push(now + taskUs + cost[j]!, 'finish', j, inc);
+    for (const p of blockers) blockedReaders[p]!.push([j, task.inc]);
+    run.failed = nonceMissing;
+    const end = now + pre + cost[j]! * (nonceMissing ? model.estimateShare : 1);
+    if (arrivingFrom >= 0) {
+      invalid[j] = 1;
+      invalidBy[j] = arrivingFrom;
+      if (arriving < end) {
+        run.blockedOn = arrivingFrom;
+        events.push(Math.max(now, arriving), 'finish', e, run.token);
+        return;
+      }
+    }
+    events.push(end, 'finish', e, run.token);
   };
 
-  const freeWorker = (j: number): void => {
-    const w = runningOn[j]!;
-    if (w === -1) return;
-    runningOn[j] = -1;
-    runningOnWorker[w] = -1;
-    workerFree[w] = now;
+  /** The main thread is free: it handles what has arrived, else runs its next task, else idles. */
+  const mainStep = (now: number): void => {
+    if (finishedAt >= 0) return;
+    if (inbox.length > 0) {
+      let t = now;
+      for (const result of inbox.splice(0)) {
+        const d = handlingUs(result);
+        t += d;
+        coordinatorUs += d;
+        handle(result, t);
+        if (finishedAt >= 0) return;
+        dispatch(t);
+      }
+      mainState = 'coord';
+      events.push(t, 'main', MAIN, 0);
+      return;
+    }
+    const task = queues[MAIN]!.shift();
+    if (task !== undefined) {
+      mainState = 'exec';
+      start(task, MAIN, now);
+      return;
+    }
+    mainState = 'idle';
   };
 
-  const abort = (r: number): void => {
-    // r's current incarnation read a value that has now changed.
-    if (status[r] === Status.Running) {
-      busyUs += now - startedAt[r]!;
-      const w = runningOn[r]!;
-      runningOn[r] = -1;
-      runningOnWorker[w] = -1;
-    } else if (status[r] === Status.Done) {
-      estimate[r] = 1;
-    } else return;
-    incarnation[r]!++;
-    aborts[r]!++;
-    reexecutions++;
-    makeReady(r);
+  const finish = (e: number, tok: number, now: number): void => {
+    const run = running[e];
+    if (run === null || run.token !== tok) return;
+    running[e] = null;
+    executorBusyUs[e]! += now - run.startedAt;
+    const result: Result = { tx: run.tx, inc: run.inc, executor: e, blockedOn: run.blockedOn, failed: run.failed };
+    if (e === MAIN) {
+      // Its own result, handled at once (no message), then what has arrived meanwhile.
+      const d = handlingUs(result);
+      const t = now + d;
+      coordinatorUs += d;
+      handle(result, t);
+      if (finishedAt >= 0) return;
+      dispatch(t);
+      mainState = 'coord';
+      events.push(t, 'main', MAIN, 0);
+      return;
+    }
+    // A worker applies its own writes to its replica at once: its next tasks see them.
+    if (run.blockedOn < 0 && !run.failed) {
+      lastOn[run.tx] = e;
+      if (correct[run.tx]) ownOn[run.tx] = e;
+    }
+    outbox[e]!.push(result);
+    const nextReceived = queues[e]![0] !== undefined && queues[e]![0]!.at <= now;
+    if (run.last || !nextReceived) events.push(now + model.resultUs, 'arrive', e, 0, outbox[e]!.splice(0));
+    wakeWorker(e, now);
   };
 
-  let guard = 0;
-  const limit = 3 * n + 100;
-  schedule();
-
-  while (events.size > 0) {
+  dispatch(0);
+  mainStep(0);
+  let now = 0;
+  let budget = 2000 * (n + 10);
+  while (events.size > 0 && finishedAt < 0 && budget-- > 0) {
     const event = events.pop();
     now = event.time;
-    const j = event.tx;
-    if (event.inc !== incarnation[j] || (event.kind !== 'result' && status[j] !== Status.Running)) {
-      schedule();
-      continue;
-    }
-    if (event.kind === 'stop') {
-      busyUs += now - startedAt[j]!;
-      freeWorker(j);
-      status[j] = Status.Waiting;
-      // The writer's next result may have arrived while this incarnation was stopping.
-      if (!estimate[waitingFor[j]!]) makeReady(j);
-    } else if (event.kind === 'finish') {
-      busyUs += now - startedAt[j]!;
-      freeWorker(j);
-      status[j] = Status.Done;
-      // The sender's next transaction is queued behind it on this worker: no round trip.
-      if (correct[j]) {
-        const next = nextSender[j]!;
-        if (next !== -1 && status[next] === Status.Pending) makeReady(next);
-      }
-      const arrive = Math.max(now + model.resultUs, coordinatorFree) + model.coordinatorUs;
-      coordinatorFree = arrive;
-      coordinatorUs += model.coordinatorUs;
-      events.push(arrive, 'result', j, incarnation[j]!);
-    } else {
-      // The coordinator applied j's result: its writes are visible.
-      if (status[j] !== Status.Done) {
-        schedule();
-        continue;
-      }
-      visible[j] = 1;
-      estimate[j] = 0;
-      const readers = blockedReaders[j]!;
-      blockedReaders[j] = [];
-      for (const [r, inc] of readers) {
-        if (incarnation[r] === inc) abort(r);
-      }
-      for (const r of estimateWaiters[j]!) if (status[r] === Status.Waiting) makeReady(r);
-      estimateWaiters[j] = [];
-      if (correct[j]) {
-        const next = nextSender[j]!;
-        if (next !== -1 && status[next] === Status.Pending) makeReady(next);
-      }
-      while (committed < n && status[committed] === Status.Done && correct[committed]) committed++;
-      if (patient.length > 0) {
-        for (const p of patient.splice(0)) if (status[p] === Status.Ready) ready.push(p);
-      }
-      if (committed === n) {
-        makespan = now;
-        break;
-      }
-    }
-    if (++guard > 50 * (n + 10) || reexecutions > limit) {
-      // The executor gives up after too many re-executions and runs the block serially.
-      makespan = now + serial;
-      break;
-    }
-    schedule();
+    if (event.kind === 'finish') finish(event.executor, event.token, now);
+    else if (event.kind === 'wake') {
+      wakeAt[event.executor] = -1;
+      wakeWorker(event.executor, now);
+    } else if (event.kind === 'arrive') {
+      inbox.push(...event.results!);
+      if (mainState === 'idle') mainStep(now);
+    } else mainStep(now);
   }
-  if (makespan === 0) makespan = Math.max(now, serial); // should not happen: every tx committed
-  if (cores !== undefined && cores > 0) makespan = Math.max(makespan, (busyUs + coordinatorUs) / cores);
-  return { speedup: serial / makespan, makespanUs: makespan, reexecutions };
+  const stuck = finishedAt < 0;
+  let makespan = stuck ? now + serial : finishedAt;
+  if (options.cores !== undefined && options.cores > 0) {
+    const work = executorBusyUs.reduce((a, b) => a + b, 0) + coordinatorUs;
+    makespan = Math.max(makespan, work / options.cores);
+  }
+  return { speedup: serial / makespan, makespanUs: makespan, reexecutions, coordinatorUs, executorBusyUs, stuck };
 }
 
 class MinHeap {
   private items: number[] = [];
   get size(): number {
     return this.items.length;
+  }
+  peek(): number | undefined {
+    return this.items[0];
   }
   push(x: number): void {
     const a = this.items;
@@ -375,8 +629,9 @@ class MinHeap {
     }
     a[k] = x;
   }
-  pop(): number {
+  pop(): number | undefined {
     const a = this.items;
+    if (a.length === 0) return undefined;
     const top = a[0]!;
     const last = a.pop()!;
     if (a.length > 0) {
@@ -398,9 +653,10 @@ class MinHeap {
 interface SimEvent {
   time: number;
   seq: number;
-  kind: 'finish' | 'stop' | 'result';
-  tx: number;
-  inc: number;
+  kind: 'finish' | 'wake' | 'arrive' | 'main';
+  executor: number;
+  token: number;
+  results: Result[] | undefined;
 }
 
 /** Events by time, then by insertion order: deterministic. */
@@ -413,8 +669,8 @@ class EventQueue {
   private before(a: SimEvent, b: SimEvent): boolean {
     return a.time < b.time || (a.time === b.time && a.seq < b.seq);
   }
-  push(time: number, kind: SimEvent['kind'], tx: number, inc: number): void {
-    const e: SimEvent = { time, seq: this.seq++, kind, tx, inc };
+  push(time: number, kind: SimEvent['kind'], executor: number, token: number, results?: Result[]): void {
+    const e: SimEvent = { time, seq: this.seq++, kind, executor, token, results };
     const a = this.items;
     a.push(e);
     let k = a.length - 1;

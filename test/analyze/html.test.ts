@@ -19,7 +19,7 @@ function block(number: string, contracts: string[], status: AnalyzedBlock['statu
     parallel: { scheduler: 'blockstm', threads: 2, highestIncarnation: 1, rounds: null, speedup: 1.2, efficiency: 0.85, ceilingT: 1.4, conflicts: { total: 1, validation: 1, estimate: 0 }, reexecutions: 1, reexecutionRate: 0.33, waves: 1, fallback: { mode: 'none', reason: null }, equalsSerial: true, parallelMs: 1.2, serialMs: 1.5 },
     contracts: contracts.map((key) => ({ key, name: null, description: key, edges: 1, criticalMs: 0.5, conflicts: 1, blocks: 1 })),
     slots: [], criticalPath: [0, 1, 2], dependsOn: [[], [0], [1]], txMs: [0.5, 0.5, 0.5], incarnations: [1, 2, 1],
-    simulation: { model: { taskUs: 1, resultUs: 1, coordinatorUs: 1, slowdown: 1, estimateShare: 0 }, cores: null, points: [{ threads: 2, blockStm: 1.3, withFallback: 1.3, oracle: 1.4, ceiling: 1.4, reexecutions: 0, fallback: null }] },
+    simulation: { model: { taskUs: 1, mainTaskUs: 0, resultUs: 1, coordinatorUs: 1, coordinatorShare: 0, messageUs: 0, slowdown: 1, slowdown1: 1, estimateShare: 0 }, cores: null, chunk: 1, points: [{ threads: 2, blockStm: 1.3, withFallback: 1.3, oracle: 1.4, ceiling: 1.4, reexecutions: 0, fallback: null }] },
   };
 }
 

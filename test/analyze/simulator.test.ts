@@ -1,18 +1,23 @@
-// The Block-STM simulator: deterministic, bounded by the graph, and sensible on the
-// two shapes whose answer is known (independent transactions, one chain).
+// The Block-STM simulator: deterministic, bounded by the graph, sensible on the two shapes
+// whose answer is known (independent transactions, one chain), with the coordinator's work
+// on the main thread (one of the T executors), and the executor's fallback rules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildDependencyGraph } from '../../src/analysis/dependencyGraph.js';
-import { simulateBlock, simulateBlockStm, type SimulationModel } from '../../src/simulate/simulateBlock.js';
+import { DEFAULT_MODEL, simulateBlock, simulateBlockStm, withUntimedWork, type SimulationModel } from '../../src/simulate/simulateBlock.js';
 
-const free: SimulationModel = { taskUs: 0, resultUs: 0, coordinatorUs: 0, slowdown: 1, estimateShare: 0 };
+const free: SimulationModel = { taskUs: 0, mainTaskUs: 0, resultUs: 0, coordinatorUs: 0, coordinatorShare: 0, messageUs: 0, slowdown: 1, slowdown1: 1, estimateShare: 0 };
 const n = 64;
 const times = Array.from({ length: n }, () => 1);
 const senders = Array.from({ length: n }, (_, i) => `0x${i}`);
 
 test('independent transactions without overheads: speedup = threads', () => {
   const graph = buildDependencyGraph(n, []);
-  for (const t of [1, 2, 4, 8, 16]) assert.ok(Math.abs(simulateBlockStm(graph, times, senders, t, free).speedup - t) < 1e-9, `T=${t}`);
+  for (const t of [1, 2, 4, 8, 16]) {
+    const result = simulateBlockStm(graph, times, senders, t, free);
+    assert.ok(Math.abs(result.speedup - t) < 1e-9, `T=${t}: ${result.speedup}`);
+    assert.equal(result.stuck, false);
+  }
 });
 
 test('one dependency chain: no speedup however many threads, and re-executions are spent on it', () => {
@@ -22,8 +27,42 @@ test('one dependency chain: no speedup however many threads, and re-executions a
   assert.ok(result.reexecutions > 0);
   // A same-sender chain is known in advance: it waits instead of re-executing.
   const oneSender = Array.from({ length: n }, () => '0xs');
-  assert.equal(simulateBlockStm(graph, times, oneSender, 8, free).reexecutions, 0);
+  const chained = simulateBlockStm(graph, times, oneSender, 8, free);
+  assert.equal(chained.reexecutions, 0);
+  assert.equal(chained.stuck, false);
 });
+
+test('the main thread executes and coordinates: its coordinator work comes out of one executor', () => {
+  const graph = buildDependencyGraph(n, []);
+  const coordinating: SimulationModel = { ...free, coordinatorUs: 250 }; // a quarter of each 1 ms transaction
+  // One thread: the main thread alone executes every transaction and handles every result.
+  const one = simulateBlockStm(graph, times, senders, 1, coordinating);
+  assert.ok(Math.abs(one.speedup - n / (n + n * 0.25)) < 1e-9, String(one.speedup));
+  assert.equal(one.coordinatorUs, n * 250);
+  // Two threads: one worker and the main thread. All the coordinator's time is on the main
+  // thread, which therefore executes fewer transactions than the worker; the makespan is at
+  // least the shared work over the two executors (not the execution alone, as with a core of
+  // its own for the coordinator, which would give 2×), and a little more: the worker, with
+  // two tasks queued, sometimes waits for the main thread to finish its own transaction
+  // before its results are handled and it gets new tasks.
+  const two = simulateBlockStm(graph, times, senders, 2, coordinating);
+  assert.equal(two.coordinatorUs, n * 250);
+  const [worker, main] = two.executorBusyUs as [number, number];
+  assert.ok(main < worker, `main ${main} µs, worker ${worker} µs`);
+  assert.equal(worker + main, n * 1000);
+  const shared = (n * 1000 + n * 250) / 2;
+  assert.ok(two.makespanUs >= shared - 1e-6 && two.makespanUs < shared * 1.1, `${two.makespanUs} µs vs ${shared} µs`);
+  assert.ok(two.speedup < 1.65, String(two.speedup));
+  // A worker's result costs the main thread its message too.
+  const messages = simulateBlockStm(graph, times, senders, 2, { ...coordinating, messageUs: 100 });
+  assert.equal(messages.coordinatorUs, n * 250 + (n - countOnMain(messages)) * 100);
+  assert.ok(messages.speedup < two.speedup);
+});
+
+/** Transactions the main thread ran (all run once: independent, no conflicts). */
+function countOnMain(result: { executorBusyUs: number[] }): number {
+  return Math.round(result.executorBusyUs[result.executorBusyUs.length - 1]! / 1000);
+}
 
 test('predictions are deterministic and never beat the oracle without overheads or ceiling(∞)', () => {
   const edges = [];
@@ -39,4 +78,51 @@ test('predictions are deterministic and never beat the oracle without overheads 
     assert.ok(p.blockStm <= p.threads + 1e-9);
   }
   assert.ok(a.points[0]!.blockStm < 1, 'one thread pays the overheads');
+});
+
+test('random graphs with same-sender chains always finish', () => {
+  let seed = 7;
+  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let round = 0; round < 20; round++) {
+    const size = 20 + Math.floor(random() * 200);
+    const edges = [];
+    const who = Array.from({ length: size }, () => `0x${Math.floor(random() * size * 0.3)}`);
+    const last = new Map<string, number>();
+    for (let j = 0; j < size; j++) {
+      const prev = last.get(who[j]!);
+      if (prev !== undefined) edges.push({ from: prev, to: j, location: `n:${who[j]}` });
+      last.set(who[j]!, j);
+      if (j > 0 && random() < 0.3) edges.push({ from: Math.floor(random() * j), to: j, location: 's:z' });
+    }
+    const graph = buildDependencyGraph(size, edges);
+    const txTimes = Array.from({ length: size }, () => 0.02 + random() * 2);
+    for (const t of [1, 2, 3, 8]) {
+      const result = simulateBlockStm(graph, txTimes, who, t, DEFAULT_MODEL, { chunk: 1 + Math.floor(random() * 6) });
+      assert.equal(result.stuck, false, `round ${round}, T=${t}`);
+      assert.ok(result.speedup > 0 && result.speedup <= t + 1e-9, `round ${round}, T=${t}: ${result.speedup}`);
+    }
+  }
+});
+
+test('the executor default: pre-run fallback rules and the measured fallback below 0.95×', () => {
+  const graph = buildDependencyGraph(n, []);
+  // 64 × 100k gas = 6.4M: enough for 2 threads (2 × 2.5M), too little for 4.
+  const input = { graph, txTimesMs: times, gasUsed: Array.from({ length: n }, () => 100_000n), senders, threads: [2, 4] };
+  const [two, four] = simulateBlock({ ...input, model: free }).points as [ReturnType<typeof simulateBlock>['points'][number], ReturnType<typeof simulateBlock>['points'][number]];
+  assert.equal(two.fallback, null);
+  assert.equal(two.withFallback, two.blockStm);
+  assert.match(four.fallback ?? '', /gas/);
+  assert.equal(four.withFallback, 1);
+  assert.ok(four.blockStm > 3);
+  // Predicted below 0.95×: the warm-up runs would send the block to the serial path.
+  const slow = simulateBlock({ ...input, threads: [2], model: { ...free, coordinatorUs: 2000 } }).points[0]!;
+  assert.ok(slow.blockStm < 0.95, String(slow.blockStm));
+  assert.equal(slow.fallback, null);
+  assert.equal(slow.withFallback, 1);
+});
+
+test('untimed serial work is spread over the transactions', () => {
+  assert.deepEqual(withUntimedWork([1, 2, 3], 9), [2, 3, 4]);
+  assert.deepEqual(withUntimedWork([1, 2, 3], 5), [1, 2, 3]);
+  assert.deepEqual(withUntimedWork([1, 2, 3], undefined), [1, 2, 3]);
 });

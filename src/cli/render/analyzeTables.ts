@@ -109,7 +109,7 @@ function simulationTable(report: AnalyzeReport): string {
   const t = table(['block', ...counts.map((c) => `T=${c}`)], ['right', ...counts.map(() => 'right' as const)]);
   for (const b of report.blocks) {
     if (b.simulation === null) continue;
-    t.push([b.number, ...b.simulation.points.map((p) => `${p.blockStm.toFixed(2)} / ${p.ceiling.toFixed(2)}${p.fallback !== null ? warn(' s') : ''}`)]);
+    t.push([b.number, ...b.simulation.points.map((p) => `${p.blockStm.toFixed(2)} / ${p.ceiling.toFixed(2)}${p.fallback !== null || p.withFallback !== p.blockStm ? warn(' s') : ''}`)]);
   }
   return `${heading('Simulated Block-STM speedup / ceiling(T) (docs/simulator.md)')}\n${t.toString()}\n${dim('s = by default the executor would fall back to serial at this thread count (the prediction is for --no-fallback)')}\n`;
 }
