@@ -21,9 +21,10 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+const pct = (x) => `${(x * 100).toFixed(1)}%`;
+const signed = (x) => `${x >= 0 ? '+' : ''}${pct(x)}`;
 const errors = { 1: [], 2: [] };
-const noFallbackErrors = [];
+const noFallbackErrors = { 1: [], 2: [] };
 console.log('| block | txs | measured 1 | predicted 1 | measured 2 | predicted 2 | predicted 2, no fallback | ceiling(2) |');
 console.log('|---|---|---|---|---|---|---|---|');
 const eight = [];
@@ -39,7 +40,7 @@ for (const [number, sim] of simulated) {
       continue;
     }
     errors[t].push(p.withFallback / m.speedup - 1);
-    if (t === 2 && m.fallback.mode === 'none') noFallbackErrors.push(p.blockStm / m.speedup - 1);
+    if (m.fallback.mode === 'none') noFallbackErrors[t].push(p.blockStm / m.speedup - 1);
     cells.push(`${m.speedup.toFixed(2)}${m.fallback.mode === 'serial' ? ' s' : ''}`, `${p.withFallback.toFixed(2)}${p.withFallback === 1 && p.blockStm !== 1 ? ' s' : ''}`);
   }
   cells.push(point(2).blockStm.toFixed(2), point(2).ceiling.toFixed(2));
@@ -49,10 +50,11 @@ for (const [number, sim] of simulated) {
 }
 for (const t of [1, 2]) {
   const e = errors[t];
-  console.log(`\nT=${t}: ${e.length} blocks, median |error| ${pct(median(e.map(Math.abs)))}, median signed ${pct(median(e))}, within 15%: ${e.filter((x) => Math.abs(x) <= 0.15).length}`);
+  console.log(`\nT=${t}: ${e.length} blocks, median |error| ${pct(median(e.map(Math.abs)))}, median signed ${signed(median(e))}, within 15%: ${e.filter((x) => Math.abs(x) <= 0.15).length}`);
 }
-if (noFallbackErrors.length > 0) {
-  console.log(`T=2, the ${noFallbackErrors.length} blocks the executor ran in parallel, predicted without fallback: median |error| ${pct(median(noFallbackErrors.map(Math.abs)))}, signed ${pct(median(noFallbackErrors))}`);
+for (const t of [1, 2]) {
+  const e = noFallbackErrors[t];
+  if (e.length > 0) console.log(`T=${t}, the ${e.length} blocks the executor did not run serially, against the prediction without fallback: median |error| ${pct(median(e.map(Math.abs)))}, signed ${signed(median(e))}`);
 }
 if (eight.length > 0) {
   console.log('\n| block | txs | stm ceiling(8) | stm simulated, 8 threads |\n|---|---|---|---|');
