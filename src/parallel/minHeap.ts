@@ -2,6 +2,9 @@
 /** A binary min-heap of transaction indices (duplicates allowed; stale entries are skipped by the caller). */
 export class MinHeap {
   private readonly items: number[] = [];
+  get size(): number {
+    return this.items.length;
+  }
   push(value: number): void {
     const items = this.items;
     items.push(value);

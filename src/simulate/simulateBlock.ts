@@ -54,8 +54,10 @@
  */
 import { remainingPathWeights, listSchedule, ceilings } from '../analysis/ceiling.js';
 import type { DependencyGraph } from '../analysis/dependencyGraph.js';
-import { chooseChunkSize, previousSameSender } from '../parallel/coordinator.js';
+import { previousSameSender } from '../parallel/coordinator.js';
+import { chooseChunkSize } from '../parallel/executionRun.js';
 import { decideFallback } from '../parallel/fallback.js';
+import { MinHeap } from '../parallel/minHeap.js';
 
 /** Overheads of the executor, µs (and factors). Calibrated in docs/simulator.md. */
 export interface SimulationModel {
@@ -529,18 +531,25 @@ export function simulateBlockStm(
     events.push(end, 'finish', e, run.token);
   };
 
+  /** The main thread handles one result starting at `at`: returns when it is done, or -1 once the block is. */
+  const handleOnMain = (result: Result, at: number): number => {
+    const d = handlingUs(result);
+    const t = at + d;
+    coordinatorUs += d;
+    handle(result, t);
+    if (finishedAt >= 0) return -1;
+    dispatch(t);
+    return t;
+  };
+
   /** The main thread is free: it handles what has arrived, else runs its next task, else idles. */
   const mainStep = (now: number): void => {
     if (finishedAt >= 0) return;
     if (inbox.length > 0) {
       let t = now;
       for (const result of inbox.splice(0)) {
-        const d = handlingUs(result);
-        t += d;
-        coordinatorUs += d;
-        handle(result, t);
-        if (finishedAt >= 0) return;
-        dispatch(t);
+        t = handleOnMain(result, t);
+        if (t < 0) return;
       }
       mainState = 'coord';
       events.push(t, 'main', MAIN, 0);
@@ -563,12 +572,8 @@ export function simulateBlockStm(
     const result: Result = { tx: run.tx, inc: run.inc, executor: e, blockedOn: run.blockedOn, failed: run.failed };
     if (e === MAIN) {
       // Its own result, handled at once (no message), then what has arrived meanwhile.
-      const d = handlingUs(result);
-      const t = now + d;
-      coordinatorUs += d;
-      handle(result, t);
-      if (finishedAt >= 0) return;
-      dispatch(t);
+      const t = handleOnMain(result, now);
+      if (t < 0) return;
       mainState = 'coord';
       events.push(t, 'main', MAIN, 0);
       return;
@@ -607,47 +612,6 @@ export function simulateBlockStm(
     makespan = Math.max(makespan, work / options.cores);
   }
   return { speedup: serial / makespan, makespanUs: makespan, reexecutions, coordinatorUs, executorBusyUs, stuck };
-}
-
-class MinHeap {
-  private items: number[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): number | undefined {
-    return this.items[0];
-  }
-  push(x: number): void {
-    const a = this.items;
-    a.push(x);
-    let k = a.length - 1;
-    while (k > 0) {
-      const p = (k - 1) >> 1;
-      if (a[p]! <= x) break;
-      a[k] = a[p]!;
-      k = p;
-    }
-    a[k] = x;
-  }
-  pop(): number | undefined {
-    const a = this.items;
-    if (a.length === 0) return undefined;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length > 0) {
-      let k = 0;
-      for (;;) {
-        let c = 2 * k + 1;
-        if (c >= a.length) break;
-        if (c + 1 < a.length && a[c + 1]! < a[c]!) c++;
-        if (a[c]! >= last) break;
-        a[k] = a[c]!;
-        k = c;
-      }
-      a[k] = last;
-    }
-    return top;
-  }
 }
 
 interface SimEvent {
