@@ -3,9 +3,9 @@
 // run's own report. Nothing here asserts a timing: a baseline "higher than achieved" is
 // the run's own speedup plus a margin no noise can reach, an "equal" one is the run's own
 // report compared with itself in process.
+import { stm as runStm, type CliResult } from '../helpers/cliRunner.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -15,7 +15,6 @@ import type { BenchReport } from '../../src/bench/report.js';
 import { DEFAULT_SUITE_JSON, DEFAULT_TOLERANCE, parseSuite } from '../../src/bench/suite.js';
 
 const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const bin = join(repo, 'bin', 'stm.js');
 const dir = mkdtempSync(join(tmpdir(), 'stm-bench-test-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
@@ -25,26 +24,9 @@ writeFileSync(
   JSON.stringify({ schemaVersion: 1, name: 'test', runs: 1, warmup: 0, threads: [2], fallback: false, entries: [{ block: 19426587 }] }),
 );
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 function stm(args: string[]): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: repo,
-      env: { ...process.env, STM_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
+  return runStm(args, { STM_CACHE_DIR: join(dir, 'cache') });
 }
 
 /** One line on stderr starting "stm: ", no stack trace, nothing on stdout. */

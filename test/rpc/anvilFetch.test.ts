@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { buildChain, type BuiltChain } from './anvilBlocks.js';
 import { freePort, startAnvil, type AnvilNode } from './anvilNode.js';
-import { QUICK, stm } from './cliRunner.js';
+import { QUICK, stm } from '../helpers/cliRunner.js';
 import { startFaultProxy } from './faultProxy.js';
 
 let node: AnvilNode;

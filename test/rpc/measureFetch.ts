@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildChain } from './anvilBlocks.js';
 import { startAnvil } from './anvilNode.js';
-import { stm } from './cliRunner.js';
+import { stm } from '../helpers/cliRunner.js';
 import { startFaultProxy } from './faultProxy.js';
 
 interface Line {

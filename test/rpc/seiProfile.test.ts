@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildChain, SEI_BANK_PRECOMPILE, type BuiltChain } from './anvilBlocks.js';
 import { startAnvil, type AnvilNode } from './anvilNode.js';
-import { QUICK, stm } from './cliRunner.js';
+import { QUICK, stm } from '../helpers/cliRunner.js';
 import { readCacheEntry } from '../../src/cache/blockCache.js';
 import { profileFor } from '../../src/chain/chainProfile.js';
 

@@ -2,33 +2,20 @@
 // by `stm replay --fixtures`. The acceptance check of the synthetic-blocks issue: ERC-20
 // transfers with contention 0 have no dependency, and the gas-weighted ceiling(∞) is total
 // gas / the largest transaction's gas.
+import { stm as runStm, type CliResult } from '../helpers/cliRunner.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const bin = join(repo, 'bin', 'stm.js');
 const out = mkdtempSync(join(tmpdir(), 'stm-synth-cli-'));
 process.on('exit', () => rmSync(out, { recursive: true, force: true }));
 
-function stm(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: repo,
-      env: { ...process.env, STM_CACHE_DIR: join(out, 'cache'), NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-  });
+function stm(args: string[]): Promise<CliResult> {
+  return runStm(args, { STM_CACHE_DIR: join(out, 'cache') });
 }
 
 test('stm synth --kind erc20 --contention 0, then stm replay: zero dependencies, gas ceiling(∞) = total gas / largest tx', async () => {
