@@ -2,17 +2,20 @@
 // serially in 1 worker vs in 2 workers at once (median of warm runs each), and on the
 // main thread alone vs with a spinning thread beside it. Explains part of the gap between
 // measured speedup and ceiling(2) on a 2-core machine (docs/executor.md).
-// Run: npm run build && node scripts/measure-contention.mjs [block]
+// Run: npm run build && node scripts/measure-contention.mjs [--fixtures DIR] [block]
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
-const block = BigInt((isMainThread ? process.argv[2] : workerData?.block) ?? 19933597);
+const argv = process.argv.slice(2);
+const fixturesFlag = argv[0] === '--fixtures' ? argv.splice(0, 2)[1] : undefined;
+const block = BigInt((isMainThread ? argv[0] : workerData?.block) ?? 19933597);
+const fixtures = isMainThread ? fixturesFlag : workerData?.fixtures;
 
 async function medianSerialMs(runs = 14) {
   const { bundledFixturesDir, loadBlock } = await import('../dist/src/data/blockLocator.js');
   const { createBlockContext } = await import('../dist/src/exec/blockContext.js');
   const { ReplayVm } = await import('../dist/src/exec/replayVm.js');
   const { runSerial } = await import('../dist/src/exec/serialExecutor.js');
-  const vm = await ReplayVm.create(createBlockContext(loadBlock(block, { fixturesDir: bundledFixturesDir() })));
+  const vm = await ReplayVm.create(createBlockContext(loadBlock(block, { fixturesDir: fixtures ?? bundledFixturesDir() })));
   const times = [];
   for (let i = 0; i < runs; i++) times.push((await runSerial(vm)).executionMs);
   const warm = times.slice(runs / 2).sort((a, b) => a - b);
@@ -25,7 +28,7 @@ if (!isMainThread) {
     while (Date.now() < until) {}
   } else parentPort.postMessage(await medianSerialMs());
 } else {
-  const inWorkers = (n) => Promise.all(Array.from({ length: n }, () => new Promise((resolve) => new Worker(new URL(import.meta.url), { workerData: { block: String(block) } }).on('message', resolve))));
+  const inWorkers = (n) => Promise.all(Array.from({ length: n }, () => new Promise((resolve) => new Worker(new URL(import.meta.url), { workerData: { block: String(block), fixtures } }).on('message', resolve))));
   console.log(`block ${block}`);
   console.log(`serial in 1 worker:             ${(await inWorkers(1)).map((t) => t.toFixed(0)).join(' ')} ms`);
   console.log(`serial in 2 workers at once:    ${(await inWorkers(2)).map((t) => t.toFixed(0)).join(' ')} ms`);

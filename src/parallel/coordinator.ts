@@ -40,7 +40,6 @@ import {
   ExecutionRun,
   ParallelExecutionError,
   READY,
-  TASKS_PER_WORKER,
   WAITING,
   summedMap,
   type IncarnationResult,
@@ -66,7 +65,10 @@ export function runBlockStm(pool: WorkerPool, pre: PreState, txCount: number, op
 
 class BlockStmCoordinator extends ExecutionRun {
   private readonly waitingOn: Int32Array;
-  /** Per done transaction: its reads as received (looked up by scanning: rechecks are rare). */
+  /**
+   * Per done transaction that can still be invalidated: its reads as received (looked up by
+   * scanning: rechecks are rare). One that committed as it finished has none (see completed).
+   */
   private readonly readSets: Array<WireReads | undefined>;
   /**
    * Location -> readers, each tagged with the incarnation that read it (append-only; a tag
@@ -116,7 +118,9 @@ class BlockStmCoordinator extends ExecutionRun {
 
   /** A transaction's incarnation stands: index its reads, re-check what its writes changed, clear suspicions on it. */
   private completed(tx: number, reads: WireReads, changed: string[]): void {
-    this.registerReads(tx, reads);
+    // A transaction that stands at the commit index, relying on no aborted writer, commits
+    // right now: nothing can invalidate its reads any more, so they need no index.
+    if (tx !== this.commitIndex || this.pendingSuspicions.length > 0) this.registerReads(tx, reads);
     for (const writer of this.pendingSuspicions) this.addSuspect(writer, tx);
     this.recheckReaders(changed, tx);
     this.clearSuspicionsOn(tx);
@@ -375,7 +379,6 @@ class BlockStmCoordinator extends ExecutionRun {
    * the chain runs there without a round trip).
    */
   protected dispatch(): void {
-    const capacity = TASKS_PER_WORKER * this.chunkSize;
     for (;;) {
       const free = this.freeExecutor();
       if (free < 0) return;
@@ -390,7 +393,7 @@ class BlockStmCoordinator extends ExecutionRun {
           // Queue it behind its sender's previous transaction when that one is on a worker
           // with room (as its own chunk), else wait for it.
           const holder = this.status[previous] === DISPATCHED ? this.taskWorker[previous]! : -1;
-          if (txs.length === 0 && holder >= 0 && this.inflight[holder]! < capacity) {
+          if (txs.length === 0 && holder >= 0 && this.inflight[holder]! < this.capacityOf(holder)) {
             target = holder;
           } else {
             this.makeRunnable(tx, previous);

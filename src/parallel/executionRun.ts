@@ -127,6 +127,8 @@ export abstract class ExecutionRun {
   /** Transactions per task: several small ones travel together (chunkSize in the options). */
   protected readonly chunkSize: number;
   protected reexecutions = 0;
+  /** The executor whose result is being handled (applyWrites does not echo its writes back to it). */
+  private resultOrigin = -1;
   protected readonly stats: RunStats;
   private readonly mainQueue: Array<{ tx: number; inc: number }> = [];
   private mainBusy = false;
@@ -206,6 +208,7 @@ export abstract class ExecutionRun {
     const entered = performance.now();
     try {
       for (const message of messages) this.handle(message);
+      this.resultOrigin = -1;
       this.afterEvent();
     } catch (error) {
       this.fail(error as Error);
@@ -237,12 +240,16 @@ export abstract class ExecutionRun {
     else this.pool.queue(target, { t: 'exec', runId: this.options.runId, txs, incs });
   }
 
+  /** Transactions an executor may hold (running and queued). */
+  protected capacityOf(_executor: number): number {
+    return TASKS_PER_WORKER * this.chunkSize;
+  }
+
   /** The executor with the fewest tasks that has room for a whole chunk, or -1. */
   protected freeExecutor(): number {
-    const capacity = TASKS_PER_WORKER * this.chunkSize;
     let free = -1;
     for (let w = 0; w < this.inflight.length; w++) {
-      if (this.inflight[w]! + this.chunkSize <= capacity && (free < 0 || this.inflight[w]! < this.inflight[free]!)) free = w;
+      if (this.inflight[w]! + this.chunkSize <= this.capacityOf(w) && (free < 0 || this.inflight[w]! < this.inflight[free]!)) free = w;
     }
     return free;
   }
@@ -276,6 +283,7 @@ export abstract class ExecutionRun {
     try {
       this.inflight[this.mainSlot]!--;
       this.onTaskFinished(task.tx);
+      this.resultOrigin = this.mainSlot;
       if (this.status[task.tx] === DISPATCHED && this.incarnation[task.tx] === task.inc) {
         if (outcome.run !== undefined) {
           const run = outcome.run;
@@ -292,6 +300,7 @@ export abstract class ExecutionRun {
           this.onFailed(task.tx, task.inc, error.shortMessage ?? error.message ?? String(error), toWireReads(replay.state.readSet));
         }
       }
+      this.resultOrigin = -1;
       this.afterEvent();
     } catch (error) {
       this.fail(error as Error);
@@ -308,6 +317,7 @@ export abstract class ExecutionRun {
     this.onTaskFinished(message.tx);
     if (message.t === 'done') this.stats.workerBusyMs[message.worker] = message.busyMs;
     if (this.status[message.tx] !== DISPATCHED || this.incarnation[message.tx] !== message.inc) return; // stale
+    this.resultOrigin = message.worker;
     switch (message.t) {
       case 'done': {
         const values = message.values.map((value, i) => fromWire(message.keys[i]!, value));
@@ -358,7 +368,15 @@ export abstract class ExecutionRun {
       if (before === undefined || !before.credit || before.value !== creditDeltas[i]) changed.push(key);
     }
     this.writeKeys[tx] = creditKeys.length === 0 ? keys : keys.concat(creditKeys);
-    this.pool.queueAll({ t: 'apply', runId: this.options.runId, tx, inc, keys, values: values.map(toWire), creditKeys, creditDeltas, removed });
+    // The worker that produced this result applied its writes to its replica when it
+    // finished: it gets only the removals (keys an earlier incarnation wrote and this one
+    // did not), and nothing when there are none.
+    const runId = this.options.runId;
+    const wireValues = values.map(toWire);
+    for (let w = 0; w < this.pool.size; w++) {
+      if (w !== this.resultOrigin) this.pool.queue(w, { t: 'apply', runId, tx, inc, keys, values: wireValues, creditKeys, creditDeltas, removed });
+      else if (removed.length > 0) this.pool.queue(w, { t: 'apply', runId, tx, inc, keys: [], values: [], creditKeys: [], creditDeltas: [], removed });
+    }
     return changed;
   }
 

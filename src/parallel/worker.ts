@@ -15,7 +15,7 @@ import { createBlockContext } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
 import { runSerial } from '../exec/serialExecutor.js';
 import type { LocationValue } from '../state/locations.js';
-import { makeVersion, versionIncarnation, versionTx, type StateSource } from '../state/stateSource.js';
+import { versionIncarnation, versionTx, type StateSource } from '../state/stateSource.js';
 import { PASS_THROUGH } from '../errors.js';
 import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
@@ -74,7 +74,6 @@ function handle(message: ToWorker): void {
       current = blocks.get(message.blockKey);
       runId = message.runId;
       busyMs = 0;
-      ownResults.clear();
       tasks.length = 0;
       outbox = [];
       current?.memory.clear();
@@ -83,9 +82,9 @@ function handle(message: ToWorker): void {
     }
     case 'apply': {
       if (message.runId !== runId || current === undefined) return;
-      // The coordinator's broadcast of an incarnation this worker ran itself changes nothing
-      // here (its writes were applied when it finished), so it cannot doom the running task.
-      if (running !== undefined && message.tx < running.tx && doomed === undefined && !ownResults.has(makeVersion(message.tx, message.inc))) {
+      // The coordinator does not echo back the writes of an incarnation this worker ran
+      // itself (they were applied when it finished); for those it sends only removals.
+      if (running !== undefined && message.tx < running.tx && doomed === undefined) {
         checkDoomed(message.tx, message.inc, message.keys, false);
         checkDoomed(message.tx, message.inc, message.creditKeys, false);
         checkDoomed(message.tx, message.inc, message.removed, true);
@@ -194,9 +193,6 @@ function applyOwnWrites(memory: MVMemory, tx: number, inc: number, writes: Write
   for (let i = 0; i < writes.creditKeys.length; i++) memory.credit(writes.creditKeys[i]!, tx, inc, writes.creditDeltas[i]!);
 }
 
-/** The incarnations (makeVersion tags) this worker ran and applied itself in the current run. */
-const ownResults = new Set<number>();
-
 /** Time spent executing tasks in the current run (all incarnations), reported with each result. */
 let busyMs = 0;
 
@@ -223,7 +219,6 @@ async function executeTask(task: { runId: number; tx: number; inc: number }): Pr
     // transaction) sees them without waiting for the coordinator's broadcast of the same
     // (tx, incarnation) entries.
     applyOwnWrites(block.memory, task.tx, task.inc, run.writes);
-    ownResults.add(makeVersion(task.tx, task.inc));
     const values: Array<ReturnType<typeof toWire>> = run.writes.values.map((value: LocationValue) => toWire(value));
     send({
       t: 'done',
