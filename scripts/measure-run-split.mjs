@@ -1,7 +1,7 @@
 // Where the time of a parallel run goes: per run of one block at THREADS threads, the
 // elapsed time, the coordinator's message handling on the main thread, and each
 // executor's busy time (workers, then the main thread), beside the serial time.
-// Run: npm run build && THREADS=2 RUNS=7 node scripts/measure-run-split.mjs [--fixtures DIR] block [scheduler]
+// Run: npm run build && THREADS=2 RUNS=7 [MAIN_TAKES_ANY=1] node scripts/measure-run-split.mjs [--fixtures DIR] block [scheduler]
 import { bundledFixturesDir, loadBlock } from '../dist/src/data/blockLocator.js';
 import { median } from '../dist/src/analysis/stats.js';
 import { replaySerial } from '../dist/src/replay/replayBlock.js';
@@ -27,11 +27,13 @@ const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`
 await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, 60_000, 3);
 const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
 const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
+// As stm runs it; MAIN_TAKES_ANY=1 lets the main thread take any transaction (no gas limits given).
+const gasLimits = process.env.MAIN_TAKES_ANY ? undefined : ctx.txs.map((tx) => Number(tx.gasLimit));
 let runId = 1;
 const rows = [];
 for (let i = 0; i < runs + 2; i++) {
   const serialMs = (await runSerial(serial.replay)).executionMs;
-  const options = { runId: runId++, blockKey, timeoutMs: 60_000, senders, chunkSize, mainReplay: serial.replay, maxReexecutions: Infinity };
+  const options = { runId: runId++, blockKey, timeoutMs: 60_000, senders, chunkSize, gasLimits, mainReplay: serial.replay, maxReexecutions: Infinity };
   const r = scheduler === 'occ' ? await runOcc(pool, ctx.pre, ctx.txs.length, options)
     : scheduler === 'locks' ? await runLocks(pool, ctx.pre, ctx.txs.length, { ...options, declaredPreds: serial.analysis.graph.preds })
     : await runBlockStm(pool, ctx.pre, ctx.txs.length, options);

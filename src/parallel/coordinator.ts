@@ -40,6 +40,7 @@ import {
   ExecutionRun,
   ParallelExecutionError,
   READY,
+  TASKS_PER_WORKER,
   WAITING,
   summedMap,
   type IncarnationResult,
@@ -55,6 +56,8 @@ export type BlockStmOptions = RunOptions;
 export type BlockStmResult = RunResult;
 
 const REEXECUTION_PATIENCE = 2;
+/** A transaction with a gas limit above this is heavy: a worker starts it early (see dispatchChunk). */
+export const HEAVY_GAS_LIMIT = 1_000_000;
 const INVALID = 0;
 const VALID = 1;
 const SUSPECT = 2;
@@ -78,6 +81,11 @@ class BlockStmCoordinator extends ExecutionRun {
   private readonly readers = new Map<string, number[]>();
   private readonly dependents = new Map<number, number[]>();
   private readonly ready = new MinHeap();
+  /** The READY transactions with a heavy gas limit (a subset of ready; see dispatchChunk). */
+  private readonly heavyReady = new MinHeap();
+  /** Per executor: heavy transactions it holds; per transaction: the executor holding it, or -1. */
+  private readonly heavyHeld: Int32Array;
+  private readonly heavyAt: Int32Array;
   /** Transactions waiting for the commit index to reach them (see makeRunnable). */
   private readonly deferred = new MinHeap();
   /** The previous transaction of the same sender, or -1 (a nonce dependency known in advance). */
@@ -93,9 +101,11 @@ class BlockStmCoordinator extends ExecutionRun {
   constructor(pool: WorkerPool, pre: PreState, n: number, options: BlockStmOptions) {
     super(pool, pre, n, options);
     this.suspicion = new Int32Array(n);
+    this.heavyHeld = new Int32Array(pool.size + 1);
+    this.heavyAt = new Int32Array(n).fill(-1);
     this.waitingOn = new Int32Array(n).fill(-1);
     this.readSets = new Array(n);
-    for (let i = 0; i < n; i++) this.ready.push(i);
+    for (let i = 0; i < n; i++) this.pushReady(i);
     this.previousSameSender = previousSameSender(options.senders);
   }
 
@@ -328,7 +338,7 @@ class BlockStmCoordinator extends ExecutionRun {
       this.deferred.pop();
       if (this.status[tx] === WAITING && this.waitingOn[tx] === -1) {
         this.status[tx] = READY;
-        this.ready.push(tx);
+        this.pushReady(tx);
       }
     }
   }
@@ -355,7 +365,7 @@ class BlockStmCoordinator extends ExecutionRun {
       return;
     }
     this.status[tx] = READY;
-    this.ready.push(tx);
+    this.pushReady(tx);
   }
 
   private wakeDependents(tx: number): void {
@@ -366,7 +376,7 @@ class BlockStmCoordinator extends ExecutionRun {
       if (this.status[waiter] === WAITING && this.waitingOn[waiter] === tx) {
         this.waitingOn[waiter] = -1;
         this.status[waiter] = READY;
-        this.ready.push(waiter);
+        this.pushReady(waiter);
       }
     }
   }
@@ -379,36 +389,121 @@ class BlockStmCoordinator extends ExecutionRun {
    * the chain runs there without a round trip).
    */
   protected dispatch(): void {
-    for (;;) {
-      const free = this.freeExecutor();
-      if (free < 0) return;
-      const txs: number[] = [];
-      const incs: number[] = [];
-      let target = free;
-      while (txs.length < this.chunkSize) {
-        const tx = this.nextReady();
-        if (tx === undefined) break;
-        const previous = this.previousSameSender[tx]!;
-        if (previous >= 0 && this.status[previous] !== DONE && !(this.status[previous] === DISPATCHED && this.taskWorker[previous] === target)) {
-          // Queue it behind its sender's previous transaction when that one is on a worker
-          // with room (as its own chunk), else wait for it.
-          const holder = this.status[previous] === DISPATCHED ? this.taskWorker[previous]! : -1;
-          if (txs.length === 0 && holder >= 0 && this.inflight[holder]! < this.capacityOf(holder)) {
-            target = holder;
-          } else {
-            this.makeRunnable(tx, previous);
-            continue;
-          }
-        }
-        this.status[tx] = DISPATCHED;
-        this.taskWorker[tx] = target;
-        txs.push(tx);
-        incs.push(this.incarnation[tx]!);
-        if (target !== free) break;
+    const leftForWorkers: number[] = [];
+    try {
+      for (;;) {
+        if (!this.dispatchChunk(leftForWorkers)) return;
       }
-      if (txs.length === 0) return;
-      this.sendTask(target, txs, incs);
+    } finally {
+      for (const tx of leftForWorkers) this.ready.push(tx);
     }
+  }
+
+  /**
+   * Sends one chunk to the freest executor; false when there is nothing to send or no room.
+   * A large transaction the main thread may not take (mainMayTake) goes to a worker with
+   * room as its own task, or waits in leftForWorkers for the next dispatch.
+   */
+  private dispatchChunk(leftForWorkers: number[]): boolean {
+    const free = this.freeExecutor();
+    if (free < 0) return false;
+    const txs: number[] = [];
+    const incs: number[] = [];
+    let target = free;
+    // A worker starts the lowest heavy transaction first, alone, ahead of index order:
+    // large transactions are few, mostly independent of the ones before them, and, taken
+    // in index order, come last and stretch the run's end (the critical path).
+    const heavy = free !== this.mainSlot ? this.nextHeavyFor(free) : undefined;
+    if (heavy !== undefined && this.sendsAlone(heavy, free)) return true;
+    while (txs.length < this.chunkSize) {
+      // A worker takes the large transactions the main thread passed over first (lowest first).
+      const tx = target !== this.mainSlot && leftForWorkers.length > 0 ? leftForWorkers.shift()! : this.nextReady();
+      if (tx === undefined) break;
+      const previous = this.previousSameSender[tx]!;
+      if (previous >= 0 && this.status[previous] !== DONE && !(this.status[previous] === DISPATCHED && this.taskWorker[previous] === target)) {
+        // Queue it behind its sender's previous transaction when that one is on a worker
+        // with room (as its own chunk), else wait for it.
+        const holder = this.status[previous] === DISPATCHED ? this.taskWorker[previous]! : -1;
+        if (txs.length === 0 && holder >= 0 && this.inflight[holder]! < this.capacityOf(holder)) {
+          target = holder;
+        } else {
+          this.makeRunnable(tx, previous);
+          continue;
+        }
+      }
+      if (target === this.mainSlot && !this.mainMayTake(tx)) {
+        const worker = txs.length === 0 ? this.workerWithRoom() : -1;
+        if (worker < 0) {
+          leftForWorkers.push(tx);
+          continue;
+        }
+        target = worker;
+      }
+      this.status[tx] = DISPATCHED;
+      this.taskWorker[tx] = target;
+      txs.push(tx);
+      incs.push(this.incarnation[tx]!);
+      if (target !== free) break;
+    }
+    if (txs.length === 0) return false;
+    this.sendChunk(target, txs, incs);
+    return true;
+  }
+
+  /** Sends heavy tx ahead of index order, alone, unless its sender has an earlier transaction not done (its nonce). */
+  private sendsAlone(tx: number, worker: number): boolean {
+    const previous = this.previousSameSender[tx]!;
+    if (previous >= 0 && this.status[previous] !== DONE) return false;
+    this.sendChunk(worker, [tx], [this.incarnation[tx]!]);
+    return true;
+  }
+
+  private sendChunk(target: number, txs: number[], incs: number[]): void {
+    for (const tx of txs) {
+      if (this.isHeavy(tx)) {
+        this.heavyHeld[target]!++;
+        this.heavyAt[tx] = target;
+      }
+    }
+    this.sendTask(target, txs, incs);
+  }
+
+  protected override onTaskFinished(tx: number): void {
+    const at = this.heavyAt[tx]!;
+    if (at >= 0) {
+      this.heavyHeld[at]!--;
+      this.heavyAt[tx] = -1;
+    }
+  }
+
+  private heldHeavy(worker: number): boolean {
+    return this.heavyHeld[worker]! > 0;
+  }
+
+  /** Makes a READY transaction available to dispatch (heavy ones also to the workers' early pick). */
+  private pushReady(tx: number): void {
+    this.ready.push(tx);
+    if (this.isHeavy(tx)) this.heavyReady.push(tx);
+  }
+
+  private isHeavy(tx: number): boolean {
+    return (this.options.gasLimits?.[tx] ?? 0) > HEAVY_GAS_LIMIT;
+  }
+
+  /**
+   * The lowest READY heavy transaction beyond what index order reaches soon (every
+   * executor's two chunks above the commit index), for a worker that holds no heavy one;
+   * else undefined. One closer than that goes in index order: it is soon anyway, and run
+   * ahead of the transactions just below it, it mostly reads what they have not written yet.
+   */
+  private nextHeavyFor(worker: number): number | undefined {
+    if (this.heldHeavy(worker)) return undefined;
+    const horizon = this.commitIndex + TASKS_PER_WORKER * this.chunkSize * this.inflight.length;
+    // Heavy ones below the horizon (or no longer READY) leave the early pick for good.
+    for (let tx = this.heavyReady.pop(); tx !== undefined; tx = this.heavyReady.pop()) {
+      if (this.status[tx] === READY && tx >= horizon) return tx;
+    }
+    return undefined;
   }
 
   private nextReady(): number | undefined {

@@ -35,6 +35,14 @@ export const WAITING = 3;
 export const TASKS_PER_WORKER = 2;
 /** Gas limit per chunk of small transactions (see chooseChunkSize). */
 const CHUNK_GAS_LIMIT = 500_000;
+/**
+ * The main thread handles the workers' results only between its own transactions, so a
+ * long one there starves the workers once their queues run dry (18426253: a 113 ms
+ * transaction on the main thread, the worker idle for most of it). A transaction with a
+ * gas limit above this goes to a worker, unless every worker already holds at least as
+ * much gas limit of work (see mainMayTake).
+ */
+export const MAIN_THREAD_MAX_GAS = CHUNK_GAS_LIMIT;
 
 /** The final result of one transaction (its last incarnation). */
 export interface TxOutcome {
@@ -91,6 +99,8 @@ export interface RunOptions {
   senders: string[];
   /** Transactions per task (default 1); see chooseChunkSize. */
   chunkSize?: number;
+  /** Gas limit per transaction (known before execution), for mainMayTake; without it the main thread takes any. */
+  gasLimits?: number[];
   /**
    * When given, the main thread executes transactions too, with this VM, directly against
    * the coordinator's memory: T threads are T executors (T-1 workers and the main thread),
@@ -126,6 +136,8 @@ export abstract class ExecutionRun {
   protected readonly taskWorker: Int32Array;
   /** Transactions per task: several small ones travel together (chunkSize in the options). */
   protected readonly chunkSize: number;
+  /** Per executor: the summed gas limit of the transactions it holds (queued or running). */
+  private readonly heldGas: number[];
   protected reexecutions = 0;
   /** The executor whose result is being handled (applyWrites does not echo its writes back to it). */
   private resultOrigin = -1;
@@ -154,6 +166,7 @@ export abstract class ExecutionRun {
     this.inflight = new Array(pool.size + (this.mainSlot >= 0 ? 1 : 0)).fill(0);
     this.taskWorker = new Int32Array(n).fill(-1);
     this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 1));
+    this.heldGas = new Array<number>(this.inflight.length).fill(0);
     this.stats = {
       conflictsValidation: 0,
       conflictsEstimate: 0,
@@ -236,6 +249,7 @@ export abstract class ExecutionRun {
       this.taskWorker[tx] = target;
     }
     this.inflight[target]! += txs.length;
+    for (const tx of txs) this.heldGas[target]! += this.gasLimitOf(tx);
     if (target === this.mainSlot) txs.forEach((tx, i) => this.mainQueue.push({ tx, inc: incs[i]! }));
     else this.pool.queue(target, { t: 'exec', runId: this.options.runId, txs, incs });
   }
@@ -243,6 +257,31 @@ export abstract class ExecutionRun {
   /** Transactions an executor may hold (running and queued). */
   protected capacityOf(_executor: number): number {
     return TASKS_PER_WORKER * this.chunkSize;
+  }
+
+  private gasLimitOf(tx: number): number {
+    return this.options.gasLimits?.[tx] ?? 0;
+  }
+
+  /**
+   * Whether the main thread may execute tx: a small one always; a large one (gas limit
+   * above MAIN_THREAD_MAX_GAS) only when there is no worker or every worker holds at least
+   * as much gas limit of work, so none runs dry while the main thread is busy with it.
+   */
+  protected mainMayTake(tx: number): boolean {
+    const limit = this.gasLimitOf(tx);
+    if (limit <= MAIN_THREAD_MAX_GAS) return true;
+    for (let w = 0; w < this.pool.size; w++) if (this.heldGas[w]! < limit) return false;
+    return true;
+  }
+
+  /** The worker (not the main thread) with the fewest tasks and room for one more, or -1. */
+  protected workerWithRoom(): number {
+    let best = -1;
+    for (let w = 0; w < this.pool.size; w++) {
+      if (this.inflight[w]! < this.capacityOf(w) && (best < 0 || this.inflight[w]! < this.inflight[best]!)) best = w;
+    }
+    return best;
   }
 
   /** The executor with the fewest tasks that has room for a whole chunk, or -1. */
@@ -282,6 +321,7 @@ export abstract class ExecutionRun {
     const entered = performance.now();
     try {
       this.inflight[this.mainSlot]!--;
+      this.heldGas[this.mainSlot]! -= this.gasLimitOf(task.tx);
       this.onTaskFinished(task.tx);
       this.resultOrigin = this.mainSlot;
       if (this.status[task.tx] === DISPATCHED && this.incarnation[task.tx] === task.inc) {
@@ -314,6 +354,7 @@ export abstract class ExecutionRun {
     if (message.t !== 'done' && message.t !== 'blocked' && message.t !== 'failed') return;
     if (message.runId !== this.options.runId) return;
     this.inflight[message.worker]!--;
+    this.heldGas[message.worker]! -= this.gasLimitOf(message.tx);
     this.onTaskFinished(message.tx);
     if (message.t === 'done') this.stats.workerBusyMs[message.worker] = message.busyMs;
     if (this.status[message.tx] !== DISPATCHED || this.incarnation[message.tx] !== message.inc) return; // stale

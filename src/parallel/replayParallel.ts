@@ -67,6 +67,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
 
   const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
   const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
+  const gasLimits = ctx.txs.map((tx) => Number(tx.gasLimit));
   const decision = options.fallback ? decideFallback(n, serial.gasUsed, threads, senders) : undefined;
   let fallbackReason = decision;
   let results: RunResult[] = [];
@@ -90,6 +91,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           timeoutMs,
           senders,
           chunkSize,
+          gasLimits,
           mainReplay: serial.replay,
           // OCC bounds its own re-executions by its cap on rounds.
           maxReexecutions: options.fallback && scheduler !== 'occ' ? 3 * n + 100 : Number.POSITIVE_INFINITY,

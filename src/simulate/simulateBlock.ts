@@ -12,7 +12,10 @@
  *     chooseChunkSize on the gas limits), to the executor with the fewest unfinished
  *     transactions (ties: a worker first), each holding at most two chunks; a transaction
  *     whose sender's previous transaction is not done waits for it, or is queued right
- *     behind it on the same executor.
+ *     behind it on the same executor. With gas limits given: a worker that holds no heavy
+ *     transaction (gas limit > HEAVY_GAS_LIMIT) first starts the lowest ready heavy one
+ *     beyond the next 2·chunk·T transactions above the commit index, alone; the main
+ *     thread takes one above MAIN_THREAD_MAX_GAS only when every worker holds as much.
  *   - A worker receives its chunks `resultUs` after dispatch, runs its queue in order,
  *     pays `taskUs` per transaction besides executing it, and sends the results of a chunk
  *     together when it ends; they reach the main thread `resultUs` later.
@@ -54,8 +57,8 @@
  */
 import { remainingPathWeights, listSchedule, ceilings } from '../analysis/ceiling.js';
 import type { DependencyGraph } from '../analysis/dependencyGraph.js';
-import { previousSameSender } from '../parallel/coordinator.js';
-import { chooseChunkSize } from '../parallel/executionRun.js';
+import { HEAVY_GAS_LIMIT, previousSameSender } from '../parallel/coordinator.js';
+import { MAIN_THREAD_MAX_GAS, chooseChunkSize } from '../parallel/executionRun.js';
 import { decideFallback } from '../parallel/fallback.js';
 import { MinHeap } from '../parallel/minHeap.js';
 
@@ -150,7 +153,11 @@ export interface SimulateInput {
 export function simulateBlock(input: SimulateInput): SimulationReport {
   const model = input.model ?? DEFAULT_MODEL;
   const chunk = chooseChunkSize(input.gasLimits ?? input.gasUsed);
-  const options = { chunk, ...(input.cores === undefined ? {} : { cores: input.cores }) };
+  const options = {
+    chunk,
+    ...(input.cores === undefined ? {} : { cores: input.cores }),
+    ...(input.gasLimits === undefined ? {} : { gasLimits: input.gasLimits.map(Number) }),
+  };
   const times = withUntimedWork(input.txTimesMs, input.serialMs);
   const points = input.threads.map((t) => {
     const fallback = decideFallback(input.graph.txCount, input.gasUsed, t, input.senders) ?? null;
@@ -227,6 +234,8 @@ export interface SimulationOptions {
   chunk?: number;
   /** Cores of the simulated machine (default: one per thread). */
   cores?: number;
+  /** Gas limit per transaction: dispatch keeps heavy ones off the main thread and starts far ones early (coordinator.ts). */
+  gasLimits?: number[];
 }
 
 const READY = 0;
@@ -287,6 +296,13 @@ export function simulateBlockStm(
   const lag = (e: number): number => (e === MAIN ? 0 : model.resultUs);
   const handlingUs = (result: Result): number => model.coordinatorUs + model.coordinatorShare * txTimesMs[result.tx]! * 1000 + (result.executor === MAIN ? 0 : model.messageUs);
   const previous = previousSameSender(senders);
+  // coordinator.ts's gas-limit rules: MAIN_THREAD_MAX_GAS (mainMayTake), HEAVY_GAS_LIMIT (nextHeavyFor).
+  const limits = options.gasLimits;
+  const gasOf = (tx: number): number => limits?.[tx] ?? 0;
+  const heldGas = new Float64Array(T);
+  const heldHeavy = new Int32Array(T);
+  const heavyReady = new MinHeap();
+  const isHeavy = (tx: number): boolean => gasOf(tx) > HEAVY_GAS_LIMIT;
 
   const status = new Int8Array(n); // READY
   const incarnation = new Int32Array(n);
@@ -305,7 +321,11 @@ export function simulateBlockStm(
   const waitingOn = new Int32Array(n).fill(-1);
   const ready = new MinHeap();
   const deferred = new MinHeap();
-  for (let i = 0; i < n; i++) ready.push(i);
+  const pushReady = (tx: number): void => {
+    ready.push(tx);
+    if (isHeavy(tx)) heavyReady.push(tx);
+  };
+  for (let i = 0; i < n; i++) pushReady(i);
 
   const inflight = new Int32Array(T); // dispatched, result not yet handled by the main thread
   const queues: Task[][] = Array.from({ length: T }, () => []);
@@ -338,7 +358,7 @@ export function simulateBlockStm(
       else list.push(tx);
     } else {
       status[tx] = READY;
-      ready.push(tx);
+      pushReady(tx);
     }
   };
   const wakeDependents = (tx: number): void => {
@@ -349,7 +369,7 @@ export function simulateBlockStm(
       if (status[w] === WAITING && waitingOn[w] === tx) {
         waitingOn[w] = -1;
         status[w] = READY;
-        ready.push(w);
+        pushReady(w);
       }
     }
   };
@@ -359,7 +379,7 @@ export function simulateBlockStm(
       deferred.pop();
       if (status[tx] === WAITING && waitingOn[tx] === -1) {
         status[tx] = READY;
-        ready.push(tx);
+        pushReady(tx);
       }
     }
   };
@@ -405,6 +425,8 @@ export function simulateBlockStm(
   /** The main thread handles one result; its effects are visible from time t. */
   const handle = (result: Result, t: number): void => {
     inflight[result.executor]!--;
+    heldGas[result.executor]! -= gasOf(result.tx);
+    if (isHeavy(result.tx)) heldHeavy[result.executor]!--;
     const j = result.tx;
     if (status[j] !== DISPATCHED || incarnation[j] !== result.inc) return;
     if (result.blockedOn >= 0) {
@@ -432,36 +454,80 @@ export function simulateBlockStm(
     if (commitIndex === n && finishedAt < 0) finishedAt = t;
   };
 
-  const dispatch = (now: number): void => {
-    for (;;) {
-      let free = -1;
-      for (let w = 0; w < T; w++) if (inflight[w]! + chunk <= capacity && (free < 0 || inflight[w]! < inflight[free]!)) free = w;
-      if (free < 0) return;
-      const txs: number[] = [];
-      let target = free;
-      while (txs.length < chunk) {
-        const tx = nextReady();
-        if (tx === undefined) break;
-        const prev = previous[tx]!;
-        if (prev >= 0 && status[prev] !== DONE && !(status[prev] === DISPATCHED && taskExecutor[prev] === target)) {
-          const holder = status[prev] === DISPATCHED ? taskExecutor[prev]! : -1;
-          if (txs.length === 0 && holder >= 0 && inflight[holder]! < capacity) target = holder;
-          else {
-            makeRunnable(tx, prev);
-            continue;
-          }
-        }
-        status[tx] = DISPATCHED;
-        taskExecutor[tx] = target;
-        txs.push(tx);
-        if (target !== free) break;
-      }
-      if (txs.length === 0) return;
-      inflight[target]! += txs.length;
-      const at = now + lag(target);
-      txs.forEach((tx, i) => queues[target]!.push({ tx, inc: incarnation[tx]!, last: i === txs.length - 1, at }));
-      if (target !== MAIN) wakeWorker(target, now);
+  const mainMayTake = (tx: number): boolean => {
+    if (gasOf(tx) <= MAIN_THREAD_MAX_GAS) return true;
+    for (let w = 0; w < MAIN; w++) if (heldGas[w]! < gasOf(tx)) return false;
+    return true;
+  };
+  const workerWithRoom = (): number => {
+    let best = -1;
+    for (let w = 0; w < MAIN; w++) if (inflight[w]! < capacity && (best < 0 || inflight[w]! < inflight[best]!)) best = w;
+    return best;
+  };
+  const nextHeavyFor = (worker: number): number | undefined => {
+    if (heldHeavy[worker]! > 0) return undefined;
+    const horizon = commitIndex + 2 * chunk * T;
+    for (let tx = heavyReady.pop(); tx !== undefined; tx = heavyReady.pop()) {
+      if (status[tx] === READY && tx >= horizon) return tx;
     }
+    return undefined;
+  };
+  const send = (target: number, txs: number[], now: number): void => {
+    for (const tx of txs) {
+      status[tx] = DISPATCHED;
+      taskExecutor[tx] = target;
+      heldGas[target]! += gasOf(tx);
+      if (isHeavy(tx)) heldHeavy[target]!++;
+    }
+    inflight[target]! += txs.length;
+    const at = now + lag(target);
+    txs.forEach((tx, i) => queues[target]!.push({ tx, inc: incarnation[tx]!, last: i === txs.length - 1, at }));
+    if (target !== MAIN) wakeWorker(target, now);
+  };
+  const dispatchChunk = (now: number, leftForWorkers: number[]): boolean => {
+    let free = -1;
+    for (let w = 0; w < T; w++) if (inflight[w]! + chunk <= capacity && (free < 0 || inflight[w]! < inflight[free]!)) free = w;
+    if (free < 0) return false;
+    const heavy = free !== MAIN ? nextHeavyFor(free) : undefined;
+    if (heavy !== undefined && (previous[heavy]! < 0 || status[previous[heavy]!] === DONE)) {
+      send(free, [heavy], now);
+      return true;
+    }
+    const txs: number[] = [];
+    let target = free;
+    while (txs.length < chunk) {
+      const tx = target !== MAIN && leftForWorkers.length > 0 ? leftForWorkers.shift()! : nextReady();
+      if (tx === undefined) break;
+      const prev = previous[tx]!;
+      if (prev >= 0 && status[prev] !== DONE && !(status[prev] === DISPATCHED && taskExecutor[prev] === target)) {
+        const holder = status[prev] === DISPATCHED ? taskExecutor[prev]! : -1;
+        if (txs.length === 0 && holder >= 0 && inflight[holder]! < capacity) target = holder;
+        else {
+          makeRunnable(tx, prev);
+          continue;
+        }
+      }
+      if (target === MAIN && MAIN > 0 && !mainMayTake(tx)) {
+        const worker = txs.length === 0 ? workerWithRoom() : -1;
+        if (worker < 0) {
+          leftForWorkers.push(tx);
+          continue;
+        }
+        target = worker;
+      }
+      status[tx] = DISPATCHED;
+      taskExecutor[tx] = target;
+      txs.push(tx);
+      if (target !== free) break;
+    }
+    if (txs.length === 0) return false;
+    send(target, txs, now);
+    return true;
+  };
+  const dispatch = (now: number): void => {
+    const leftForWorkers: number[] = [];
+    while (dispatchChunk(now, leftForWorkers));
+    for (const tx of leftForWorkers) ready.push(tx);
   };
 
   const wakeWorker = (e: number, now: number): void => {
