@@ -32,6 +32,24 @@ test('one dependency chain: no speedup however many threads, and re-executions a
   assert.equal(chained.stuck, false);
 });
 
+test('gas limits: an independent heavy transaction at the end starts early on a worker, not last', () => {
+  // 64 transactions of 1 ms and, last, one of 40 ms with a 5M gas limit (the shape of
+  // 18426253, whose 113 ms transaction comes last). In index order it starts after
+  // everything else; started early on the worker it overlaps the rest.
+  const graph = buildDependencyGraph(n + 1, []);
+  const heavyTimes = [...times, 40];
+  const heavySenders = [...senders, '0xheavy'];
+  const gasLimits = [...Array.from({ length: n }, () => 50_000), 5_000_000];
+  const inOrder = simulateBlockStm(graph, heavyTimes, heavySenders, 2, free, { chunk: 4 });
+  const early = simulateBlockStm(graph, heavyTimes, heavySenders, 2, free, { chunk: 4, gasLimits });
+  assert.ok(inOrder.makespanUs >= 40_000 + 20_000, `in index order: ${inOrder.makespanUs} µs`);
+  assert.ok(early.makespanUs <= 53_000, `heavy first: ${early.makespanUs} µs`);
+  assert.equal(early.reexecutions, 0);
+  // The main thread did not take the heavy one: the worker's busy time includes it.
+  const [worker] = early.executorBusyUs as [number, number];
+  assert.ok(worker >= 40_000, `worker busy ${worker} µs`);
+});
+
 test('the main thread executes and coordinates: its coordinator work comes out of one executor', () => {
   const graph = buildDependencyGraph(n, []);
   const coordinating: SimulationModel = { ...free, coordinatorUs: 250 }; // a quarter of each 1 ms transaction
