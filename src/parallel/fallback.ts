@@ -13,6 +13,13 @@ export const MIN_TXS_PER_THREAD = 4;
 export const MAX_SAME_SENDER_SHARE = 0.7;
 /** Less gas per thread than this: run serially. */
 export const MIN_GAS_PER_THREAD = 2_500_000n;
+/**
+ * One transaction using more than this share of the block's gas: run serially. Nothing
+ * runs beside it for long, so no schedule beats total / largest (< 2×) on any number of
+ * threads, and the parallel run's overheads eat that (15537394: one transaction of 71%,
+ * 0.91–0.98× at 2 threads).
+ */
+export const MAX_ONE_TX_GAS_SHARE = 0.5;
 
 /** The reason to run serially, or undefined to run in parallel. */
 export function decideFallback(txCount: number, gasUsed: bigint[], threads: number, senders: string[]): string | undefined {
@@ -30,6 +37,12 @@ export function decideFallback(txCount: number, gasUsed: bigint[], threads: numb
   }
   if (longest / txCount > MAX_SAME_SENDER_SHARE) {
     return `${longest} of ${txCount} transactions come from one sender and must run in nonce order`;
+  }
+  let largest = 0n;
+  for (const g of gasUsed) if (g > largest) largest = g;
+  const share = Number(largest) / Number(gas);
+  if (share > MAX_ONE_TX_GAS_SHARE) {
+    return `one transaction uses ${Math.round(share * 100)}% of the block's gas: no schedule beats ${(1 / share).toFixed(2)}× on any number of threads`;
   }
   return undefined;
 }

@@ -137,6 +137,9 @@ test('the executor default: pre-run fallback rules and the measured fallback bel
   assert.ok(slow.blockStm < 0.95, String(slow.blockStm));
   assert.equal(slow.fallback, null);
   assert.equal(slow.withFallback, 1);
+  // One transaction with more than half the block's gas: serial, at any thread count.
+  const dominated = simulateBlock({ ...input, gasUsed: [7_000_000n, ...input.gasUsed.slice(1)], model: free }).points;
+  for (const point of dominated) assert.match(point.fallback ?? '', /one transaction uses 53% of the block's gas: no schedule beats 1\.90× on any number of threads/);
 });
 
 test('untimed serial work is spread over the transactions', () => {
