@@ -5,7 +5,7 @@
  * runs on the same state so machine drift hits both, check every parallel run against
  * the serial replay (receipts and post-state), and summarise.
  */
-import { spread } from '../analysis/stats.js';
+import { median, spread } from '../analysis/stats.js';
 import { ExecutorError, StmError } from '../errors.js';
 import { runSerial } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
@@ -107,12 +107,15 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
         options.progress?.('parallel warm-up', i, warmup + runs);
         warmupTimes.push((await runOnce()).elapsedMs);
       }
-      // The executor's own measurement as a signal: when even its best warm-up run was
-      // clearly slower than the serial replay of the same block, it runs the block serially
-      // (and says so). The best, not the median: the first runs also warm the workers' JIT.
-      const warmSpeedup = warmupTimes.length > 0 ? serial.serialMs.median / Math.min(...warmupTimes) : Number.POSITIVE_INFINITY;
+      // The executor's own measurement as a signal: when its warm-up runs were clearly
+      // slower than the serial replay of the same block, it runs the block serially (and
+      // says so). The median of the warm-up runs after the first (which also warms the
+      // workers' JIT), not the best: on this machine the best of three let 4370000 and
+      // 8889776 through at 0.95×, and they then ran at 0.79–0.85×.
+      const warm = warmupTimes.length > 1 ? warmupTimes.slice(1) : warmupTimes;
+      const warmSpeedup = warm.length > 0 ? serial.serialMs.median / median(warm) : Number.POSITIVE_INFINITY;
       if (options.fallback && warmSpeedup < MEASURED_FALLBACK_BELOW) {
-        throw new MeasuredFallback(`even the best parallel warm-up run was clearly slower than serial (${warmSpeedup.toFixed(2)}× < ${MEASURED_FALLBACK_BELOW}×)`);
+        throw new MeasuredFallback(`the parallel warm-up runs were clearly slower than serial (${warmSpeedup.toFixed(2)}× < ${MEASURED_FALLBACK_BELOW}×)`);
       }
       for (let i = 0; i < runs; i++) {
         options.progress?.('serial + parallel', warmup + i, warmup + runs);
