@@ -110,8 +110,8 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       // The executor's own measurement as a signal: when its warm-up runs were clearly
       // slower than the serial replay of the same block, it runs the block serially (and
       // says so). The median of the warm-up runs after the first (which also warms the
-      // workers' JIT), not the best: on this machine the best of three let 4370000 and
-      // 8889776 through at 0.95×, and they then ran at 0.79–0.85×.
+      // workers' JIT), not the best: on this machine the best of three now and then let
+      // 4370000 and 8889776 through (≥ 0.95×), and they then ran at 0.79–0.85×.
       const warm = warmupTimes.length > 1 ? warmupTimes.slice(1) : warmupTimes;
       const warmSpeedup = warm.length > 0 ? serial.serialMs.median / median(warm) : Number.POSITIVE_INFINITY;
       if (options.fallback && warmSpeedup < MEASURED_FALLBACK_BELOW) {
