@@ -221,7 +221,6 @@ export abstract class ExecutionRun {
     const entered = performance.now();
     try {
       for (const message of messages) this.handle(message);
-      this.resultOrigin = -1;
       this.afterEvent();
     } catch (error) {
       this.fail(error as Error);
@@ -232,6 +231,7 @@ export abstract class ExecutionRun {
 
   /** After handling results: stop conditions, completion, new tasks out. */
   private afterEvent(): void {
+    this.resultOrigin = -1; // results handled; what follows (dispatch) broadcasts to every worker
     this.options.checkpoint?.();
     if (this.reexecutions > this.options.maxReexecutions) {
       throw new TooManyReexecutions(`${this.reexecutions} re-executions for ${this.n} transactions`);
@@ -340,7 +340,6 @@ export abstract class ExecutionRun {
           this.onFailed(task.tx, task.inc, error.shortMessage ?? error.message ?? String(error), toWireReads(replay.state.readSet));
         }
       }
-      this.resultOrigin = -1;
       this.afterEvent();
     } catch (error) {
       this.fail(error as Error);
