@@ -6,7 +6,7 @@ import { bundledFixturesDir, loadBlock } from '../dist/src/data/blockLocator.js'
 import { median } from '../dist/src/analysis/stats.js';
 import { replaySerial } from '../dist/src/replay/replayBlock.js';
 import { runSerial } from '../dist/src/exec/serialExecutor.js';
-import { runBlockStm } from '../dist/src/parallel/coordinator.js';
+import { runBlockStm } from '../dist/src/parallel/blockStmScheduler.js';
 import { chooseChunkSize } from '../dist/src/parallel/executionRun.js';
 import { runOcc } from '../dist/src/parallel/occScheduler.js';
 import { runLocks } from '../dist/src/parallel/lockScheduler.js';

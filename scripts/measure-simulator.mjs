@@ -17,7 +17,7 @@ import { bundledFixturesDir, loadBlock } from '../dist/src/data/blockLocator.js'
 import { median } from '../dist/src/analysis/stats.js';
 import { replaySerial } from '../dist/src/replay/replayBlock.js';
 import { runSerial } from '../dist/src/exec/serialExecutor.js';
-import { chooseChunkSize, runBlockStm } from '../dist/src/parallel/coordinator.js';
+import { chooseChunkSize, runBlockStm } from '../dist/src/parallel/blockStmScheduler.js';
 import { closeSharedPool, sharedPool } from '../dist/src/parallel/workerPool.js';
 
 const threadsList = (process.env.THREADS ?? '1,2').split(',').map(Number);

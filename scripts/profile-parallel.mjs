@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
 import { bundledFixturesDir, loadBlock } from '../dist/src/data/blockLocator.js';
 import { replaySerial } from '../dist/src/replay/replayBlock.js';
-import { runBlockStm } from '../dist/src/parallel/coordinator.js';
+import { runBlockStm } from '../dist/src/parallel/blockStmScheduler.js';
 import { chooseChunkSize } from '../dist/src/parallel/executionRun.js';
 import { closeSharedPool, sharedPool } from '../dist/src/parallel/workerPool.js';
 

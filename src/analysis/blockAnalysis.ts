@@ -1,7 +1,10 @@
 /**
- * The per-block figures that do not need the parallel executor: the dependency graph
- * (all locations, and the storage-only view), dependent transactions, the longest chain,
- * and ceiling(inf) and ceiling(T), each weighted by measured time and by gas.
+ * The per-block figures that do not need the parallel executor: the dependency graph in
+ * three views — all locations; storage only; and "transfers commute", the graph of the
+ * serial replay run with commutative sender updates (src/exec/commutativeUpdates.ts),
+ * which is what the Block-STM executor and the simulator schedule against — with
+ * dependent transactions, the longest chain, and ceiling(inf) and ceiling(T), each
+ * weighted by measured time and by gas.
  */
 import { ceilings, type Ceilings } from './ceiling.js';
 import { buildDependencyGraph, dependentTxCount, isStorageLocation, longestChain, type DependencyEdge, type DependencyGraph } from './dependencyGraph.js';
@@ -21,6 +24,10 @@ export interface BlockAnalysis {
   edges: DependencyEdge[];
   all: GraphSummary;
   storageOnly: GraphSummary;
+  /** The "transfers commute" view's graph and edges (the serial replay with commutative sender updates). */
+  commutativeGraph: DependencyGraph;
+  commutativeEdges: DependencyEdge[];
+  transfersCommute: GraphSummary;
 }
 
 export function summarizeGraph(graph: DependencyGraph, timeWeights: ArrayLike<number>, gasWeights: ArrayLike<number>, threads: number): GraphSummary {
@@ -33,13 +40,28 @@ export function summarizeGraph(graph: DependencyGraph, timeWeights: ArrayLike<nu
   };
 }
 
-export function analyzeBlock(txCount: number, edges: DependencyEdge[], timeWeights: ArrayLike<number>, gasWeights: ArrayLike<number>, threads: number): BlockAnalysis {
+/**
+ * `edges` are the strict serial replay's read-after-write edges; `commutativeEdges` those
+ * of the replay with commutative sender updates (the same edges when not given).
+ */
+export function analyzeBlock(
+  txCount: number,
+  edges: DependencyEdge[],
+  timeWeights: ArrayLike<number>,
+  gasWeights: ArrayLike<number>,
+  threads: number,
+  commutativeEdges: DependencyEdge[] = edges,
+): BlockAnalysis {
   const graph = buildDependencyGraph(txCount, edges);
   const storageGraph = buildDependencyGraph(txCount, edges, isStorageLocation);
+  const commutativeGraph = commutativeEdges === edges ? graph : buildDependencyGraph(txCount, commutativeEdges);
   return {
     graph,
     edges,
     all: summarizeGraph(graph, timeWeights, gasWeights, threads),
     storageOnly: summarizeGraph(storageGraph, timeWeights, gasWeights, threads),
+    commutativeGraph,
+    commutativeEdges,
+    transfersCommute: summarizeGraph(commutativeGraph, timeWeights, gasWeights, threads),
   };
 }

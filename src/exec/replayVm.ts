@@ -26,6 +26,7 @@ import { txHash, type BlockContext } from './blockContext.js';
 import { applyEvmPatches } from './evmPatches.js';
 import { applyEpilogue, epilogueCredits } from './systemOps.js';
 import { runOpaqueTx } from '../chain/opaqueTx.js';
+import { commutativeSenders, type CommutativeSender } from './commutativeUpdates.js';
 
 export interface TxRun {
   index: number;
@@ -36,16 +37,21 @@ export interface TxRun {
   writes: WriteSet;
   /** Wall time of runTx, ms. */
   timeMs: number;
+  /** It ran with its sender updates applied lazily (commutativeUpdates.ts): its guards are checked at commit. */
+  lazy: boolean;
 }
 
 interface EvmInternals {
   runCall: (opts: unknown) => Promise<unknown>;
+  runInterpreter: (message: unknown, opts?: unknown) => Promise<unknown>;
   _addToBalance: (account: unknown, message: { value: bigint; to: Address }) => Promise<void>;
   _reduceSenderBalance: (account: unknown, message: { value: bigint; caller: Address }) => Promise<void>;
   journal: { putAccount: (address: Address, account: unknown) => Promise<void>; cleanJournal: () => void };
 }
 
 export class ReplayVm {
+  private plan: Array<CommutativeSender | undefined> | undefined;
+
   private constructor(
     readonly ctx: BlockContext,
     readonly vm: VM,
@@ -71,7 +77,7 @@ export class ReplayVm {
     };
     const vm = await createVM({ common: ctx.common, stateManager: state, blockchain: blockchain as never });
     const evm = vm.evm as unknown as EvmInternals;
-    for (const method of ['runCall', '_addToBalance', '_reduceSenderBalance'] as const) {
+    for (const method of ['runCall', 'runInterpreter', '_addToBalance', '_reduceSenderBalance'] as const) {
       if (typeof evm[method] !== 'function') throw new StmError(`this @ethereumjs/evm has no ${method}; stm needs @ethereumjs/evm 10.1.x`);
     }
     const runCall = evm.runCall.bind(evm);
@@ -80,6 +86,17 @@ export class ReplayVm {
         return await runCall(opts);
       } finally {
         state.phase = 'post';
+      }
+    };
+    // Code executing (any call frame): TxState then treats a touch of a lazily updated
+    // sender's balance or nonce as a violation (see commutativeUpdates.ts).
+    const runInterpreter = evm.runInterpreter.bind(evm);
+    evm.runInterpreter = async (message, opts) => {
+      state.codeDepth++;
+      try {
+        return await runInterpreter(message, opts);
+      } finally {
+        state.codeDepth--;
       }
     };
     const addToBalance = evm._addToBalance.bind(evm);
@@ -105,14 +122,35 @@ export class ReplayVm {
     return this.ctx.txs[index]!;
   }
 
+  /** Per transaction: the assumptions under which its sender updates commute, or undefined (computed once). */
+  get commutativePlan(): Array<CommutativeSender | undefined> {
+    this.plan ??= commutativeSenders(this.ctx);
+    return this.plan;
+  }
+
   /**
    * Runs transaction `index` against `source`. Errors thrown by the source (an ESTIMATE
    * read in the parallel executor) pass through unchanged; anything else ethereumjs
-   * throws becomes a TxExecutionError naming the transaction.
+   * throws becomes a TxExecutionError naming the transaction. With `commutative`, a
+   * transaction the rule allows runs with lazy sender updates (its guards are the
+   * caller's to check); if it read non-empty code it runs again strictly.
    */
-  async run(index: number, source: StateSource): Promise<TxRun> {
+  async run(index: number, source: StateSource, commutative = false): Promise<TxRun> {
+    const lazy = commutative ? this.commutativePlan[index] : undefined;
+    if (lazy !== undefined) {
+      try {
+        const run = await this.runOnce(index, source, lazy);
+        if (!this.state.lazyViolated) return run;
+      } catch (error) {
+        if (!this.state.lazyViolated) throw error;
+      }
+    }
+    return this.runOnce(index, source, undefined);
+  }
+
+  private async runOnce(index: number, source: StateSource, lazy: CommutativeSender | undefined): Promise<TxRun> {
     const state = this.state;
-    state.begin(index, source);
+    state.begin(index, source, lazy);
     (this.vm.evm as unknown as EvmInternals).journal.cleanJournal();
     const started = performance.now();
     const opaque = this.ctx.data.opaque?.find((o) => o.index === index);
@@ -120,7 +158,7 @@ export class ReplayVm {
       // Not executed: its effects are the node's trace (src/chain/opaqueTx.ts, Sei precompiles).
       const done = await runOpaqueTx(state, this.ctx.common, this.ctx.coinbase, opaque, this.ctx.txs[index]!);
       if (state.sourceFailure !== undefined) throw state.sourceFailure;
-      return { index, ...done, timeMs: performance.now() - started };
+      return { index, ...done, timeMs: performance.now() - started, lazy: false };
     }
     let result: RunTxResult;
     try {
@@ -132,7 +170,7 @@ export class ReplayVm {
     }
     if (state.sourceFailure !== undefined) throw state.sourceFailure;
     const timeMs = performance.now() - started;
-    return { index, result, receipt: result.receipt, gasUsed: result.totalGasSpent, reads: state.readSet, writes: state.finish(), timeMs };
+    return { index, result, receipt: result.receipt, gasUsed: result.totalGasSpent, reads: state.readSet, writes: state.finish(), timeMs, lazy: lazy !== undefined };
   }
 
   /** Applies withdrawals and block rewards on top of `source` (the state after the last transaction). */

@@ -6,6 +6,7 @@
 import { BlockState } from '../state/blockState.js';
 import type { LocationValue } from '../state/locations.js';
 import type { WriteSet } from '../state/txState.js';
+import { failedGuard } from './commutativeUpdates.js';
 import type { ReplayVm, TxRun } from './replayVm.js';
 
 export interface SerialRun {
@@ -21,6 +22,13 @@ export interface SerialRun {
 export interface SerialOptions {
   /** Called between transactions; throw to stop (Ctrl-C). */
   checkpoint?: () => void;
+  /**
+   * Apply commutative sender updates (commutativeUpdates.ts) as the Block-STM executor
+   * does: the read sets then give the "transfers commute" graph view. Each lazily run
+   * transaction's guard is checked at once against the exact state; when it fails, the
+   * transaction runs again strictly.
+   */
+  commutative?: boolean;
 }
 
 export async function runSerial(replay: ReplayVm, options: SerialOptions = {}): Promise<SerialRun> {
@@ -28,8 +36,11 @@ export async function runSerial(replay: ReplayVm, options: SerialOptions = {}): 
   const txs: TxRun[] = [];
   const count = replay.ctx.txs.length;
   const started = performance.now();
+  const commutative = options.commutative === true;
+  const exact = (key: string): unknown => state.read(key, Number.MAX_SAFE_INTEGER);
   for (let i = 0; i < count; i++) {
-    const run = await replay.run(i, state);
+    let run = await replay.run(i, state, commutative);
+    if (run.lazy && failedGuard(replay.commutativePlan[i]!, exact) !== undefined) run = await replay.run(i, state, false);
     state.commit(i, run.writes);
     txs.push(run);
     if (options.checkpoint !== undefined) {

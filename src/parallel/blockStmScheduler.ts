@@ -1,5 +1,5 @@
 /**
- * The Block-STM coordinator: one run of one block on the worker pool.
+ * The Block-STM scheduler: one run of one block on the worker pool.
  *
  * Design (numbers and the alternatives measured: docs/executor.md). The coordinator, on
  * the main thread, owns the authoritative multi-version memory and the scheduler; workers
@@ -25,49 +25,43 @@
  * a lower transaction's new write could invalidate them, and there is none): they are
  * committed. The block is done when all are committed.
  *
- * Scheduling: each worker holds up to two tasks (one running, one queued) so it never
- * waits for a round trip; the next task is always the lowest-index transaction ready to
- * execute. The plumbing shared with the other schedulers (messages, the main thread as an
- * executor, applying and broadcasting writes, the timer) is in executionRun.ts.
+ * Scheduling (what runs next, where, and the commit order) is the policy in
+ * blockStmPolicy.ts, which the simulator drives too. The plumbing shared with the other
+ * schedulers (messages, the main thread as an executor, applying and broadcasting writes,
+ * the timer) is in executionRun.ts.
  */
 import { ExecutorError } from '../errors.js';
+import { failedGuard, independentOfSender } from '../exec/commutativeUpdates.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED, makeVersion, versionIncarnation, versionTx } from '../state/stateSource.js';
 import type { LocationValue } from '../state/locations.js';
+import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender } from './blockStmPolicy.js';
 import {
-  DISPATCHED,
-  DONE,
   ExecutionRun,
   ParallelExecutionError,
-  READY,
-  TASKS_PER_WORKER,
-  WAITING,
   summedMap,
   type IncarnationResult,
   type RunOptions,
   type RunResult,
 } from './executionRun.js';
-import { MinHeap } from './minHeap.js';
 import type { WireReads } from './protocol.js';
 import type { WorkerPool } from './workerPool.js';
 
 export { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type TxOutcome } from './executionRun.js';
+export { previousSameSender } from './blockStmPolicy.js';
+export { HEAVY_GAS_LIMIT } from './taskSlots.js';
 export type BlockStmOptions = RunOptions;
 export type BlockStmResult = RunResult;
 
-const REEXECUTION_PATIENCE = 2;
-/** A transaction with a gas limit above this is heavy: a worker starts it early (see dispatchChunk). */
-export const HEAVY_GAS_LIMIT = 1_000_000;
 const INVALID = 0;
 const VALID = 1;
 const SUSPECT = 2;
 
 export function runBlockStm(pool: WorkerPool, pre: PreState, txCount: number, options: BlockStmOptions): Promise<BlockStmResult> {
-  return new BlockStmCoordinator(pool, pre, txCount, options).run();
+  return new BlockStmScheduler(pool, pre, txCount, options).run();
 }
 
-class BlockStmCoordinator extends ExecutionRun {
-  private readonly waitingOn: Int32Array;
+class BlockStmScheduler extends ExecutionRun {
   /**
    * Per done transaction that can still be invalidated: its reads as received (looked up by
    * scanning: rechecks are rare). One that committed as it finished has none (see completed).
@@ -79,18 +73,10 @@ class BlockStmCoordinator extends ExecutionRun {
    * every result than a set per location, which matters on conflict-free blocks.
    */
   private readonly readers = new Map<string, number[]>();
-  private readonly dependents = new Map<number, number[]>();
-  private readonly ready = new MinHeap();
-  /** The READY transactions with a heavy gas limit (a subset of ready; see dispatchChunk). */
-  private readonly heavyReady = new MinHeap();
-  /** Per executor: heavy transactions it holds; per transaction: the executor holding it, or -1. */
-  private readonly heavyHeld: Int32Array;
-  private readonly heavyAt: Int32Array;
-  /** Transactions waiting for the commit index to reach them (see makeRunnable). */
-  private readonly deferred = new MinHeap();
-  /** The previous transaction of the same sender, or -1 (a nonce dependency known in advance). */
-  private readonly previousSameSender: Int32Array;
-  private commitIndex = 0;
+  /** What runs next, where, and the commit order (shared with the simulator). */
+  private readonly policy: BlockStmPolicy;
+  /** Per transaction: its standing incarnation ran with lazy sender updates (its guard is checked at commit). */
+  private readonly lazyRan: Uint8Array;
   /** Per transaction: how many aborted writers its standing reads rely on (0 = committable). */
   private readonly suspicion: Int32Array;
   /** Aborted writer -> readers (tagged with their incarnation) suspect of it. */
@@ -101,20 +87,23 @@ class BlockStmCoordinator extends ExecutionRun {
   constructor(pool: WorkerPool, pre: PreState, n: number, options: BlockStmOptions) {
     super(pool, pre, n, options);
     this.suspicion = new Int32Array(n);
-    this.heavyHeld = new Int32Array(pool.size + 1);
-    this.heavyAt = new Int32Array(n).fill(-1);
-    this.waitingOn = new Int32Array(n).fill(-1);
     this.readSets = new Array(n);
-    for (let i = 0; i < n; i++) this.pushReady(i);
-    this.previousSameSender = previousSameSender(options.senders);
+    this.lazyRan = new Uint8Array(n);
+    const independent = options.commutative === undefined ? undefined : independentOfSender(options.commutative);
+    this.policy = new BlockStmPolicy(this.status, this.incarnation, this.slots, previousSameSender(options.senders, independent));
+  }
+
+  private get commitIndex(): number {
+    return this.policy.commitIndex;
   }
 
   protected isComplete(): boolean {
-    return this.commitIndex === this.n;
+    return this.policy.commitIndex === this.n;
   }
 
   /** A finished incarnation (from a worker or the main thread): apply, validate, and complete or abort. */
   protected onResult(tx: number, inc: number, reads: WireReads, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void {
+    this.lazyRan[tx] = result.lazy ? 1 : 0;
     const changed = this.applyWrites(tx, inc, keys, values, creditKeys, creditDeltas);
     if (!this.validate(tx, reads)) {
       this.abortIncarnation(tx, this.failingKey, 'validation');
@@ -313,6 +302,7 @@ class BlockStmCoordinator extends ExecutionRun {
    */
   protected onFailed(tx: number, inc: number, message: string, reads: WireReads): void {
     if (this.status[tx] !== DISPATCHED || this.incarnation[tx] !== inc) return;
+    this.lazyRan[tx] = 0;
     const changed = this.applyWrites(tx, inc, [], [], [], []);
     if (!this.validate(tx, reads)) {
       this.countConflict(tx, this.failingKey, 'validation');
@@ -327,201 +317,43 @@ class BlockStmCoordinator extends ExecutionRun {
   }
 
   private advanceCommit(): void {
-    while (this.commitIndex < this.n && this.status[this.commitIndex] === DONE && this.suspicion[this.commitIndex] === 0) {
-      const failure = this.failures.get(this.commitIndex);
-      if (failure !== undefined) {
-        throw new ParallelExecutionError(`transaction ${this.commitIndex} failed in parallel execution although everything it read was final: ${failure}`);
-      }
-      this.commitIndex++;
-    }
-    for (let tx = this.deferred.peek(); tx !== undefined && tx <= this.commitIndex; tx = this.deferred.peek()) {
-      this.deferred.pop();
-      if (this.status[tx] === WAITING && this.waitingOn[tx] === -1) {
-        this.status[tx] = READY;
-        this.pushReady(tx);
-      }
-    }
+    this.policy.advanceCommit(this.mayCommit);
   }
 
   /**
-   * Puts tx back to be executed: now, or once `blocker` is done. A transaction aborted
-   * REEXECUTION_PATIENCE times or more waits until everything below it is committed, so its
-   * next incarnation is its last: otherwise a transaction far ahead that reads a location
-   * a long chain below keeps rewriting (a sender's nonce) is re-executed once per link.
+   * A done transaction at the commit index commits when it relies on no aborted writer and,
+   * when it ran with lazy sender updates, its guard holds against the now final state
+   * below it (else it runs again, strictly). One whose last incarnation threw fails the run.
    */
+  private readonly mayCommit = (tx: number): boolean => {
+    if (this.suspicion[tx] !== 0) return false;
+    const failure = this.failures.get(tx);
+    if (failure !== undefined) {
+      throw new ParallelExecutionError(`transaction ${tx} failed in parallel execution although everything it read was final: ${failure}`);
+    }
+    if (this.lazyRan[tx] === 1) {
+      const key = failedGuard(this.options.commutative![tx]!, (k) => this.memory.resolve(k, tx));
+      if (key !== undefined) {
+        this.strict[tx] = 1;
+        this.unregisterReads(tx);
+        this.outcomes[tx] = undefined;
+        this.abortIncarnation(tx, key, 'validation');
+        return false;
+      }
+    }
+    return true;
+  };
+
   private makeRunnable(tx: number, blocker: number): void {
-    if (this.incarnation[tx]! >= REEXECUTION_PATIENCE && tx > this.commitIndex) {
-      this.status[tx] = WAITING;
-      this.waitingOn[tx] = -1;
-      this.deferred.push(tx);
-      return;
-    }
-    if (blocker >= 0 && this.status[blocker] !== DONE) {
-      this.status[tx] = WAITING;
-      this.waitingOn[tx] = blocker;
-      let list = this.dependents.get(blocker);
-      if (list === undefined) this.dependents.set(blocker, (list = []));
-      list.push(tx);
-      return;
-    }
-    this.status[tx] = READY;
-    this.pushReady(tx);
+    this.policy.makeRunnable(tx, blocker);
   }
 
   private wakeDependents(tx: number): void {
-    const list = this.dependents.get(tx);
-    if (list === undefined) return;
-    this.dependents.delete(tx);
-    for (const waiter of list) {
-      if (this.status[waiter] === WAITING && this.waitingOn[waiter] === tx) {
-        this.waitingOn[waiter] = -1;
-        this.status[waiter] = READY;
-        this.pushReady(waiter);
-      }
-    }
+    this.policy.wakeDependents(tx);
   }
 
-  /**
-   * Fills every worker's task slots with the lowest ready transactions. A transaction
-   * whose sender has an earlier transaction in the block that is not done would read a
-   * stale nonce: it waits for it, or, when that one is on a worker with a free slot, is
-   * queued right behind it on the same worker (which applies its own writes at once, so
-   * the chain runs there without a round trip).
-   */
   protected dispatch(): void {
-    const leftForWorkers: number[] = [];
-    try {
-      for (;;) {
-        if (!this.dispatchChunk(leftForWorkers)) return;
-      }
-    } finally {
-      for (const tx of leftForWorkers) this.ready.push(tx);
-    }
-  }
-
-  /**
-   * Sends one chunk to the freest executor; false when there is nothing to send or no room.
-   * A large transaction the main thread may not take (mainMayTake) goes to a worker with
-   * room as its own task, or waits in leftForWorkers for the next dispatch.
-   */
-  private dispatchChunk(leftForWorkers: number[]): boolean {
-    const free = this.freeExecutor();
-    if (free < 0) return false;
-    const txs: number[] = [];
-    const incs: number[] = [];
-    let target = free;
-    // A worker starts the lowest heavy transaction first, alone, ahead of index order:
-    // large transactions are few, mostly independent of the ones before them, and, taken
-    // in index order, come last and stretch the run's end (the critical path).
-    const heavy = free !== this.mainSlot ? this.nextHeavyFor(free) : undefined;
-    if (heavy !== undefined && this.sendsAlone(heavy, free)) return true;
-    while (txs.length < this.chunkSize) {
-      // A worker takes the large transactions the main thread passed over first (lowest first).
-      const tx = target !== this.mainSlot && leftForWorkers.length > 0 ? leftForWorkers.shift()! : this.nextReady();
-      if (tx === undefined) break;
-      const previous = this.previousSameSender[tx]!;
-      if (previous >= 0 && this.status[previous] !== DONE && !(this.status[previous] === DISPATCHED && this.taskWorker[previous] === target)) {
-        // Queue it behind its sender's previous transaction when that one is on a worker
-        // with room (as its own chunk), else wait for it.
-        const holder = this.status[previous] === DISPATCHED ? this.taskWorker[previous]! : -1;
-        if (txs.length === 0 && holder >= 0 && this.inflight[holder]! < this.capacityOf(holder)) {
-          target = holder;
-        } else {
-          this.makeRunnable(tx, previous);
-          continue;
-        }
-      }
-      if (target === this.mainSlot && !this.mainMayTake(tx)) {
-        const worker = txs.length === 0 ? this.workerWithRoom() : -1;
-        if (worker < 0) {
-          leftForWorkers.push(tx);
-          continue;
-        }
-        target = worker;
-      }
-      this.status[tx] = DISPATCHED;
-      this.taskWorker[tx] = target;
-      txs.push(tx);
-      incs.push(this.incarnation[tx]!);
-      if (target !== free) break;
-    }
-    if (txs.length === 0) return false;
-    this.sendChunk(target, txs, incs);
-    return true;
-  }
-
-  /** Sends heavy tx ahead of index order, alone, unless its sender has an earlier transaction not done (its nonce). */
-  private sendsAlone(tx: number, worker: number): boolean {
-    const previous = this.previousSameSender[tx]!;
-    if (previous >= 0 && this.status[previous] !== DONE) return false;
-    this.sendChunk(worker, [tx], [this.incarnation[tx]!]);
-    return true;
-  }
-
-  private sendChunk(target: number, txs: number[], incs: number[]): void {
-    for (const tx of txs) {
-      if (this.isHeavy(tx)) {
-        this.heavyHeld[target]!++;
-        this.heavyAt[tx] = target;
-      }
-    }
-    this.sendTask(target, txs, incs);
-  }
-
-  protected override onTaskFinished(tx: number): void {
-    const at = this.heavyAt[tx]!;
-    if (at >= 0) {
-      this.heavyHeld[at]!--;
-      this.heavyAt[tx] = -1;
-    }
-  }
-
-  private heldHeavy(worker: number): boolean {
-    return this.heavyHeld[worker]! > 0;
-  }
-
-  /** Makes a READY transaction available to dispatch (heavy ones also to the workers' early pick). */
-  private pushReady(tx: number): void {
-    this.ready.push(tx);
-    if (this.isHeavy(tx)) this.heavyReady.push(tx);
-  }
-
-  private isHeavy(tx: number): boolean {
-    return (this.options.gasLimits?.[tx] ?? 0) > HEAVY_GAS_LIMIT;
-  }
-
-  /**
-   * The lowest READY heavy transaction beyond what index order reaches soon (every
-   * executor's two chunks above the commit index), for a worker that holds no heavy one;
-   * else undefined. One closer than that goes in index order: it is soon anyway, and run
-   * ahead of the transactions just below it, it mostly reads what they have not written yet.
-   */
-  private nextHeavyFor(worker: number): number | undefined {
-    if (this.heldHeavy(worker)) return undefined;
-    const horizon = this.commitIndex + TASKS_PER_WORKER * this.chunkSize * this.inflight.length;
-    // Heavy ones below the horizon (or no longer READY) leave the early pick for good.
-    for (let tx = this.heavyReady.pop(); tx !== undefined; tx = this.heavyReady.pop()) {
-      if (this.status[tx] === READY && tx >= horizon) return tx;
-    }
-    return undefined;
-  }
-
-  private nextReady(): number | undefined {
-    for (;;) {
-      const tx = this.ready.pop();
-      if (tx === undefined) return undefined;
-      if (this.status[tx] === READY) return tx;
-    }
+    this.policy.dispatch(this.deliverTask);
   }
 }
 
-export function previousSameSender(senders: string[]): Int32Array {
-  const previous = new Int32Array(senders.length).fill(-1);
-  const last = new Map<string, number>();
-  senders.forEach((sender, i) => {
-    const before = last.get(sender);
-    if (before !== undefined) previous[i] = before;
-    last.set(sender, i);
-  });
-  return previous;
-}

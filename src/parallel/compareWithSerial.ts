@@ -8,7 +8,7 @@ import { bytesToHex } from '@ethereumjs/util';
 import type { SerialReplay } from '../replay/replayBlock.js';
 import { BlockState } from '../state/blockState.js';
 import { CodeValue, describeLocation, valuesEqual, type LocationValue } from '../state/locations.js';
-import type { TxOutcome } from './coordinator.js';
+import type { TxOutcome } from './blockStmScheduler.js';
 import type { ParallelDifference } from './types.js';
 
 export async function compareWithSerial(serial: SerialReplay, outcomes: TxOutcome[]): Promise<ParallelDifference | undefined> {

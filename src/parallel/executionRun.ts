@@ -19,30 +19,19 @@
  */
 import type { TxReceipt } from '@ethereumjs/vm';
 import { ExecutorError, StmError } from '../errors.js';
+import type { CommutativeSender } from '../exec/commutativeUpdates.js';
 import type { ReplayVm } from '../exec/replayVm.js';
 import { valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED } from '../state/stateSource.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
 import { fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type WireReads } from './protocol.js';
+import { DISPATCHED } from './blockStmPolicy.js';
+import { TaskSlots } from './taskSlots.js';
 import type { WorkerPool } from './workerPool.js';
 
-export const READY = 0;
-export const DISPATCHED = 1;
-export const DONE = 2;
-export const WAITING = 3;
-/** Tasks each executor holds (one running, one queued), so none waits for a round trip. */
-export const TASKS_PER_WORKER = 2;
-/** Gas limit per chunk of small transactions (see chooseChunkSize). */
-const CHUNK_GAS_LIMIT = 500_000;
-/**
- * The main thread handles the workers' results only between its own transactions, so a
- * long one there starves the workers once their queues run dry (18426253: a 113 ms
- * transaction on the main thread, the worker idle for most of it). A transaction with a
- * gas limit above this goes to a worker, unless every worker already holds at least as
- * much gas limit of work (see mainMayTake).
- */
-export const MAIN_THREAD_MAX_GAS = CHUNK_GAS_LIMIT;
+export { READY, DISPATCHED, DONE, WAITING } from './blockStmPolicy.js';
+export { TASKS_PER_WORKER, chooseChunkSize } from './taskSlots.js';
 
 /** The final result of one transaction (its last incarnation). */
 export interface TxOutcome {
@@ -62,6 +51,8 @@ export interface IncarnationResult {
   receipt: TxReceipt;
   bloom: Uint8Array;
   timeMs: number;
+  /** It ran with lazy sender updates (its guard is checked at commit). */
+  lazy: boolean;
 }
 
 export interface RunStats {
@@ -97,6 +88,11 @@ export interface RunOptions {
   maxReexecutions: number;
   /** Sender address per transaction (for the same-sender rule in dispatch). */
   senders: string[];
+  /**
+   * Apply commutative sender updates (src/exec/commutativeUpdates.ts, Block-STM only): per
+   * transaction, the guard its lazy run must pass at commit, or undefined (strict).
+   */
+  commutative?: ReadonlyArray<CommutativeSender | undefined>;
   /** Transactions per task (default 1); see chooseChunkSize. */
   chunkSize?: number;
   /** Gas limit per transaction (known before execution), for mainMayTake; without it the main thread takes any. */
@@ -128,16 +124,10 @@ export abstract class ExecutionRun {
   /** Per transaction: the keys its standing incarnation wrote (values and credits). */
   protected readonly writeKeys: Array<string[] | undefined>;
   protected readonly outcomes: Array<TxOutcome | undefined>;
-  /** Tasks queued or running per executor (workers 0..size-1, then the main thread). */
-  protected readonly inflight: number[];
-  /** The main thread's executor slot (index pool.size), or -1 when it only coordinates. */
-  protected readonly mainSlot: number;
-  /** The executor a dispatched transaction was sent to. */
-  protected readonly taskWorker: Int32Array;
-  /** Transactions per task: several small ones travel together (chunkSize in the options). */
-  protected readonly chunkSize: number;
-  /** Per executor: the summed gas limit of the transactions it holds (queued or running). */
-  private readonly heldGas: number[];
+  /** The executors' task slots (workers 0..size-1, then the main thread when it executes). */
+  protected readonly slots: TaskSlots;
+  /** Per transaction: run it strictly even where commutative sender updates apply (its guard failed once). */
+  protected readonly strict: Uint8Array;
   protected reexecutions = 0;
   /** The executor whose result is being handled (applyWrites does not echo its writes back to it). */
   private resultOrigin = -1;
@@ -162,11 +152,8 @@ export abstract class ExecutionRun {
     this.incarnation = new Int32Array(n);
     this.writeKeys = new Array(n);
     this.outcomes = new Array(n);
-    this.mainSlot = options.mainReplay === undefined ? -1 : pool.size;
-    this.inflight = new Array(pool.size + (this.mainSlot >= 0 ? 1 : 0)).fill(0);
-    this.taskWorker = new Int32Array(n).fill(-1);
-    this.chunkSize = Math.max(1, Math.floor(options.chunkSize ?? 1));
-    this.heldGas = new Array<number>(this.inflight.length).fill(0);
+    this.strict = new Uint8Array(n);
+    this.slots = new TaskSlots(pool.size, options.mainReplay !== undefined, n, options.chunkSize ?? 1, options.gasLimits);
     this.stats = {
       conflictsValidation: 0,
       conflictsEstimate: 0,
@@ -174,7 +161,7 @@ export abstract class ExecutionRun {
       abortedBy: Array.from({ length: n }, () => []),
       locationConflicts: new Map(),
       coordinatorBusyMs: 0,
-      workerBusyMs: new Array<number>(this.inflight.length).fill(0),
+      workerBusyMs: new Array<number>(this.slots.executors).fill(0),
     };
   }
 
@@ -204,7 +191,7 @@ export abstract class ExecutionRun {
         this.options.timeoutMs,
       );
       this.started = performance.now();
-      this.pool.queueAll({ t: 'run', runId: this.options.runId, blockKey: this.options.blockKey, stress: this.options.stress });
+      this.pool.queueAll({ t: 'run', runId: this.options.runId, blockKey: this.options.blockKey, stress: this.options.stress, commutative: this.options.commutative !== undefined });
       try {
         if (this.n === 0 || this.isComplete()) return this.finish();
         this.dispatch();
@@ -242,55 +229,42 @@ export abstract class ExecutionRun {
     this.scheduleMain();
   }
 
+  /** Tasks queued or running per executor (workers 0..size-1, then the main thread). */
+  protected get inflight(): Int32Array {
+    return this.slots.inflight;
+  }
+  /** The main thread's executor slot (index pool.size), or -1 when it only coordinates. */
+  protected get mainSlot(): number {
+    return this.slots.mainSlot;
+  }
+  /** The executor a dispatched transaction was sent to. */
+  protected get taskWorker(): Int32Array {
+    return this.slots.taskExecutor;
+  }
+  /** Transactions per task: several small ones travel together (chunkSize in the options). */
+  protected get chunkSize(): number {
+    return this.slots.chunkSize;
+  }
+
   /** Sends a task (one or more transactions, run in this order) to an executor. */
   protected sendTask(target: number, txs: number[], incs: number[]): void {
-    for (const tx of txs) {
-      this.status[tx] = DISPATCHED;
-      this.taskWorker[tx] = target;
+    for (const tx of txs) this.status[tx] = DISPATCHED;
+    this.slots.assign(target, txs);
+    this.deliverTask(target, txs, incs);
+  }
+
+  /** Hands a task whose transactions are already marked dispatched to its executor. */
+  protected readonly deliverTask = (target: number, txs: number[], incs: number[]): void => {
+    if (target === this.slots.mainSlot) txs.forEach((tx, i) => this.mainQueue.push({ tx, inc: incs[i]! }));
+    else {
+      const strict = txs.filter((tx) => this.strict[tx] === 1);
+      this.pool.queue(target, strict.length === 0 ? { t: 'exec', runId: this.options.runId, txs, incs } : { t: 'exec', runId: this.options.runId, txs, incs, strict });
     }
-    this.inflight[target]! += txs.length;
-    for (const tx of txs) this.heldGas[target]! += this.gasLimitOf(tx);
-    if (target === this.mainSlot) txs.forEach((tx, i) => this.mainQueue.push({ tx, inc: incs[i]! }));
-    else this.pool.queue(target, { t: 'exec', runId: this.options.runId, txs, incs });
-  }
-
-  /** Transactions an executor may hold (running and queued). */
-  protected capacityOf(_executor: number): number {
-    return TASKS_PER_WORKER * this.chunkSize;
-  }
-
-  private gasLimitOf(tx: number): number {
-    return this.options.gasLimits?.[tx] ?? 0;
-  }
-
-  /**
-   * Whether the main thread may execute tx: a small one always; a large one (gas limit
-   * above MAIN_THREAD_MAX_GAS) only when there is no worker or every worker holds at least
-   * as much gas limit of work, so none runs dry while the main thread is busy with it.
-   */
-  protected mainMayTake(tx: number): boolean {
-    const limit = this.gasLimitOf(tx);
-    if (limit <= MAIN_THREAD_MAX_GAS) return true;
-    for (let w = 0; w < this.pool.size; w++) if (this.heldGas[w]! < limit) return false;
-    return true;
-  }
-
-  /** The worker (not the main thread) with the fewest tasks and room for one more, or -1. */
-  protected workerWithRoom(): number {
-    let best = -1;
-    for (let w = 0; w < this.pool.size; w++) {
-      if (this.inflight[w]! < this.capacityOf(w) && (best < 0 || this.inflight[w]! < this.inflight[best]!)) best = w;
-    }
-    return best;
-  }
+  };
 
   /** The executor with the fewest tasks that has room for a whole chunk, or -1. */
   protected freeExecutor(): number {
-    let free = -1;
-    for (let w = 0; w < this.inflight.length; w++) {
-      if (this.inflight[w]! + this.chunkSize <= this.capacityOf(w) && (free < 0 || this.inflight[w]! < this.inflight[free]!)) free = w;
-    }
-    return free;
+    return this.slots.freeExecutor();
   }
 
   /** Runs the main thread's next task on a later turn of the event loop, so worker results are handled in between. */
@@ -311,7 +285,7 @@ export abstract class ExecutionRun {
     const started = performance.now();
     let outcome: { run?: Awaited<ReturnType<ReplayVm['run']>>; error?: unknown } = {};
     try {
-      outcome = { run: await replay.run(task.tx, this.memory) };
+      outcome = { run: await replay.run(task.tx, this.memory, this.options.commutative !== undefined && this.strict[task.tx] === 0) };
     } catch (error) {
       outcome = { error };
     }
@@ -320,8 +294,7 @@ export abstract class ExecutionRun {
     if (this.finished) return;
     const entered = performance.now();
     try {
-      this.inflight[this.mainSlot]!--;
-      this.heldGas[this.mainSlot]! -= this.gasLimitOf(task.tx);
+      this.slots.release(this.mainSlot, task.tx);
       this.onTaskFinished(task.tx);
       this.resultOrigin = this.mainSlot;
       if (this.status[task.tx] === DISPATCHED && this.incarnation[task.tx] === task.inc) {
@@ -332,6 +305,7 @@ export abstract class ExecutionRun {
             receipt: run.receipt,
             bloom: run.result.bloom.bitvector,
             timeMs: run.timeMs,
+            lazy: run.lazy,
           });
         } else if (outcome.error instanceof EstimateRead) {
           this.onBlocked(task.tx, task.inc, outcome.error.blockingTx, outcome.error.key, 'estimate');
@@ -352,8 +326,7 @@ export abstract class ExecutionRun {
     if (message.t === 'fatal') throw new ExecutorError(`worker ${message.worker}: ${message.message}`);
     if (message.t !== 'done' && message.t !== 'blocked' && message.t !== 'failed') return;
     if (message.runId !== this.options.runId) return;
-    this.inflight[message.worker]!--;
-    this.heldGas[message.worker]! -= this.gasLimitOf(message.tx);
+    this.slots.release(message.worker, message.tx);
     this.onTaskFinished(message.tx);
     if (message.t === 'done') this.stats.workerBusyMs[message.worker] = message.busyMs;
     if (this.status[message.tx] !== DISPATCHED || this.incarnation[message.tx] !== message.inc) return; // stale
@@ -489,18 +462,6 @@ export abstract class ExecutionRun {
     this.pool.onMessage(undefined);
     this.reject(error);
   }
-}
-
-/**
- * How many transactions travel in one task: enough small ones that the fixed cost of a
- * message (~10 µs each way) stays a few percent of the work, judged from the gas limits
- * (known before execution): ~500k gas of limit per chunk, 1 to 32 transactions.
- */
-export function chooseChunkSize(gasLimits: bigint[]): number {
-  if (gasLimits.length === 0) return 1;
-  const sorted = [...gasLimits].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const median = Number(sorted[sorted.length >> 1]!);
-  return Math.max(1, Math.min(32, Math.floor(CHUNK_GAS_LIMIT / Math.max(median, 1))));
 }
 
 export function summedMap(reads: WireReads): Map<string, bigint> {

@@ -1,10 +1,12 @@
 /**
- * When the executor does not try parallel execution at all, decided from cheap signals
- * before running (the user sees the reason, and --no-fallback overrides it). Below these
- * sizes the fixed cost of a parallel run (messages per transaction, waiting for the
- * slowest worker) outweighs what the threads can win. Two more signals come from the
- * executor's own runs (replayParallel.ts): warm-up runs slower than the serial replay of
- * the block, and too many re-executions during a run (coordinator.ts).
+ * When a production executor would not run a block in parallel: every fallback rule and
+ * threshold, in one place (the executor, the simulator and the docs follow these).
+ *
+ * Before running, from cheap signals (decideFallback): below these sizes the fixed cost
+ * of a parallel run (messages per transaction, waiting for the slowest worker) outweighs
+ * what the threads can win. During and after running: too many re-executions in a run
+ * (reexecutionLimit), and the median of the warm-up runs after the first slower than
+ * MEASURED_FALLBACK_BELOW × the serial time.
  */
 
 /** Fewer transactions per thread than this: run serially. */
@@ -21,8 +23,20 @@ export const MIN_GAS_PER_THREAD = 2_500_000n;
  */
 export const MAX_ONE_TX_GAS_SHARE = 0.5;
 
-/** The reason to run serially, or undefined to run in parallel. */
-export function decideFallback(txCount: number, gasUsed: bigint[], threads: number, senders: string[]): string | undefined {
+/** The measured fallback: the median warm-up run (after the first) below this speedup runs the block serially. */
+export const MEASURED_FALLBACK_BELOW = 0.95;
+
+/** More re-executions than this in one run: stop and run the block serially. */
+export function reexecutionLimit(txCount: number): number {
+  return 3 * txCount + 100;
+}
+
+/**
+ * The reason to run serially, or undefined to run in parallel. `independent` marks the
+ * transactions whose sender updates commute (src/exec/commutativeUpdates.ts): they do
+ * not wait for their sender's earlier transactions, so they do not count in its chain.
+ */
+export function decideFallback(txCount: number, gasUsed: bigint[], threads: number, senders: string[], independent?: ArrayLike<boolean>): string | undefined {
   if (threads <= 1) return undefined; // one thread was asked for explicitly: show what it costs
   if (txCount < MIN_TXS_PER_THREAD * threads) return `${txCount} transactions is too few for ${threads} threads (< ${MIN_TXS_PER_THREAD} per thread)`;
   const gas = gasUsed.reduce((sum, g) => sum + g, 0n);
@@ -30,7 +44,9 @@ export function decideFallback(txCount: number, gasUsed: bigint[], threads: numb
   // Transactions of one sender run in nonce order: the longest such chain bounds the speedup.
   const perSender = new Map<string, number>();
   let longest = 0;
-  for (const sender of senders) {
+  for (let i = 0; i < senders.length; i++) {
+    if (independent?.[i] === true) continue;
+    const sender = senders[i]!;
     const count = (perSender.get(sender) ?? 0) + 1;
     perSender.set(sender, count);
     if (count > longest) longest = count;

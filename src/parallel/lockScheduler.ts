@@ -15,7 +15,7 @@
  */
 import type { PreState } from '../state/preState.js';
 import type { LocationValue } from '../state/locations.js';
-import { DISPATCHED, DONE, ExecutionRun, ParallelExecutionError, READY, TASKS_PER_WORKER, WAITING, type IncarnationResult, type RunOptions, type RunResult } from './executionRun.js';
+import { DISPATCHED, DONE, ExecutionRun, ParallelExecutionError, READY, WAITING, type IncarnationResult, type RunOptions, type RunResult } from './executionRun.js';
 import { MinHeap } from './minHeap.js';
 import type { WireReads } from './protocol.js';
 import type { WorkerPool } from './workerPool.js';
@@ -91,7 +91,7 @@ class LocksRun extends ExecutionRun {
    * them there, while w has room: w runs its tasks in order and applies its own writes.
    */
   private chainBehind(tx: number, w: number): void {
-    const capacity = TASKS_PER_WORKER * this.chunkSize;
+    const capacity = this.slots.capacity;
     for (const s of this.succs[tx]!) {
       if (this.inflight[w]! >= capacity) return;
       if (this.status[s] !== WAITING) continue;

@@ -26,11 +26,12 @@ export type ToWorker =
   /** Load a block; then replay it serially `warmRuns` times in the worker to warm its JIT (part of setup). */
   | { t: 'load'; blockKey: string; data: BlockData; senderPublicKeys: Uint8Array[]; warmRuns: number }
   | { t: 'unload'; blockKey: string }
-  | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined }
+  /** Start a run; with `commutative`, transactions the rule allows run with lazy sender updates (src/exec/commutativeUpdates.ts). */
+  | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined; commutative: boolean }
   | { t: 'apply'; runId: number; tx: number; inc: number; keys: string[]; values: WireValue[]; creditKeys: string[]; creditDeltas: bigint[]; removed: string[] }
   | { t: 'estimate'; runId: number; tx: number; keys: string[] }
   /** Execute these transactions in this order (a chunk: small transactions travel together). */
-  | { t: 'exec'; runId: number; txs: number[]; incs: number[] }
+  | { t: 'exec'; runId: number; txs: number[]; incs: number[]; strict?: number[] }
   | { t: 'crash' }
   | { t: 'hang' };
 
@@ -59,6 +60,8 @@ export type FromWorker =
       receipt: TxReceipt;
       bloom: Uint8Array;
       timeMs: number;
+      /** It ran with lazy sender updates: the coordinator checks its guard at commit. */
+      lazy: boolean;
       /** The worker's busy time in this run so far (before this result), ms. */
       busyMs: number;
     }

@@ -11,11 +11,12 @@ import { runSerial } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
 import type { SerialReplay } from '../replay/replayBlock.js';
 import { compareWithSerial } from './compareWithSerial.js';
-import { runBlockStm } from './coordinator.js';
+import { runBlockStm } from './blockStmScheduler.js';
 import { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type RunOptions, type RunResult } from './executionRun.js';
 import { runLocks } from './lockScheduler.js';
 import { runOcc } from './occScheduler.js';
-import { decideFallback } from './fallback.js';
+import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from './fallback.js';
+import { independentOfSender } from '../exec/commutativeUpdates.js';
 import type { StressConfig } from './protocol.js';
 import type { ParallelDifference, ParallelSummary, SchedulerName } from './types.js';
 import { closeSharedPool, cores, sharedPool } from './workerPool.js';
@@ -26,6 +27,8 @@ export interface ParallelOptions {
   scheduler?: SchedulerName;
   /** OCC: rounds of parallel execution before the rest runs serially (default 10). */
   maxRounds?: number;
+  /** Block-STM: apply commutative sender updates (src/exec/commutativeUpdates.ts; default true, --no-commutative). */
+  commutative?: boolean;
   /** Allow the executor to fall back to serial on cheap signals (default true; --no-fallback). */
   fallback: boolean;
   runs: number;
@@ -44,8 +47,6 @@ export interface ParallelOptions {
 
 let nextRunId = 1;
 
-/** Fall back when the best warm-up run reached less than this speedup. */
-const MEASURED_FALLBACK_BELOW = 0.95;
 /** Serial replays each worker runs of a newly loaded block to warm its JIT (setup, reported). */
 const WORKER_WARM_RUNS = 3;
 
@@ -68,10 +69,13 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
   const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
   const gasLimits = ctx.txs.map((tx) => Number(tx.gasLimit));
-  const decision = options.fallback ? decideFallback(n, serial.gasUsed, threads, senders) : undefined;
+  const scheduler = options.scheduler ?? 'blockstm';
+  // Commutative sender updates: Block-STM only (the OCC and locks schedulers stay strict: docs/schedulers.md).
+  const commutative = scheduler === 'blockstm' && options.commutative !== false ? serial.replay.commutativePlan : undefined;
+  const independent = commutative === undefined ? undefined : independentOfSender(commutative);
+  const decision = options.fallback ? decideFallback(n, serial.gasUsed, threads, senders, independent) : undefined;
   let fallbackReason = decision;
   let results: RunResult[] = [];
-  const scheduler = options.scheduler ?? 'blockstm';
   let difference: ParallelDifference | undefined;
 
   if (fallbackReason === undefined) {
@@ -94,7 +98,8 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           gasLimits,
           mainReplay: serial.replay,
           // OCC bounds its own re-executions by its cap on rounds.
-          maxReexecutions: options.fallback && scheduler !== 'occ' ? 3 * n + 100 : Number.POSITIVE_INFINITY,
+          maxReexecutions: options.fallback && scheduler !== 'occ' ? reexecutionLimit(n) : Number.POSITIVE_INFINITY,
+          ...(commutative === undefined ? {} : { commutative }),
           ...(options.stress === undefined ? {} : { stress: options.stress }),
           ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
         };

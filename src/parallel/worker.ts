@@ -32,7 +32,9 @@ const blocks = new Map<string, LoadedBlock>();
 let current: LoadedBlock | undefined;
 let runId = -1;
 let stress: StressSource | undefined;
-const tasks: Array<{ runId: number; tx: number; inc: number; last: boolean }> = [];
+/** This run applies commutative sender updates (the coordinator checks their guards). */
+let commutative = false;
+const tasks: Array<{ runId: number; tx: number; inc: number; last: boolean; strict: boolean }> = [];
 /** Results waiting to go out; sent as one batch at the end of each chunk. */
 let outbox: FromWorker[] = [];
 let pumping = false;
@@ -73,6 +75,7 @@ function handle(message: ToWorker): void {
     case 'run': {
       current = blocks.get(message.blockKey);
       runId = message.runId;
+      commutative = message.commutative;
       busyMs = 0;
       tasks.length = 0;
       outbox = [];
@@ -103,7 +106,8 @@ function handle(message: ToWorker): void {
     }
     case 'exec':
       for (let i = 0; i < message.txs.length; i++) {
-        tasks.push({ runId: message.runId, tx: message.txs[i]!, inc: message.incs[i]!, last: i === message.txs.length - 1 });
+        const tx = message.txs[i]!;
+        tasks.push({ runId: message.runId, tx, inc: message.incs[i]!, last: i === message.txs.length - 1, strict: message.strict?.includes(tx) === true });
       }
       return;
     case 'crash':
@@ -196,7 +200,7 @@ function applyOwnWrites(memory: MVMemory, tx: number, inc: number, writes: Write
 /** Time spent executing tasks in the current run (all incarnations), reported with each result. */
 let busyMs = 0;
 
-async function execute(task: { runId: number; tx: number; inc: number; last: boolean }): Promise<void> {
+async function execute(task: { runId: number; tx: number; inc: number; last: boolean; strict: boolean }): Promise<void> {
   const startedTask = performance.now();
   try {
     await executeTask(task);
@@ -205,14 +209,14 @@ async function execute(task: { runId: number; tx: number; inc: number; last: boo
   }
 }
 
-async function executeTask(task: { runId: number; tx: number; inc: number }): Promise<void> {
+async function executeTask(task: { runId: number; tx: number; inc: number; strict: boolean }): Promise<void> {
   const block = current!;
   const source = new WorkerSource(block.memory, stress);
   stress?.beforeTask();
   running = task;
   doomed = undefined;
   try {
-    const run = await block.replay.run(task.tx, source);
+    const run = await block.replay.run(task.tx, source, commutative && !task.strict);
     running = undefined;
     if (doomed !== undefined) throw new EarlyAbort((doomed as { key: string }).key, (doomed as { on: number }).on);
     // Apply our own writes to the replica at once, so the next task (often the next
@@ -235,6 +239,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number }): Pr
       receipt: run.receipt,
       bloom: run.result.bloom.bitvector,
       timeMs: run.timeMs,
+      lazy: run.lazy,
       busyMs,
     });
   } catch (error) {

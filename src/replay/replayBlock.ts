@@ -13,6 +13,8 @@ import { createBlockContext, type BlockContext } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
 import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
 import { verifyBlock, type Verification } from '../verify/verifyBlock.js';
+import { ExecutorError } from '../errors.js';
+import { valuesEqual } from '../state/locations.js';
 
 export interface ReplayOptions {
   /** Measured serial runs (default 5). */
@@ -83,7 +85,11 @@ export async function replaySerial(data: BlockData, options: ReplayOptions = {})
   const txCount = ctx.txs.length;
   const txTimesMs = Array.from({ length: txCount }, (_, i) => median(measured.map((run) => run.txs[i]!.timeMs)));
   const gasUsed = first.txs.map((run) => run.gasUsed);
-  const analysis = analyzeBlock(txCount, readWriteEdges(first.txs), txTimesMs, gasUsed.map(Number), threads);
+  // One more, untimed run with commutative sender updates: the "transfers commute" view,
+  // and a check that lazy updates give exactly the strict replay's result.
+  const commutativeRun = await runSerial(replay, { ...serialOptions, commutative: true });
+  assertSameResult(first, commutativeRun);
+  const analysis = analyzeBlock(txCount, readWriteEdges(first.txs), txTimesMs, gasUsed.map(Number), threads, readWriteEdges(commutativeRun.txs));
   const deterministic = measured.every((run) => sameOutcome(first, run));
   return {
     ctx,
@@ -98,6 +104,25 @@ export async function replaySerial(data: BlockData, options: ReplayOptions = {})
     setup: { contextMs: t1 - t0, vmMs: t2 - t1 },
     deterministic,
   };
+}
+
+/** The replay with commutative sender updates must give the strict replay's gas, receipts' logs and post-state exactly. */
+function assertSameResult(strict: SerialRun, commutative: SerialRun): void {
+  const difference = firstDifference(strict, commutative);
+  if (difference !== undefined) throw new ExecutorError(`internal: the serial replay with commutative sender updates differs from the strict one (${difference})`);
+}
+
+function firstDifference(a: SerialRun, b: SerialRun): string | undefined {
+  for (let i = 0; i < a.txs.length; i++) {
+    if (a.txs[i]!.gasUsed !== b.txs[i]!.gasUsed) return `gas of transaction ${i}`;
+    if (a.txs[i]!.receipt.logs.length !== b.txs[i]!.receipt.logs.length) return `logs of transaction ${i}`;
+  }
+  if (a.postState.size !== b.postState.size) return `post-state size ${a.postState.size} vs ${b.postState.size}`;
+  for (const [key, value] of a.postState) {
+    const other = b.postState.get(key);
+    if (other === undefined || !valuesEqual(value, other)) return `post-state at ${key}`;
+  }
+  return undefined;
 }
 
 function sameOutcome(a: SerialRun, b: SerialRun): boolean {

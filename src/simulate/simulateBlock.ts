@@ -57,10 +57,9 @@
  */
 import { remainingPathWeights, listSchedule, ceilings } from '../analysis/ceiling.js';
 import type { DependencyGraph } from '../analysis/dependencyGraph.js';
-import { HEAVY_GAS_LIMIT, previousSameSender } from '../parallel/coordinator.js';
-import { MAIN_THREAD_MAX_GAS, chooseChunkSize } from '../parallel/executionRun.js';
-import { decideFallback } from '../parallel/fallback.js';
-import { MinHeap } from '../parallel/minHeap.js';
+import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender } from '../parallel/blockStmPolicy.js';
+import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
+import { TaskSlots, chooseChunkSize } from '../parallel/taskSlots.js';
 
 /** Overheads of the executor, µs (and factors). Calibrated in docs/simulator.md. */
 export interface SimulationModel {
@@ -84,8 +83,7 @@ export interface SimulationModel {
   estimateShare: number;
 }
 
-/** replayParallel.ts MEASURED_FALLBACK_BELOW: when even the best warm-up run is slower than this, the block runs serially. */
-export const MEASURED_FALLBACK_BELOW = 0.95;
+export { MEASURED_FALLBACK_BELOW } from '../parallel/fallback.js';
 
 /**
  * Calibrated on this 2-core machine (docs/simulator.md, scripts/measure-simulator.mjs and
@@ -138,6 +136,8 @@ export interface SimulateInput {
   /** Gas limits, from which the executor chooses its chunk size (default: gasUsed). */
   gasLimits?: bigint[];
   senders: string[];
+  /** Per transaction: its sender updates commute (src/exec/commutativeUpdates.ts); pass with the matching graph view. */
+  independent?: ArrayLike<boolean>;
   threads: number[];
   /**
    * The serial replay's time for the whole block, ms (default: the sum of txTimesMs). The
@@ -155,16 +155,17 @@ export function simulateBlock(input: SimulateInput): SimulationReport {
   const chunk = chooseChunkSize(input.gasLimits ?? input.gasUsed);
   const options = {
     chunk,
+    ...(input.independent === undefined ? {} : { independent: input.independent }),
     ...(input.cores === undefined ? {} : { cores: input.cores }),
     ...(input.gasLimits === undefined ? {} : { gasLimits: input.gasLimits.map(Number) }),
   };
   const times = withUntimedWork(input.txTimesMs, input.serialMs);
   const points = input.threads.map((t) => {
-    const fallback = decideFallback(input.graph.txCount, input.gasUsed, t, input.senders) ?? null;
+    const fallback = decideFallback(input.graph.txCount, input.gasUsed, t, input.senders, input.independent) ?? null;
     const sim = simulateBlockStm(input.graph, times, input.senders, t, model, options);
-    // The executor's default: its pre-run rules, its re-execution limit (3·n + 100), then its
-    // warm-up runs (best below 0.95×: serial), the last at one thread too (replayParallel.ts).
-    const gaveUp = sim.reexecutions > 3 * input.graph.txCount + 100;
+    // The executor with --fallback: its pre-run rules, its re-execution limit, then its
+    // warm-up runs (median below MEASURED_FALLBACK_BELOW: serial), at one thread too.
+    const gaveUp = sim.reexecutions > reexecutionLimit(input.graph.txCount);
     const serialPath = fallback !== null || gaveUp || sim.speedup < MEASURED_FALLBACK_BELOW;
     return {
       threads: t,
@@ -234,16 +235,12 @@ export interface SimulationOptions {
   chunk?: number;
   /** Cores of the simulated machine (default: one per thread). */
   cores?: number;
-  /** Gas limit per transaction: dispatch keeps heavy ones off the main thread and starts far ones early (coordinator.ts). */
+  /** Gas limit per transaction: dispatch keeps heavy ones off the main thread and starts far ones early (blockStmPolicy.ts). */
   gasLimits?: number[];
+  /** Per transaction: its sender updates commute, so it does not wait for its sender's earlier transactions. */
+  independent?: ArrayLike<boolean>;
 }
 
-const READY = 0;
-const DISPATCHED = 1;
-const DONE = 2;
-const WAITING = 3;
-/** coordinator.ts REEXECUTION_PATIENCE. */
-const PATIENCE = 2;
 
 interface Task {
   tx: number;
@@ -290,23 +287,17 @@ export function simulateBlockStm(
   const executorBusyUs = new Array<number>(T).fill(0);
   if (n === 0 || serial === 0) return { speedup: 1, makespanUs: 0, reexecutions: 0, coordinatorUs: 0, executorBusyUs, stuck: false };
   const chunk = Math.max(1, Math.floor(options.chunk ?? 1));
-  const capacity = 2 * chunk;
   const factor = T >= 2 ? model.slowdown : model.slowdown1;
   const cost = Float64Array.from({ length: n }, (_, i) => txTimesMs[i]! * 1000 * factor);
   const lag = (e: number): number => (e === MAIN ? 0 : model.resultUs);
   const handlingUs = (result: Result): number => model.coordinatorUs + model.coordinatorShare * txTimesMs[result.tx]! * 1000 + (result.executor === MAIN ? 0 : model.messageUs);
-  const previous = previousSameSender(senders);
-  // coordinator.ts's gas-limit rules: MAIN_THREAD_MAX_GAS (mainMayTake), HEAVY_GAS_LIMIT (nextHeavyFor).
-  const limits = options.gasLimits;
-  const gasOf = (tx: number): number => limits?.[tx] ?? 0;
-  const heldGas = new Float64Array(T);
-  const heldHeavy = new Int32Array(T);
-  const heavyReady = new MinHeap();
-  const isHeavy = (tx: number): boolean => gasOf(tx) > HEAVY_GAS_LIMIT;
-
+  // The executor's own scheduling policy (blockStmPolicy.ts) on T executors: T-1 workers and the main thread.
   const status = new Int8Array(n); // READY
   const incarnation = new Int32Array(n);
-  const taskExecutor = new Int32Array(n).fill(-1);
+  const slots = new TaskSlots(T - 1, true, n, chunk, options.gasLimits);
+  const policy = new BlockStmPolicy(status, incarnation, slots, previousSameSender(senders, options.independent));
+  const previous = policy.previous;
+  const taskExecutor = slots.taskExecutor;
   const correct = new Uint8Array(n); // the current incarnation read only correct values
   const invalid = new Uint8Array(n); // the current incarnation will fail validation (read a value since rewritten)
   const invalidBy = new Int32Array(n).fill(-1);
@@ -317,17 +308,7 @@ export function simulateBlockStm(
   const lastOn = new Int32Array(n).fill(-1); // the worker that last finished an incarnation of it (its writes are in that replica)
   const ownOn = new Int32Array(n).fill(-1); // the worker that ran its latest correct incarnation (in that replica at once)
   const blockedReaders: Array<Array<[number, number]>> = Array.from({ length: n }, () => []); // (tx, incarnation) that read a wrong or missing result of it
-  const dependents = new Map<number, number[]>();
-  const waitingOn = new Int32Array(n).fill(-1);
-  const ready = new MinHeap();
-  const deferred = new MinHeap();
-  const pushReady = (tx: number): void => {
-    ready.push(tx);
-    if (isHeavy(tx)) heavyReady.push(tx);
-  };
-  for (let i = 0; i < n; i++) pushReady(i);
 
-  const inflight = new Int32Array(T); // dispatched, result not yet handled by the main thread
   const queues: Task[][] = Array.from({ length: T }, () => []);
   const running: Array<Running | null> = Array.from({ length: T }, () => null);
   const outbox: Result[][] = Array.from({ length: T }, () => []);
@@ -335,7 +316,6 @@ export function simulateBlockStm(
   const inbox: Result[] = [];
   let mainState: 'idle' | 'exec' | 'coord' = 'idle';
   let coordinatorUs = 0;
-  let commitIndex = 0;
   let reexecutions = 0;
   let token = 0;
   let finishedAt = -1;
@@ -345,50 +325,9 @@ export function simulateBlockStm(
     incarnation[tx]!++;
     reexecutions++;
   };
-  const makeRunnable = (tx: number, blocker: number): void => {
-    if (incarnation[tx]! >= PATIENCE && tx > commitIndex) {
-      status[tx] = WAITING;
-      waitingOn[tx] = -1;
-      deferred.push(tx);
-    } else if (blocker >= 0 && status[blocker] !== DONE) {
-      status[tx] = WAITING;
-      waitingOn[tx] = blocker;
-      const list = dependents.get(blocker);
-      if (list === undefined) dependents.set(blocker, [tx]);
-      else list.push(tx);
-    } else {
-      status[tx] = READY;
-      pushReady(tx);
-    }
-  };
-  const wakeDependents = (tx: number): void => {
-    const list = dependents.get(tx);
-    if (list === undefined) return;
-    dependents.delete(tx);
-    for (const w of list) {
-      if (status[w] === WAITING && waitingOn[w] === tx) {
-        waitingOn[w] = -1;
-        status[w] = READY;
-        pushReady(w);
-      }
-    }
-  };
-  const advanceCommit = (): void => {
-    while (commitIndex < n && status[commitIndex] === DONE && correct[commitIndex]) commitIndex++;
-    for (let tx = deferred.peek(); tx !== undefined && tx <= commitIndex; tx = deferred.peek()) {
-      deferred.pop();
-      if (status[tx] === WAITING && waitingOn[tx] === -1) {
-        status[tx] = READY;
-        pushReady(tx);
-      }
-    }
-  };
-  const nextReady = (): number | undefined => {
-    for (;;) {
-      const tx = ready.pop();
-      if (tx === undefined || status[tx] === READY) return tx;
-    }
-  };
+  const makeRunnable = (tx: number, blocker: number): void => policy.makeRunnable(tx, blocker);
+  const wakeDependents = (tx: number): void => policy.wakeDependents(tx);
+  const mayCommit = (tx: number): boolean => correct[tx] === 1;
 
   /** p's new result is in the main thread's memory at time t: what read its previous values is wrong. */
   const abortReaders = (p: number, t: number): void => {
@@ -424,9 +363,7 @@ export function simulateBlockStm(
 
   /** The main thread handles one result; its effects are visible from time t. */
   const handle = (result: Result, t: number): void => {
-    inflight[result.executor]!--;
-    heldGas[result.executor]! -= gasOf(result.tx);
-    if (isHeavy(result.tx)) heldHeavy[result.executor]!--;
+    slots.release(result.executor, result.tx);
     const j = result.tx;
     if (status[j] !== DISPATCHED || incarnation[j] !== result.inc) return;
     if (result.blockedOn >= 0) {
@@ -450,85 +387,16 @@ export function simulateBlockStm(
     appliedCorrect[j] = correct[j]!;
     appliedAt[j] = t;
     wakeDependents(j);
-    advanceCommit();
-    if (commitIndex === n && finishedAt < 0) finishedAt = t;
+    if (policy.advanceCommit(mayCommit) && finishedAt < 0) finishedAt = t;
   };
 
-  const mainMayTake = (tx: number): boolean => {
-    if (gasOf(tx) <= MAIN_THREAD_MAX_GAS) return true;
-    for (let w = 0; w < MAIN; w++) if (heldGas[w]! < gasOf(tx)) return false;
-    return true;
-  };
-  const workerWithRoom = (): number => {
-    let best = -1;
-    for (let w = 0; w < MAIN; w++) if (inflight[w]! < capacity && (best < 0 || inflight[w]! < inflight[best]!)) best = w;
-    return best;
-  };
-  const nextHeavyFor = (worker: number): number | undefined => {
-    if (heldHeavy[worker]! > 0) return undefined;
-    const horizon = commitIndex + 2 * chunk * T;
-    for (let tx = heavyReady.pop(); tx !== undefined; tx = heavyReady.pop()) {
-      if (status[tx] === READY && tx >= horizon) return tx;
-    }
-    return undefined;
-  };
-  const send = (target: number, txs: number[], now: number): void => {
-    for (const tx of txs) {
-      status[tx] = DISPATCHED;
-      taskExecutor[tx] = target;
-      heldGas[target]! += gasOf(tx);
-      if (isHeavy(tx)) heldHeavy[target]!++;
-    }
-    inflight[target]! += txs.length;
+  /** The policy hands over a task: it reaches its executor `lag` later. */
+  const deliverAt = (now: number) => (target: number, txs: number[], incs: number[]): void => {
     const at = now + lag(target);
-    txs.forEach((tx, i) => queues[target]!.push({ tx, inc: incarnation[tx]!, last: i === txs.length - 1, at }));
+    txs.forEach((tx, i) => queues[target]!.push({ tx, inc: incs[i]!, last: i === txs.length - 1, at }));
     if (target !== MAIN) wakeWorker(target, now);
   };
-  const dispatchChunk = (now: number, leftForWorkers: number[]): boolean => {
-    let free = -1;
-    for (let w = 0; w < T; w++) if (inflight[w]! + chunk <= capacity && (free < 0 || inflight[w]! < inflight[free]!)) free = w;
-    if (free < 0) return false;
-    const heavy = free !== MAIN ? nextHeavyFor(free) : undefined;
-    if (heavy !== undefined && (previous[heavy]! < 0 || status[previous[heavy]!] === DONE)) {
-      send(free, [heavy], now);
-      return true;
-    }
-    const txs: number[] = [];
-    let target = free;
-    while (txs.length < chunk) {
-      const tx = target !== MAIN && leftForWorkers.length > 0 ? leftForWorkers.shift()! : nextReady();
-      if (tx === undefined) break;
-      const prev = previous[tx]!;
-      if (prev >= 0 && status[prev] !== DONE && !(status[prev] === DISPATCHED && taskExecutor[prev] === target)) {
-        const holder = status[prev] === DISPATCHED ? taskExecutor[prev]! : -1;
-        if (txs.length === 0 && holder >= 0 && inflight[holder]! < capacity) target = holder;
-        else {
-          makeRunnable(tx, prev);
-          continue;
-        }
-      }
-      if (target === MAIN && MAIN > 0 && !mainMayTake(tx)) {
-        const worker = txs.length === 0 ? workerWithRoom() : -1;
-        if (worker < 0) {
-          leftForWorkers.push(tx);
-          continue;
-        }
-        target = worker;
-      }
-      status[tx] = DISPATCHED;
-      taskExecutor[tx] = target;
-      txs.push(tx);
-      if (target !== free) break;
-    }
-    if (txs.length === 0) return false;
-    send(target, txs, now);
-    return true;
-  };
-  const dispatch = (now: number): void => {
-    const leftForWorkers: number[] = [];
-    while (dispatchChunk(now, leftForWorkers));
-    for (const tx of leftForWorkers) ready.push(tx);
-  };
+  const dispatch = (now: number): void => policy.dispatch(deliverAt(now));
 
   const wakeWorker = (e: number, now: number): void => {
     if (running[e] !== null) return;

@@ -19,6 +19,17 @@
  * independent transactions never depend on each other through the fee. A genuine access
  * (BALANCE, a transfer to the coinbase) before that point is an ordinary read and write,
  * and the source gives it the exact value with all earlier credits included.
+ *
+ * Commutative sender updates (src/exec/commutativeUpdates.ts decides which). When begin()
+ * is given the transaction's LazySender, the sender's balance and nonce are not
+ * read from the source: the nonce is the transaction's own and the balance a placeholder
+ * (LAZY_BASE) large enough for every check; the nonce + 1 is written as usual and the
+ * balance's change becomes a credit (a debit: negative). Nothing is recorded as read: the
+ * runner checks the sender's real nonce and balance when the transaction commits. Code
+ * may run (a transfer into a contract), but if it touches the sender's balance or nonce
+ * (while `codeDepth` > 0: BALANCE, a payment back to the sender, an emptiness check),
+ * `lazyViolated` is set: it could have seen the placeholder, and the runner runs the
+ * transaction again strictly.
  */
 import { Account, bytesToHex, type Address } from '@ethereumjs/util';
 import type { StateManagerInterface } from '@ethereumjs/common';
@@ -39,6 +50,8 @@ import { PRE_STATE, SUMMED, type StateSource } from './stateSource.js';
 
 /** Placeholder balance of the coinbase during a fee credit: large enough that the account is never "empty". */
 export const CREDIT_BASE = 1n << 200n;
+/** Placeholder balance of a lazily updated sender: above any real balance, and distinct from CREDIT_BASE. */
+export const LAZY_BASE = 1n << 220n;
 
 const UNKNOWN: unique symbol = Symbol('unknown');
 const ABSENT: unique symbol = Symbol('absent');
@@ -51,6 +64,8 @@ interface Entry {
 }
 
 const NOT_READ = -3;
+/** The version of a lazily served sender balance or nonce (not read from the source, not recorded). */
+const LAZY = -4;
 
 /** One undo record: restore `entry.value` (or delete `key` when prev is ABSENT; or restore a credit). */
 interface Undo {
@@ -61,6 +76,16 @@ interface Undo {
 }
 
 export type TxPhase = 'exec' | 'post';
+
+/** A sender whose balance and nonce a transaction updates lazily (see the module comment). */
+export interface LazySender {
+  /** `b:<address>`. */
+  balanceKey: string;
+  /** `n:<address>`. */
+  nonceKey: string;
+  /** The nonce served: the transaction's. */
+  nonce: bigint;
+}
 
 /** Reads of one transaction (incarnation): parallel arrays, no object per read. */
 export interface ReadSet {
@@ -101,6 +126,12 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
   private deletesEmptyAccounts = true;
   /** The first error the source threw during this transaction (see readLocal). */
   sourceFailure: unknown = undefined;
+  /** This transaction's sender updates, when they are applied lazily (see the module comment). */
+  private lazy: LazySender | undefined = undefined;
+  /** Code touched a lazily updated sender field: the result does not count (run it strictly). */
+  lazyViolated = false;
+  /** EVM interpreter frames running (ReplayVm counts them): code is executing. */
+  codeDepth = 0;
 
   constructor(config: TxStateConfig) {
     this.configure(config);
@@ -112,9 +143,12 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
     this.deletesEmptyAccounts = config.deletesEmptyAccounts;
   }
 
-  /** Starts a transaction: clears everything local. */
-  begin(txIndex: number, source: StateSource): void {
+  /** Starts a transaction: clears everything local. With `lazy`, its sender updates are applied lazily. */
+  begin(txIndex: number, source: StateSource, lazy?: LazySender): void {
     this.source = source;
+    this.lazy = lazy;
+    this.lazyViolated = false;
+    this.codeDepth = 0;
     this.txIndex = txIndex;
     this.phase = 'exec';
     this.local.clear();
@@ -129,7 +163,7 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
   /** The version this transaction saw when it read `key` from the source, or undefined when it has not read it. */
   readVersionOf(key: string): number | undefined {
     const entry = this.local.get(key);
-    return entry === undefined || entry.version === NOT_READ ? undefined : entry.version;
+    return entry === undefined || entry.version === NOT_READ || entry.version === LAZY ? undefined : entry.version;
   }
 
   /**
@@ -160,6 +194,12 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
     const later: Array<[string, LocationValue]> = [];
     for (const [key, entry] of this.local) {
       if (entry.original !== UNKNOWN && valuesEqual(entry.value, entry.original)) continue;
+      if (entry.version === LAZY && key === this.lazy!.balanceKey) {
+        // The sender's balance change, relative to the placeholder: a commutative debit.
+        writes.creditKeys.push(key);
+        writes.creditDeltas.push((entry.value as bigint) - LAZY_BASE);
+        continue;
+      }
       if (key.charCodeAt(0) === 119 /* w */) {
         writes.keys.push(key);
         writes.values.push(entry.value);
@@ -192,7 +232,14 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
   /** The current value of a location for this transaction; the first read goes to the source and is recorded. */
   readLocal(key: string): LocationValue {
     const entry = this.local.get(key);
-    if (entry !== undefined) return entry.value;
+    if (entry !== undefined) {
+      if (entry.version === LAZY && this.codeDepth > 0) this.lazyViolated = true;
+      return entry.value;
+    }
+    if (this.lazy !== undefined) {
+      if (key === this.lazy.balanceKey) return this.serveLazily(key, LAZY_BASE);
+      if (key === this.lazy.nonceKey) return this.serveLazily(key, this.lazy.nonce);
+    }
     let value: LocationValue;
     try {
       value = this.source.read(key, this.txIndex);
@@ -220,6 +267,13 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
       return credited;
     }
     this.local.set(key, { value, original: value, version });
+    return value;
+  }
+
+  /** A lazily updated sender field: served without reading the source, and not recorded as read. */
+  private serveLazily(key: string, value: bigint): bigint {
+    if (this.codeDepth > 0) this.lazyViolated = true;
+    this.local.set(key, { value, original: value, version: LAZY });
     return value;
   }
 

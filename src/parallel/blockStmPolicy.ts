@@ -1,0 +1,245 @@
+/**
+ * The Block-STM scheduling policy: which transaction runs next, on which executor, and
+ * when a transaction may commit. It has no clock, no threads and no messages of its own:
+ * the real coordinator (coordinator.ts, on the worker pool) and the simulator
+ * (src/simulate/simulateBlock.ts, on a virtual clock) both drive one, so the simulator
+ * differs from the executor only in where time comes from.
+ *
+ * The rules, in the order dispatch applies them:
+ *   - Ready transactions go lowest index first, a chunk at a time (TaskSlots.chunkSize),
+ *     to the executor with the fewest tasks that has room (TaskSlots.freeExecutor).
+ *   - A worker that holds no heavy transaction (gas limit above HEAVY_GAS_LIMIT) first
+ *     starts the lowest ready heavy one beyond what index order reaches soon, alone:
+ *     large transactions are few, mostly independent of the ones before them, and, taken
+ *     in index order, come last and stretch the run's end.
+ *   - A transaction whose sender's previous transaction in the block is not done would
+ *     read a stale nonce: it waits for it, or is queued right behind it on the executor
+ *     that holds it (that executor applies its own writes at once). Transactions whose
+ *     sender updates commute (src/exec/commutativeUpdates.ts) do not read the nonce, and
+ *     have no such predecessor.
+ *   - The main thread takes a large transaction only when every worker holds as much
+ *     work (TaskSlots.mainMayTake); otherwise a worker takes it.
+ *   - Patience: a transaction aborted REEXECUTION_PATIENCE times waits until everything
+ *     below it is committed, so its next incarnation is its last.
+ *   - Commit: transactions commit in index order, each once it is done and the driver
+ *     says it may (its reads rely on no aborted writer; its commutative updates hold).
+ */
+import { MinHeap } from './minHeap.js';
+import type { TaskSlots } from './taskSlots.js';
+
+export const READY = 0;
+export const DISPATCHED = 1;
+export const DONE = 2;
+export const WAITING = 3;
+
+/** Aborts after which a transaction waits for everything below it to commit (see makeRunnable). */
+export const REEXECUTION_PATIENCE = 2;
+
+/** Delivers a task (transactions run in this order) to an executor; the policy has already marked them dispatched. */
+export type DeliverTask = (executor: number, txs: number[], incs: number[]) => void;
+
+/**
+ * Per transaction: the block's previous transaction of the same sender, or -1. A
+ * transaction marked in `independent` (its nonce is not read: commutative sender updates)
+ * has none, and does not become one for the sender's next transaction either way.
+ */
+export function previousSameSender(senders: readonly string[], independent?: ArrayLike<boolean>): Int32Array {
+  const previous = new Int32Array(senders.length).fill(-1);
+  const last = new Map<string, number>();
+  senders.forEach((sender, i) => {
+    const before = last.get(sender);
+    if (before !== undefined && independent?.[i] !== true) previous[i] = before;
+    last.set(sender, i);
+  });
+  return previous;
+}
+
+export class BlockStmPolicy {
+  /** The previous transaction of the same sender, or -1 (a nonce dependency known in advance). */
+  readonly previous: Int32Array;
+  private readonly ready = new MinHeap();
+  /** The READY transactions with a heavy gas limit (a subset of ready; see nextHeavyFor). */
+  private readonly heavyReady = new MinHeap();
+  /** Transactions waiting for the commit index to reach them (see makeRunnable). */
+  private readonly deferred = new MinHeap();
+  private readonly dependents = new Map<number, number[]>();
+  private readonly waitingOn: Int32Array;
+  commitIndex = 0;
+
+  constructor(
+    /** Per transaction: READY, DISPATCHED, DONE or WAITING (shared with the driver). */
+    private readonly status: Int8Array,
+    /** Per transaction: its current incarnation (shared with the driver). */
+    private readonly incarnation: Int32Array,
+    readonly slots: TaskSlots,
+    previous: Int32Array,
+  ) {
+    const n = status.length;
+    this.previous = previous;
+    this.waitingOn = new Int32Array(n).fill(-1);
+    for (let i = 0; i < n; i++) this.pushReady(i);
+  }
+
+  get txCount(): number {
+    return this.status.length;
+  }
+
+  /**
+   * Puts tx back to be executed: now, or once `blocker` is done. A transaction aborted
+   * REEXECUTION_PATIENCE times or more waits until everything below it is committed, so its
+   * next incarnation is its last: otherwise a transaction far ahead that reads a location
+   * a long chain below keeps rewriting (a sender's nonce) is re-executed once per link.
+   */
+  makeRunnable(tx: number, blocker: number): void {
+    if (this.incarnation[tx]! >= REEXECUTION_PATIENCE && tx > this.commitIndex) {
+      this.status[tx] = WAITING;
+      this.waitingOn[tx] = -1;
+      this.deferred.push(tx);
+      return;
+    }
+    if (blocker >= 0 && this.status[blocker] !== DONE) {
+      this.status[tx] = WAITING;
+      this.waitingOn[tx] = blocker;
+      const list = this.dependents.get(blocker);
+      if (list === undefined) this.dependents.set(blocker, [tx]);
+      else list.push(tx);
+      return;
+    }
+    this.status[tx] = READY;
+    this.pushReady(tx);
+  }
+
+  /** tx is done: what waited for it is ready. */
+  wakeDependents(tx: number): void {
+    const list = this.dependents.get(tx);
+    if (list === undefined) return;
+    this.dependents.delete(tx);
+    for (const waiter of list) {
+      if (this.status[waiter] === WAITING && this.waitingOn[waiter] === tx) {
+        this.waitingOn[waiter] = -1;
+        this.status[waiter] = READY;
+        this.pushReady(waiter);
+      }
+    }
+  }
+
+  /**
+   * Moves the commit index over every done transaction the driver lets commit (`mayCommit`
+   * may also abort tx, then returns false), and releases the deferred transactions it
+   * reached. Returns true when the block is complete.
+   */
+  advanceCommit(mayCommit: (tx: number) => boolean): boolean {
+    const n = this.status.length;
+    while (this.commitIndex < n && this.status[this.commitIndex] === DONE && mayCommit(this.commitIndex)) this.commitIndex++;
+    for (let tx = this.deferred.peek(); tx !== undefined && tx <= this.commitIndex; tx = this.deferred.peek()) {
+      this.deferred.pop();
+      if (this.status[tx] === WAITING && this.waitingOn[tx] === -1) {
+        this.status[tx] = READY;
+        this.pushReady(tx);
+      }
+    }
+    return this.commitIndex === n;
+  }
+
+  /** Fills every executor's free task slots (see the module comment), handing each task to `deliver`. */
+  dispatch(deliver: DeliverTask): void {
+    const leftForWorkers: number[] = [];
+    try {
+      while (this.dispatchChunk(leftForWorkers, deliver));
+    } finally {
+      for (const tx of leftForWorkers) this.ready.push(tx);
+    }
+  }
+
+  /**
+   * Sends one chunk to the freest executor; false when there is nothing to send or no room.
+   * A large transaction the main thread may not take goes to a worker with room as its own
+   * task, or waits in leftForWorkers for the next dispatch.
+   */
+  private dispatchChunk(leftForWorkers: number[], deliver: DeliverTask): boolean {
+    const slots = this.slots;
+    const free = slots.freeExecutor();
+    if (free < 0) return false;
+    const main = slots.mainSlot;
+    const heavy = free !== main ? this.nextHeavyFor(free) : undefined;
+    if (heavy !== undefined) {
+      const previous = this.previous[heavy]!;
+      if (previous < 0 || this.status[previous] === DONE) {
+        this.send(free, [heavy], deliver);
+        return true;
+      }
+    }
+    const txs: number[] = [];
+    let target = free;
+    while (txs.length < slots.chunkSize) {
+      // A worker takes the large transactions the main thread passed over first (lowest first).
+      const tx = target !== main && leftForWorkers.length > 0 ? leftForWorkers.shift()! : this.nextReady();
+      if (tx === undefined) break;
+      const previous = this.previous[tx]!;
+      if (previous >= 0 && this.status[previous] !== DONE && !(this.status[previous] === DISPATCHED && slots.taskExecutor[previous] === target)) {
+        // Queue it behind its sender's previous transaction when that one is on an
+        // executor with room (as its own chunk), else wait for it.
+        const holder = this.status[previous] === DISPATCHED ? slots.taskExecutor[previous]! : -1;
+        if (txs.length === 0 && holder >= 0 && slots.hasRoom(holder)) {
+          target = holder;
+        } else {
+          this.makeRunnable(tx, previous);
+          continue;
+        }
+      }
+      if (target === main && !slots.mainMayTake(tx)) {
+        const worker = txs.length === 0 ? slots.workerWithRoom() : -1;
+        if (worker < 0) {
+          leftForWorkers.push(tx);
+          continue;
+        }
+        target = worker;
+      }
+      this.status[tx] = DISPATCHED;
+      slots.taskExecutor[tx] = target;
+      txs.push(tx);
+      if (target !== free) break;
+    }
+    if (txs.length === 0) return false;
+    this.send(target, txs, deliver);
+    return true;
+  }
+
+  private send(target: number, txs: number[], deliver: DeliverTask): void {
+    const incs = txs.map((tx) => {
+      this.status[tx] = DISPATCHED;
+      return this.incarnation[tx]!;
+    });
+    this.slots.assign(target, txs);
+    deliver(target, txs, incs);
+  }
+
+  /** Makes a READY transaction available to dispatch (heavy ones also to the workers' early pick). */
+  private pushReady(tx: number): void {
+    this.ready.push(tx);
+    if (this.slots.isHeavy(tx)) this.heavyReady.push(tx);
+  }
+
+  /**
+   * The lowest READY heavy transaction beyond what index order reaches soon (every
+   * executor's two chunks above the commit index), for a worker that holds no heavy one;
+   * else undefined. One closer than that goes in index order: it is soon anyway, and run
+   * ahead of the transactions just below it, it mostly reads what they have not written yet.
+   */
+  private nextHeavyFor(worker: number): number | undefined {
+    if (this.slots.holdsHeavy(worker)) return undefined;
+    const horizon = this.commitIndex + this.slots.capacity * this.slots.executors;
+    // Heavy ones below the horizon (or no longer READY) leave the early pick for good.
+    for (let tx = this.heavyReady.pop(); tx !== undefined; tx = this.heavyReady.pop()) {
+      if (this.status[tx] === READY && tx >= horizon) return tx;
+    }
+    return undefined;
+  }
+
+  private nextReady(): number | undefined {
+    for (;;) {
+      const tx = this.ready.pop();
+      if (tx === undefined || this.status[tx] === READY) return tx;
+    }
+  }
+}
