@@ -16,6 +16,7 @@ import type { MachineInfo } from '../report/machine.js';
 import { hardforkName, type GraphReport } from '../report/replayReport.js';
 import type { GraphSummary } from '../analysis/blockAnalysis.js';
 import { describeLocation, locationAddress } from '../state/locations.js';
+import { independentOfSender } from '../exec/commutativeUpdates.js';
 import { simulateBlock } from '../simulate/simulateBlock.js';
 import { blockHotspots, rankHeat, type Heat, type HeatMeasure } from './hotspots.js';
 import { addressName } from './knownAddresses.js';
@@ -243,7 +244,9 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
     options.simulate.length === 0
       ? null
       : simulateBlock({
-          graph: analysis.graph,
+          // The executor applies commutative sender updates: it schedules against that view.
+          graph: analysis.commutativeGraph,
+          independent: independentOfSender(serial.replay.commutativePlan),
           txTimesMs: serial.txTimesMs,
           serialMs: serial.serialMs.median,
           gasUsed: serial.gasUsed,
@@ -262,7 +265,7 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
     gasUsed: serial.gasUsed.reduce((s, g) => s + g, 0n).toString(),
     serialMs: serial.serialMs.median,
     verified,
-    dependencies: { all: graphReport(analysis.all), storageOnly: graphReport(analysis.storageOnly) },
+    dependencies: { all: graphReport(analysis.all), storageOnly: graphReport(analysis.storageOnly), transfersCommute: graphReport(analysis.transfersCommute) },
     parallel: parallel === undefined ? null : parallelFigures(parallel),
     contracts,
     slots,

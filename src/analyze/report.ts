@@ -58,7 +58,7 @@ export interface AnalyzedBlock {
   /** Median serial time of the measured runs, ms. */
   serialMs: number | null;
   verified: boolean | null;
-  dependencies: { all: GraphReport; storageOnly: GraphReport } | null;
+  dependencies: { all: GraphReport; storageOnly: GraphReport; transfersCommute: GraphReport } | null;
   parallel: AnalyzedParallel | null;
   /** Every contract with edges, critical-path time or conflicts in this block, hottest first (by edges). */
   contracts: HeatEntry[];

@@ -165,7 +165,8 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const serialMedian = spread(serialTimes).median;
   const parallelSpread = spread(parallelTimes);
   const speedup = parallelSpread.median > 0 ? serialMedian / parallelSpread.median : 1;
-  const ceilingT = serial.analysis.all.byTime.threads;
+  // The ceiling that binds this executor: with commutative sender updates, that view's.
+  const ceilingT = (commutative === undefined ? serial.analysis.all : serial.analysis.transfersCommute).byTime.threads;
   const representative = medianRun(results);
   const stats = representative?.stats;
   const incarnations = stats?.incarnations ?? new Array<number>(n).fill(1);

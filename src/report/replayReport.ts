@@ -51,7 +51,8 @@ export interface ReplayReport {
   options: ReplayReportOptions;
   serial: SerialReport;
   verification: VerificationReport;
-  dependencies: { all: GraphReport; storageOnly: GraphReport };
+  /** The dependency graph in three views (docs/metrics.md): all locations, storage only, transfers commute. */
+  dependencies: { all: GraphReport; storageOnly: GraphReport; transfersCommute: GraphReport };
   parallel: ParallelReport | null;
   /** --compare: the three schedulers on this block (blockstm, occ, locks); null without --compare. */
   compare: ParallelReport[] | null;
@@ -204,7 +205,11 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
       setup: { ...serial.setup },
     },
     verification: verificationReport(serial.verification),
-    dependencies: { all: graphReport(serial.analysis.all), storageOnly: graphReport(serial.analysis.storageOnly) },
+    dependencies: {
+      all: graphReport(serial.analysis.all),
+      storageOnly: graphReport(serial.analysis.storageOnly),
+      transfersCommute: graphReport(serial.analysis.transfersCommute),
+    },
     parallel: parallel === undefined ? null : parallelReport(parallel),
     compare: input.compare === undefined ? null : input.compare.map(parallelReport),
     outcome: {

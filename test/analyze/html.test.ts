@@ -15,7 +15,7 @@ function block(number: string, contracts: string[], status: AnalyzedBlock['statu
   return {
     number, status, error: status === 'error' ? { message: 'not found </script><b>', exitCode: 2 } : null,
     hash: '0x00', hardfork: 'cancun', coinbase: '0x' + '11'.repeat(20), txCount: 3, gasUsed: '63000', serialMs: 1.5, verified: true,
-    dependencies: { all: graph, storageOnly: graph },
+    dependencies: { all: graph, storageOnly: graph, transfersCommute: graph },
     parallel: { scheduler: 'blockstm', threads: 2, highestIncarnation: 1, rounds: null, speedup: 1.2, efficiency: 0.85, ceilingT: 1.4, conflicts: { total: 1, validation: 1, estimate: 0 }, reexecutions: 1, reexecutionRate: 0.33, waves: 1, fallback: { mode: 'none', reason: null }, equalsSerial: true, parallelMs: 1.2, serialMs: 1.5 },
     contracts: contracts.map((key) => ({ key, name: null, description: key, edges: 1, criticalMs: 0.5, conflicts: 1, blocks: 1 })),
     slots: [], criticalPath: [0, 1, 2], dependsOn: [[], [0], [1]], txMs: [0.5, 0.5, 0.5], incarnations: [1, 2, 1],

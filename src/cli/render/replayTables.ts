@@ -67,11 +67,11 @@ function verificationText(report: ReplayReport): string {
 }
 
 export function renderDependencyTable(report: ReplayReport): string {
-  const { all, storageOnly } = report.dependencies;
+  const { all, storageOnly, transfersCommute } = report.dependencies;
   const T = all.ceilings.byTime.T;
   const txs = report.block.txCount;
-  const t = table(['', 'all locations', 'storage only'], ['left', 'right', 'right']);
-  const row = (label: string, value: (g: GraphReport) => string) => [heading(label), value(all), value(storageOnly)];
+  const t = table(['', 'all locations', 'storage only', 'transfers commute'], ['left', 'right', 'right', 'right']);
+  const row = (label: string, value: (g: GraphReport) => string) => [heading(label), value(all), value(storageOnly), value(transfersCommute)];
   t.push(
     row('txs with a dependency', (g) => `${formatInt(g.dependentTxs)} of ${formatInt(txs)}`),
     row('dependency edges', (g) => formatInt(g.edges)),
