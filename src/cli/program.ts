@@ -107,7 +107,7 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
   program
     .command('synth')
     .description('write a synthetic block (ETH transfers, ERC-20 transfers, AMM swaps) with a dependency graph known by construction')
-    .option('--kind <kind>', 'eth, erc20, amm or mix', 'erc20')
+    .option('--kind <kind>', 'eth, erc20, amm, mix or payout', 'erc20')
     .option('--txs <n>', 'exactly this many transactions (instead of --gas)')
     .option('--gas <gas>', 'fill the block up to this much gas, e.g. 1e9 for a gigagas block (default 30000000)')
     .option('--contention <f>', 'fraction of transactions touching a hot key, 0 to 1 (default 0: independent)')

@@ -14,6 +14,11 @@
  * Then j depends on i < j when j reads a location whose last full writer before j is i,
  * or that i credited after that last full write (a read of a credited balance sums the
  * credits). Edges are unique (from, to) pairs.
+ *
+ * The "transfers commute" view (commutative sender updates, src/exec/commutativeUpdates.ts):
+ * no synthetic transaction's code looks at its sender's balance or nonce, so none reads
+ * them: the nonce is written in full, the balance debited (a credit), and nothing reads a
+ * sender's balance in full (hot accounts receive only credits).
  */
 import type { DependencyEdge } from '../analysis/dependencyGraph.js';
 import { COINBASE, RESERVES_SLOT, TOKEN, poolBalanceSlot, tokenBalanceSlot } from './layout.js';
@@ -38,11 +43,17 @@ export interface ExpectedGraph {
 
 const storage = (address: string, slot: string) => `s:${address}:${slot}`;
 
-export function txAccesses(tx: SynthTx): TxAccesses {
+export interface ExpectedGraphOptions {
+  /** The "transfers commute" view: senders' balance and nonce updates commute. */
+  commutativeSenders?: boolean;
+}
+
+export function txAccesses(tx: SynthTx, options: ExpectedGraphOptions = {}): TxAccesses {
   const sender = [`b:${tx.sender}`, `n:${tx.sender}`];
-  const reads = [...sender];
-  const writes = [...sender];
-  const credits = [`b:${COINBASE}`];
+  const lazy = options.commutativeSenders === true;
+  const reads = lazy ? [] : [...sender];
+  const writes = lazy ? [`n:${tx.sender}`] : [...sender];
+  const credits = lazy ? [`b:${COINBASE}`, `b:${tx.sender}`] : [`b:${COINBASE}`];
   if (tx.kind === 'eth') {
     if (tx.recipientExists) {
       credits.push(`b:${tx.counterparty}`);
@@ -62,14 +73,14 @@ export function txAccesses(tx: SynthTx): TxAccesses {
   return { reads, writes, credits };
 }
 
-export function expectedGraph(txs: SynthTx[]): ExpectedGraph {
+export function expectedGraph(txs: SynthTx[], options: ExpectedGraphOptions = {}): ExpectedGraph {
   const lastWriter = new Map<string, number>();
   const creditsSince = new Map<string, number[]>();
   const preds: number[][] = [];
   const edges: DependencyEdge[] = [];
   let edgeCount = 0;
   txs.forEach((tx, to) => {
-    const access = txAccesses(tx);
+    const access = txAccesses(tx, options);
     const from = new Set<number>();
     for (const location of access.reads) {
       const writer = lastWriter.get(location);

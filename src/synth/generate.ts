@@ -73,6 +73,8 @@ export interface SyntheticBlock {
   txs: SynthTx[];
   /** The graph stm must find (docs/synth.md). */
   expected: ExpectedGraph;
+  /** The graph stm must find in the "transfers commute" view (commutative sender updates). */
+  expectedCommutative: ExpectedGraph;
   /** Gas used per transaction, from the replay. */
   gasUsed: bigint[];
   gasLimit: bigint;
@@ -194,6 +196,7 @@ export async function generateBlock(params: SynthParams, options: GenerateOption
     data,
     txs: kept,
     expected: expectedGraph(kept),
+    expectedCommutative: expectedGraph(kept, { commutativeSenders: true }),
     gasUsed,
     gasLimit,
     timings: { planMs: tPlan - started, signMs: tSign - tPlan, replayMs: tReplay - tSign, headerMs: tHeader - tReplay, totalMs: tHeader - started },

@@ -5,8 +5,8 @@
  */
 import { UsageError } from '../errors.js';
 
-export const SYNTH_KINDS = ['eth', 'erc20', 'amm', 'mix'] as const;
-/** eth: ETH transfers; erc20: token transfers; amm: swaps on constant-product pools; mix: all three. */
+export const SYNTH_KINDS = ['eth', 'erc20', 'amm', 'mix', 'payout'] as const;
+/** eth: ETH transfers; erc20: token transfers; amm: swaps on constant-product pools; mix: all three; payout: ETH transfers from a few hot wallets. */
 export type SynthKind = (typeof SYNTH_KINDS)[number];
 
 export interface SynthParams {
@@ -17,7 +17,7 @@ export interface SynthParams {
   gas?: bigint;
   /** Fraction of transactions that touch a hot key, in [0, 1]. 0: no transaction depends on another (unless `txsPerSender` > 1). */
   contention: number;
-  /** Number of hot keys: hot accounts (eth), hot recipients (erc20), hot pools (amm). */
+  /** Number of hot keys: hot accounts (eth), hot recipients (erc20), hot pools (amm), paying wallets (payout). */
   hotKeys: number;
   /** Transactions per sender: 1 = every transaction has its own sender; S > 1: chains of S through the nonce. */
   txsPerSender: number;
@@ -51,6 +51,9 @@ export function resolveParams(given: Partial<SynthParams> & { kind: SynthKind })
     throw new UsageError(`--kind expects one of ${SYNTH_KINDS.join(', ')}; got "${String(params.kind)}"`);
   }
   if (params.txs !== undefined && params.gas !== undefined) throw new UsageError('give either --txs or --gas, not both');
+  if (params.kind === 'payout' && (params.contention !== 0 || params.txsPerSender !== 1)) {
+    throw new UsageError('--kind payout takes its senders from --hot-keys (the paying wallets): --contention and --txs-per-sender do not apply');
+  }
   if (params.txs !== undefined && (!Number.isSafeInteger(params.txs) || params.txs < 1 || params.txs > MAX_TXS)) {
     throw new UsageError(`--txs expects a whole number from 1 to ${MAX_TXS.toLocaleString('en-US')}; got ${params.txs}`);
   }

@@ -14,6 +14,10 @@
  *   amm    SynthPair.swap on the sender's own pool; a contended one swaps on one of the hot
  *          pools, whose reserves every such swap reads and writes.
  *   mix    each transaction is eth, erc20 or amm with equal probability.
+ *   payout an eth transfer to a fresh address from one of K paying wallets (the hot keys,
+ *          each sending every K-th transaction, in a shuffled order): an exchange's or a
+ *          mining pool's payout run. All locations: K chains through the wallets' balance
+ *          and nonce; with commutative sender updates (docs/metrics.md): no edge at all.
  *
  * Senders: every transaction not sent by a hot account is sent by a pool sender; each pool
  * sender sends `txsPerSender` of them (the last one possibly fewer), at random positions.
@@ -87,7 +91,7 @@ function plan(params: SynthParams, n: number): Plan {
   const K = params.hotKeys;
   const txs: PlanTx[] = [];
   for (let i = 0; i < n; i++) {
-    const kind = params.kind === 'mix' ? MIX_KINDS[rng.int(3)]! : params.kind;
+    const kind = params.kind === 'mix' ? MIX_KINDS[rng.int(3)]! : params.kind === 'payout' ? 'eth' : params.kind;
     txs.push({ kind, hot: false, hotKey: -1, poolSender: -1, hotReceiver: -1, fresh: -1, amount: 0n, zeroForOne: false });
   }
   // Exactly round(contention · n) contended transactions, at random positions.
@@ -97,7 +101,9 @@ function plan(params: SynthParams, n: number): Plan {
   for (const tx of txs) if (tx.hot) tx.hotKey = rng.int(K);
   // Pool senders: S transactions each, shuffled over the block.
   const pooled = txs.filter((tx) => !(tx.kind === 'eth' && tx.hot));
-  const senders = rng.shuffle(pooled.map((_, j) => Math.floor(j / params.txsPerSender)));
+  // Payout: the K paying wallets are the pool senders, each sending every K-th transaction.
+  const payout = params.kind === 'payout';
+  const senders = rng.shuffle(pooled.map((_, j) => (payout ? j % K : Math.floor(j / params.txsPerSender))));
   pooled.forEach((tx, j) => (tx.poolSender = senders[j]!));
   let fresh = 0;
   for (const tx of txs) {
@@ -117,7 +123,8 @@ function plan(params: SynthParams, n: number): Plan {
       tx.amount = BigInt(1 + rng.int(1_000_000)) * 1_000_000_000_000n;
     }
   }
-  return { txs, poolSenders: pooled.length === 0 ? 0 : Math.ceil(pooled.length / params.txsPerSender) };
+  const poolSenders = pooled.length === 0 ? 0 : payout ? Math.min(K, pooled.length) : Math.ceil(pooled.length / params.txsPerSender);
+  return { txs, poolSenders };
 }
 
 /**

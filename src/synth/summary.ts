@@ -24,6 +24,8 @@ export interface SynthSummary {
     longestChain: number;
     /** Total gas / critical-path gas (docs/metrics.md), by construction. */
     ceilingInfiniteByGas: number;
+    /** The same figures in the "transfers commute" view (commutative sender updates). */
+    transfersCommute: { edges: number; dependentTxs: number; longestChain: number; ceilingInfiniteByGas: number };
   };
   timingsMs: SyntheticBlock['timings'] & { writeMs?: number };
 }
@@ -35,6 +37,7 @@ export function expectedDependencyGraph(block: SyntheticBlock): DependencyGraph 
 
 export function synthSummary(block: SyntheticBlock): SynthSummary {
   const graph = expectedDependencyGraph(block);
+  const commute = buildDependencyGraph(block.expectedCommutative.txCount, block.expectedCommutative.edges);
   const gas = block.gasUsed.map(Number);
   return {
     block: block.data.number.toString(),
@@ -49,6 +52,12 @@ export function synthSummary(block: SyntheticBlock): SynthSummary {
       dependentTxs: dependentTxCount(graph),
       longestChain: longestChain(graph).length,
       ceilingInfiniteByGas: ceilingInfinite(graph, gas),
+      transfersCommute: {
+        edges: commute.edgeCount,
+        dependentTxs: dependentTxCount(commute),
+        longestChain: longestChain(commute).length,
+        ceilingInfiniteByGas: ceilingInfinite(commute, gas),
+      },
     },
     timingsMs: { ...block.timings },
   };

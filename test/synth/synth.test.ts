@@ -45,6 +45,9 @@ function assertGraphAsConstructed(block: SyntheticBlock, serial: SerialReplay): 
   const expected = ceilings(expectedDependencyGraph(block), block.gasUsed.map(Number), quick.threads);
   assert.equal(serial.analysis.all.byGas.infinite, expected.infinite, 'ceiling(∞) by gas');
   assert.equal(serial.analysis.all.byGas.threads, expected.threads, `ceiling(${quick.threads}) by gas`);
+  // The "transfers commute" view: exactly the graph with commutative sender updates.
+  assert.deepEqual(serial.analysis.commutativeGraph.preds, block.expectedCommutative.preds, 'preds (transfers commute)');
+  assert.deepEqual(edgeSet(serial.analysis.commutativeEdges), edgeSet(block.expectedCommutative.edges), 'every edge, with its location (transfers commute)');
 }
 
 const cases: Array<Partial<SynthParams> & { kind: SynthParams['kind'] }> = [
@@ -57,6 +60,8 @@ const cases: Array<Partial<SynthParams> & { kind: SynthParams['kind'] }> = [
   { kind: 'amm', txs: 80, contention: 0.25, hotKeys: 1, txsPerSender: 4, seed: 3 },
   { kind: 'mix', txs: 90, contention: 0.4, hotKeys: 2, txsPerSender: 2 },
   { kind: 'mix', txs: 90, contention: 1, hotKeys: 5, seed: 11 },
+  { kind: 'payout', txs: 80, hotKeys: 1 },
+  { kind: 'payout', txs: 90, hotKeys: 3, seed: 5 },
 ];
 
 for (const params of cases) {
@@ -67,6 +72,21 @@ for (const params of cases) {
     assertGraphAsConstructed(block, serial);
   });
 }
+
+test('a payout block of K wallets is K chains through their balance and nonce, and no edge at all when transfers commute', async () => {
+  const { block, serial } = await synthAndReplay({ kind: 'payout', txs: 60, hotKeys: 3 });
+  assertGraphAsConstructed(block, serial);
+  assert.equal(new Set(block.txs.map((tx) => tx.sender)).size, 3);
+  assert.equal(serial.analysis.all.dependentTxs, 57);
+  assert.equal(serial.analysis.all.longestChain, 20);
+  assert.equal(serial.analysis.transfersCommute.edges, 0);
+  assert.equal(serial.analysis.transfersCommute.longestChain, 1);
+});
+
+test('--kind payout takes its wallets from --hot-keys: --contention and --txs-per-sender are refused', () => {
+  assert.throws(() => resolveParams({ kind: 'payout', txs: 10, contention: 0.5 }), UsageError);
+  assert.throws(() => resolveParams({ kind: 'payout', txs: 10, txsPerSender: 2 }), UsageError);
+});
 
 test('with contention 0 and one tx per sender, no transaction of any kind depends on another', async () => {
   for (const kind of ['eth', 'erc20', 'amm', 'mix'] as const) {
