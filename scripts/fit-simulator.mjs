@@ -5,7 +5,7 @@
 // the worker's costs are chosen by coordinate descent on a grid to minimise the median
 // |predicted / measured − 1| at 1 and 2 threads (no fallback on either side). Then every
 // block's error is printed, with the executor's default fallback too (measured: 1 where
-// decideFallback or the best warm-up run below 0.95× sends the block to the serial path),
+// decideFallback or the median warm-up run below 0.95× sends the block to the serial path),
 // and the medians on each half.
 // Run: npm run build && node scripts/fit-simulator.mjs simulator-calibration.json [--no-fit] [--model='{"slowdown":1.2}']
 import { readFileSync } from 'node:fs';

@@ -38,6 +38,9 @@ export const REEXECUTION_PATIENCE = 2;
 /** Delivers a task (transactions run in this order) to an executor; the policy has already marked them dispatched. */
 export type DeliverTask = (executor: number, txs: number[], incs: number[]) => void;
 
+/** Observes every task the policy sends (tests compare the executor's and the simulator's): the dispatch call it came from, where, what. */
+export type DispatchTrace = (call: number, executor: number, txs: readonly number[]) => void;
+
 /**
  * Per transaction: the block's previous transaction of the same sender, or -1. A
  * transaction marked in `independent` (its nonce is not read: commutative sender updates)
@@ -65,6 +68,10 @@ export class BlockStmPolicy {
   private readonly dependents = new Map<number, number[]>();
   private readonly waitingOn: Int32Array;
   commitIndex = 0;
+  /** Calls of dispatch() so far. */
+  private dispatchCalls = 0;
+  /** Set to observe every task sent. */
+  onDispatch: DispatchTrace | undefined;
 
   constructor(
     /** Per transaction: READY, DISPATCHED, DONE or WAITING (shared with the driver). */
@@ -143,6 +150,7 @@ export class BlockStmPolicy {
 
   /** Fills every executor's free task slots (see the module comment), handing each task to `deliver`. */
   dispatch(deliver: DeliverTask): void {
+    this.dispatchCalls++;
     const leftForWorkers: number[] = [];
     try {
       while (this.dispatchChunk(leftForWorkers, deliver));
@@ -211,6 +219,7 @@ export class BlockStmPolicy {
       return this.incarnation[tx]!;
     });
     this.slots.assign(target, txs);
+    this.onDispatch?.(this.dispatchCalls, target, txs);
     deliver(target, txs, incs);
   }
 

@@ -91,6 +91,7 @@ class BlockStmScheduler extends ExecutionRun {
     this.lazyRan = new Uint8Array(n);
     const independent = options.commutative === undefined ? undefined : independentOfSender(options.commutative);
     this.policy = new BlockStmPolicy(this.status, this.incarnation, this.slots, previousSameSender(options.senders, independent));
+    this.policy.onDispatch = options.onDispatch;
   }
 
   private get commitIndex(): number {

@@ -26,7 +26,7 @@ import type { PreState } from '../state/preState.js';
 import { SUMMED } from '../state/stateSource.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
 import { fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type WireReads } from './protocol.js';
-import { DISPATCHED } from './blockStmPolicy.js';
+import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
 import { TaskSlots } from './taskSlots.js';
 import type { WorkerPool } from './workerPool.js';
 
@@ -105,6 +105,8 @@ export interface RunOptions {
   mainReplay?: ReplayVm;
   stress?: StressConfig;
   checkpoint?: () => void;
+  /** Block-STM: observe every task dispatched (tests). */
+  onDispatch?: DispatchTrace;
 }
 
 /** Parallel execution hit an error on consistent reads, which serial execution did not: a bug or a divergence. */

@@ -5,17 +5,13 @@
  * knows the read/write sets in advance (a list schedule on the graph) and ceiling(T).
  * The model, its constants and its validation are in docs/simulator.md.
  *
- * The executor simulated (src/parallel/coordinator.ts): T threads are T executors, T-1
- * workers and the main thread, and the main thread is also the coordinator. Modelled:
- *   - Dispatch (on the main thread, after every result it handles): the lowest-index
- *     ready transactions go, a chunk at a time (`chunk` transactions: the executor's
- *     chooseChunkSize on the gas limits), to the executor with the fewest unfinished
- *     transactions (ties: a worker first), each holding at most two chunks; a transaction
- *     whose sender's previous transaction is not done waits for it, or is queued right
- *     behind it on the same executor. With gas limits given: a worker that holds no heavy
- *     transaction (gas limit > HEAVY_GAS_LIMIT) first starts the lowest ready heavy one
- *     beyond the next 2·chunk·T transactions above the commit index, alone; the main
- *     thread takes one above MAIN_THREAD_MAX_GAS only when every worker holds as much.
+ * The executor simulated (src/parallel/blockStmScheduler.ts): T threads are T executors,
+ * T-1 workers and the main thread, and the main thread is also the coordinator. Modelled:
+ *   - Dispatch (on the main thread, after every result it handles) is the executor's own
+ *     policy, src/parallel/blockStmPolicy.ts and taskSlots.ts, driven by the virtual clock
+ *     (chunks of `chooseChunkSize` transactions to the freest executor, same-sender waits
+ *     except where sender updates commute (`independent`), heavy transactions early on a
+ *     worker, large ones off the main thread, patience, commit order).
  *   - A worker receives its chunks `resultUs` after dispatch, runs its queue in order,
  *     pays `taskUs` per transaction besides executing it, and sends the results of a chunk
  *     together when it ends; they reach the main thread `resultUs` later.
@@ -41,7 +37,6 @@
  *     one by push validation (its writes become ESTIMATEs). When p is j's sender's
  *     previous transaction and has no result here at all, j fails at once on its nonce
  *     (`estimateShare` of its work, no writes).
- *   - Patience: a transaction aborted twice waits until everything below it is committed.
  *   - The run ends when the main thread has handled every transaction's final result.
  * An incarnation is correct when every predecessor's visible result was correct at its
  * start, so correctness is decided once per incarnation and never changes: the
@@ -49,15 +44,15 @@
  * insertion: no randomness, the same input gives the same prediction.
  *
  * Around the run: `blockStm` is the executor with --no-fallback; `withFallback` applies
- * its default fallback: the pre-run rules (decideFallback in src/parallel/fallback.ts,
- * the same function), more than 3·n + 100 re-executions, and the measured fallback (a
- * predicted speedup below 0.95×, standing for replayParallel.ts's best warm-up run below
- * 0.95× the serial time). With `cores` set (the machine the simulation stands for), the
+ * its fallback rules, all from src/parallel/fallback.ts: the pre-run rules
+ * (decideFallback), the re-execution limit (reexecutionLimit), and the measured fallback
+ * (a predicted speedup below MEASURED_FALLBACK_BELOW, standing for the median of the
+ * executor's warm-up runs after the first). With `cores` set (the machine the simulation stands for), the
  * executors' and the coordinator's work cannot exceed what that many cores do.
  */
 import { remainingPathWeights, listSchedule, ceilings } from '../analysis/ceiling.js';
 import type { DependencyGraph } from '../analysis/dependencyGraph.js';
-import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender } from '../parallel/blockStmPolicy.js';
+import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender, type DispatchTrace } from '../parallel/blockStmPolicy.js';
 import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
 import { TaskSlots, chooseChunkSize } from '../parallel/taskSlots.js';
 
@@ -239,6 +234,8 @@ export interface SimulationOptions {
   gasLimits?: number[];
   /** Per transaction: its sender updates commute, so it does not wait for its sender's earlier transactions. */
   independent?: ArrayLike<boolean>;
+  /** Observe every task dispatched (tests). */
+  onDispatch?: DispatchTrace;
 }
 
 
@@ -296,6 +293,7 @@ export function simulateBlockStm(
   const incarnation = new Int32Array(n);
   const slots = new TaskSlots(T - 1, true, n, chunk, options.gasLimits);
   const policy = new BlockStmPolicy(status, incarnation, slots, previousSameSender(senders, options.independent));
+  policy.onDispatch = options.onDispatch;
   const previous = policy.previous;
   const taskExecutor = slots.taskExecutor;
   const correct = new Uint8Array(n); // the current incarnation read only correct values

@@ -1,0 +1,65 @@
+// One Block-STM scheduling policy (src/parallel/blockStmPolicy.ts) for the executor and the
+// simulator: driven with the same block, both dispatch the same tasks in the same order —
+// all of them at 1 thread, where nothing depends on timing, and the first dispatch at 2
+// threads (after it, when results arrive depends on the clock, real or virtual).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
+import { independentOfSender } from '../../src/exec/commutativeUpdates.js';
+import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
+import { chooseChunkSize } from '../../src/parallel/taskSlots.js';
+import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
+import { replaySerial, type SerialReplay } from '../../src/replay/replayBlock.js';
+import { DEFAULT_MODEL, simulateBlockStm } from '../../src/simulate/simulateBlock.js';
+
+after(() => closeSharedPool());
+
+type Trace = Array<[number, number, number[]]>;
+
+async function executorTrace(serial: SerialReplay, threads: number): Promise<Trace> {
+  const { ctx, replay } = serial;
+  const trace: Trace = [];
+  const { pool } = await sharedPool(threads - 1);
+  const blockKey = `policy:${ctx.data.number}`;
+  await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, 60_000, 0);
+  const gasLimits = ctx.txs.map((tx) => tx.gasLimit);
+  await runBlockStm(pool, ctx.pre, ctx.txs.length, {
+    runId: 7000 + threads,
+    blockKey,
+    timeoutMs: 60_000,
+    maxReexecutions: Number.POSITIVE_INFINITY,
+    senders: ctx.data.block.transactions.map((tx) => tx.from.toLowerCase()),
+    chunkSize: chooseChunkSize(gasLimits),
+    gasLimits: gasLimits.map(Number),
+    mainReplay: replay,
+    commutative: replay.commutativePlan,
+    onDispatch: (call, executor, txs) => trace.push([call, executor, [...txs]]),
+  });
+  return trace;
+}
+
+function simulatorTrace(serial: SerialReplay, threads: number): Trace {
+  const { ctx, analysis } = serial;
+  const trace: Trace = [];
+  const gasLimits = ctx.txs.map((tx) => tx.gasLimit);
+  simulateBlockStm(analysis.commutativeGraph, serial.txTimesMs, ctx.data.block.transactions.map((tx) => tx.from.toLowerCase()), threads, DEFAULT_MODEL, {
+    chunk: chooseChunkSize(gasLimits),
+    gasLimits: gasLimits.map(Number),
+    independent: independentOfSender(serial.replay.commutativePlan),
+    onDispatch: (call, executor, txs) => trace.push([call, executor, [...txs]]),
+  });
+  return trace;
+}
+
+for (const block of [19933597n, 12300570n, 18426253n]) {
+  test(`block ${block}: the executor and the simulator dispatch the same tasks in the same order at 1 thread, and the same first dispatch at 2`, async () => {
+    const serial = await replaySerial(loadBlock(block, { fixturesDir: bundledFixturesDir() }), { runs: 1, warmup: 0 });
+    const one = await executorTrace(serial, 1);
+    assert.ok(one.length > 0);
+    assert.deepEqual(one, simulatorTrace(serial, 1));
+    const first = (trace: Trace) => trace.filter(([call]) => call === 1);
+    const two = first(await executorTrace(serial, 2));
+    assert.ok(two.some(([, executor]) => executor === 0) && two.some(([, executor]) => executor === 1), 'both executors get work at once');
+    assert.deepEqual(two, first(simulatorTrace(serial, 2)));
+  });
+}
