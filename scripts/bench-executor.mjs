@@ -3,9 +3,10 @@
 // and efficiency; then the median efficiency and the slowest block.
 // Run: npm run build && THREADS=2 RUNS=7 WARMUP=3 node scripts/bench-executor.mjs [block ...]
 import { readFileSync } from 'node:fs';
-import { bundledFixturesDir, loadBlock } from '../dist/src/data/blockLocator.js';
+import { bundledFixturesDir } from '../dist/src/data/bundledFixtures.js';
+import { loadBlock } from '../dist/src/source/blockLocator.js';
 import { median } from '../dist/src/analysis/stats.js';
-import { replayParallel, shutdownParallel } from '../dist/src/parallel/replayParallel.js';
+import { replayParallel, shutdownParallel } from '../dist/src/replay/replayParallel.js';
 import { replaySerial } from '../dist/src/replay/replayBlock.js';
 
 const threads = Number(process.env.THREADS ?? 2);

@@ -11,7 +11,7 @@ const block = BigInt((isMainThread ? argv[0] : workerData?.block) ?? 19933597);
 const fixtures = isMainThread ? fixturesFlag : workerData?.fixtures;
 
 async function medianSerialMs(runs = 14) {
-  const { bundledFixturesDir, loadBlock } = await import('../dist/src/data/blockLocator.js');
+  const { bundledFixturesDir, loadBlock } = await import('../dist/src/source/blockLocator.js');
   const { createBlockContext } = await import('../dist/src/exec/blockContext.js');
   const { ReplayVm } = await import('../dist/src/exec/replayVm.js');
   const { runSerial } = await import('../dist/src/exec/serialExecutor.js');

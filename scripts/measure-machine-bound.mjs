@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 async function serialRunsMs(block, fixturesDir, runs) {
-  const { loadBlock } = await import('../dist/src/data/blockLocator.js');
+  const { loadBlock } = await import('../dist/src/source/blockLocator.js');
   const { createBlockContext } = await import('../dist/src/exec/blockContext.js');
   const { ReplayVm } = await import('../dist/src/exec/replayVm.js');
   const { runSerial } = await import('../dist/src/exec/serialExecutor.js');
@@ -28,7 +28,7 @@ const median = (xs) => {
 if (!isMainThread) {
   parentPort.postMessage(await serialRunsMs(workerData.block, workerData.fixturesDir, workerData.runs));
 } else {
-  const { bundledFixturesDir } = await import('../dist/src/data/blockLocator.js');
+  const { bundledFixturesDir } = await import('../dist/src/source/blockLocator.js');
   const argv = process.argv.slice(2);
   const fixturesDir = argv[0] === '--fixtures' ? argv.splice(0, 2)[1] : bundledFixturesDir();
   const runs = Number(process.env.RUNS ?? 10);

@@ -3,7 +3,8 @@
 // serialized and deserialized with the structured-clone serializer postMessage uses.
 // Prints bytes per transaction and µs per transaction each way (5 passes).
 // Run: npm run build && node scripts/measure-message-cost.mjs [--fixtures DIR] block
-import { bundledFixturesDir, loadBlock } from '../dist/src/data/blockLocator.js';
+import { bundledFixturesDir } from '../dist/src/data/bundledFixtures.js';
+import { loadBlock } from '../dist/src/source/blockLocator.js';
 import { createBlockContext } from '../dist/src/exec/blockContext.js';
 import { ReplayVm } from '../dist/src/exec/replayVm.js';
 import { MVMemory } from '../dist/src/parallel/mvMemory.js';

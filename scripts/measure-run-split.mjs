@@ -2,7 +2,8 @@
 // elapsed time, the coordinator's message handling on the main thread, and each
 // executor's busy time (workers, then the main thread), beside the serial time.
 // Run: npm run build && THREADS=2 RUNS=7 [MAIN_TAKES_ANY=1] node scripts/measure-run-split.mjs [--fixtures DIR] block [scheduler]
-import { bundledFixturesDir, loadBlock } from '../dist/src/data/blockLocator.js';
+import { bundledFixturesDir } from '../dist/src/data/bundledFixtures.js';
+import { loadBlock } from '../dist/src/source/blockLocator.js';
 import { median } from '../dist/src/analysis/stats.js';
 import { replaySerial } from '../dist/src/replay/replayBlock.js';
 import { runSerial } from '../dist/src/exec/serialExecutor.js';

@@ -13,7 +13,8 @@
 // foreign load of each block is recorded.
 // Run: npm run build && THREADS=1,2 RUNS=7 WARMUP=3 node scripts/measure-simulator.mjs [block ...]
 import { readFileSync, writeFileSync } from 'node:fs';
-import { bundledFixturesDir, loadBlock } from '../dist/src/data/blockLocator.js';
+import { bundledFixturesDir } from '../dist/src/data/bundledFixtures.js';
+import { loadBlock } from '../dist/src/source/blockLocator.js';
 import { median } from '../dist/src/analysis/stats.js';
 import { replaySerial } from '../dist/src/replay/replayBlock.js';
 import { runSerial } from '../dist/src/exec/serialExecutor.js';

@@ -6,7 +6,8 @@
 // Run: npm run build && RUNS=10 node scripts/profile-parallel.mjs [--fixtures DIR] block [top]
 import { writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
-import { bundledFixturesDir, loadBlock } from '../dist/src/data/blockLocator.js';
+import { bundledFixturesDir } from '../dist/src/data/bundledFixtures.js';
+import { loadBlock } from '../dist/src/source/blockLocator.js';
 import { replaySerial } from '../dist/src/replay/replayBlock.js';
 import { runBlockStm } from '../dist/src/parallel/coordinator.js';
 import { chooseChunkSize } from '../dist/src/parallel/executionRun.js';

@@ -1,4 +1,4 @@
-/** stm's own version, read from package.json (shipped in every install, two levels above dist/src/cli). */
+/** stm's own version (recorded in cache entries and reports), read from package.json (shipped in every install, two levels above dist/src). */
 import { readFileSync } from 'node:fs';
 
 let cached: string | undefined;
@@ -6,7 +6,7 @@ let cached: string | undefined;
 export function toolVersion(): string {
   if (cached === undefined) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
       cached = pkg.version ?? '0.0.0';
     } catch {
       cached = '0.0.0';

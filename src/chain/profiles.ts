@@ -1,45 +1,15 @@
 /**
- * What differs per chain, behind one interface: the ethereumjs Common (hardfork rules by
- * block number and timestamp), and whether the header's roots can be checked. Adding a
- * chain is adding a profile (one file: sei.ts); the RPC layer picks one by chain id, and
- * `profileFor` picks the one a block's data needs, with the rules recorded when it was
- * fetched. A chain id without a profile replays with Ethereum's rules at one hardfork
- * (devChain.ts).
+ * Which profile a chain id or a block replays under (what a profile is: chainProfile.ts).
+ * Adding a chain is adding a profile (one file: sei.ts) and listing it here; the fetch
+ * picks one by chain id, and `profileFor` picks the one a block's data needs, with the
+ * rules recorded when it was fetched. A chain id without a profile replays with
+ * Ethereum's rules at one hardfork (devChain.ts).
  */
-import { Common, Mainnet } from '@ethereumjs/common';
-import { paramsVM } from '@ethereumjs/vm';
-import type { BlockData, ChainRules } from '../data/blockData.js';
+import type { BlockData } from '../data/blockData.js';
+import type { ChainProfile } from './chainProfile.js';
 import { devChainProfile, inferHardfork } from './devChain.js';
-import { kzg } from './kzg.js';
+import { ethereumMainnet } from './ethereum.js';
 import { seiAtlantic, seiPacific } from './sei.js';
-
-export interface ChainProfile {
-  chainId: number;
-  name: string;
-  /** A Common set to the hardfork of the block with this number and timestamp; `blobs`: the block has blob transactions (they need KZG). */
-  commonFor(blockNumber: bigint, timestamp: bigint, blobs: boolean): Common;
-  /** Whether the header's receiptsRoot/logsBloom are Ethereum tries that a replay can reproduce. */
-  verifiesHeaderRoots: boolean;
-  /** The profile under rules recorded with a block (ChainRules); absent: the chain takes none. */
-  withRules?(rules: ChainRules): ChainProfile;
-  /** Addresses whose code cannot run outside the chain (Sei precompiles): a transaction reaching one is opaque. */
-  isOpaqueAddress?(address: string): boolean;
-  /** Values of governance-set parameters to try, in order, when a fetched block is checked against its receipts. */
-  ruleCandidates?: ChainRules[];
-}
-
-export const ethereumMainnet: ChainProfile = {
-  chainId: 1,
-  name: 'Ethereum mainnet',
-  verifiesHeaderRoots: true,
-  commonFor(blockNumber, timestamp, blobs) {
-    const common = new Common(blobs ? { chain: Mainnet, customCrypto: { kzg: kzg() as never } } : { chain: Mainnet });
-    common.setHardforkBy({ blockNumber, timestamp });
-    // The VM's parameters now, not at VM creation: the system prelude (EIP-2935, Prague) reads them first.
-    common.updateParams(paramsVM);
-    return common;
-  },
-};
 
 const profiles = new Map<number, ChainProfile>([
   [1, ethereumMainnet],

@@ -4,7 +4,7 @@
  * runs, so `stm --help` and `stm list` start fast.
  */
 import { Command, Option } from 'commander';
-import { toolVersion } from './version.js';
+import { toolVersion } from '../version.js';
 
 /** Receives the exit code a command asks for. */
 export type ExitCodeSink = (code: number) => void;

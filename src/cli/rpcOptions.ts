@@ -4,9 +4,9 @@
  * echoed in a message: it may hold an API key.
  */
 import { UsageError } from '../errors.js';
-import { parseBlockNumber, parseWholeNumber } from '../cli/options.js';
-import type { PrestateMode } from './fetchBlock.js';
-import type { RpcSettings } from './blockSource.js';
+import { parseBlockNumber, parseWholeNumber } from './options.js';
+import type { PrestateMode } from '../source/fetchBlock.js';
+import type { RpcSettings } from '../source/blockSource.js';
 
 export function parseChainId(text: string): number {
   const value = text.trim();

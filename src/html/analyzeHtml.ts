@@ -7,7 +7,7 @@
  * `data-ready="ok"` when done (the browser test waits for that). Written atomically.
  */
 import { renameSync, writeFileSync, rmSync } from 'node:fs';
-import type { AnalyzeReport } from '../analyze/report.js';
+import type { AnalyzeReport } from '../rangeAnalysis/rangeReport.js';
 import { PAGE_SCRIPT } from './pageScript.js';
 
 const STYLE = `

@@ -8,7 +8,7 @@
 import { median } from '../analysis/stats.js';
 import type { BlockData } from '../data/blockData.js';
 import { ExitCode, InterruptedError, StmError } from '../errors.js';
-import { replayParallel } from '../parallel/replayParallel.js';
+import { replayParallel } from '../replay/replayParallel.js';
 import type { SchedulerName } from '../parallel/types.js';
 import type { ParallelSummary } from '../parallel/types.js';
 import { replaySerial, type SerialReplay } from '../replay/replayBlock.js';
@@ -19,7 +19,7 @@ import { describeLocation, locationAddress } from '../state/locations.js';
 import { simulateBlock } from '../simulate/simulateBlock.js';
 import { blockHotspots, rankHeat, type Heat, type HeatMeasure } from './hotspots.js';
 import { addressName } from './knownAddresses.js';
-import { ANALYZE_SCHEMA_VERSION, type AnalyzeReport, type AnalyzedBlock, type AnalyzedParallel, type BlockStatus, type HeatEntry } from './report.js';
+import { ANALYZE_SCHEMA_VERSION, type AnalyzeReport, type AnalyzedBlock, type AnalyzedParallel, type BlockStatus, type HeatEntry } from './rangeReport.js';
 
 export interface AnalyzeOptions {
   threads: number;

@@ -5,11 +5,11 @@
  * epilogue (withdrawals, rewards), the same way the serial replay built its own.
  */
 import { bytesToHex } from '@ethereumjs/util';
-import type { SerialReplay } from '../replay/replayBlock.js';
+import type { SerialReplay } from './replayBlock.js';
 import { BlockState } from '../state/blockState.js';
 import { CodeValue, describeLocation, valuesEqual, type LocationValue } from '../state/locations.js';
-import type { TxOutcome } from './coordinator.js';
-import type { ParallelDifference } from './types.js';
+import type { TxOutcome } from '../parallel/coordinator.js';
+import type { ParallelDifference } from '../parallel/types.js';
 
 export async function compareWithSerial(serial: SerialReplay, outcomes: TxOutcome[]): Promise<ParallelDifference | undefined> {
   const txs = serial.run.txs;

@@ -9,16 +9,16 @@ import { median, spread } from '../analysis/stats.js';
 import { ExecutorError, StmError } from '../errors.js';
 import { runSerial } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
-import type { SerialReplay } from '../replay/replayBlock.js';
+import type { SerialReplay } from './replayBlock.js';
 import { compareWithSerial } from './compareWithSerial.js';
-import { runBlockStm } from './coordinator.js';
-import { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type RunOptions, type RunResult } from './executionRun.js';
-import { runLocks } from './lockScheduler.js';
-import { runOcc } from './occScheduler.js';
-import { decideFallback } from './fallback.js';
-import type { StressConfig } from './protocol.js';
-import type { ParallelDifference, ParallelSummary, SchedulerName } from './types.js';
-import { closeSharedPool, cores, sharedPool } from './workerPool.js';
+import { runBlockStm } from '../parallel/coordinator.js';
+import { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type RunOptions, type RunResult } from '../parallel/executionRun.js';
+import { runLocks } from '../parallel/lockScheduler.js';
+import { runOcc } from '../parallel/occScheduler.js';
+import { decideFallback } from '../parallel/fallback.js';
+import type { StressConfig } from '../parallel/protocol.js';
+import type { ParallelDifference, ParallelSummary, SchedulerName } from '../parallel/types.js';
+import { closeSharedPool, cores, sharedPool } from '../parallel/workerPool.js';
 
 export interface ParallelOptions {
   threads: number;

@@ -4,30 +4,12 @@
  * fixtures bundled with stm. A block found nowhere is a BlockNotFoundError that lists
  * every place looked and how to fetch it.
  */
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BlockNotFoundError } from '../errors.js';
-import type { BlockData } from './blockData.js';
-import { readCacheEntry } from '../cache/blockCache.js';
-import { blockDirIn, readBlockDir } from './fixtureStore.js';
-
-/** The bundled fixtures folder, found relative to this module (works from dist/ and from an installed package). */
-export function bundledFixturesDir(): string {
-  return resolve(fileURLToPath(new URL('../../../fixtures', import.meta.url)));
-}
-
-/** The cache root: $STM_CACHE_DIR, else $XDG_CACHE_HOME/stm, else ~/.cache/stm. */
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.STM_CACHE_DIR) return resolve(env.STM_CACHE_DIR);
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'stm');
-  return join(homedir(), '.cache', 'stm');
-}
-
-/** The cache folder for one chain. */
-export function chainCacheDir(chainId: number, env: NodeJS.ProcessEnv = process.env): string {
-  return join(cacheRoot(env), String(chainId));
-}
+import type { BlockData } from '../data/blockData.js';
+import { bundledFixturesDir } from '../data/bundledFixtures.js';
+import { chainCacheDir, readCacheEntry } from '../cache/blockCache.js';
+import { blockDirIn, readBlockDir } from '../data/fixtureStore.js';
 
 export interface LocateOptions {
   /** `--fixtures DIR`: look only here. */

@@ -4,7 +4,7 @@
  *   --fixtures DIR    only there (no node, no cache);
  *   --rpc URL         the cache, when its entry is intact and the node has the same block
  *                     there (same hash); else the node, and the result is cached;
- *   neither           the cache, then the bundled fixtures (src/data/blockLocator.ts);
+ *   neither           the cache, then the bundled fixtures (src/source/blockLocator.ts);
  *                     when the block is not found there or its cache entry is corrupt and
  *                     STM_RPC_URL is set, the node at STM_RPC_URL as with --rpc.
  *
@@ -15,14 +15,14 @@
 import { existsSync } from 'node:fs';
 import { CorruptCacheError, cacheEntryDir, readCacheEntry, writeCacheEntry } from '../cache/blockCache.js';
 import type { BlockData } from '../data/blockData.js';
-import { loadBlock } from '../data/blockLocator.js';
+import { loadBlock } from './blockLocator.js';
 import { BlockNotFoundError, UsageError } from '../errors.js';
-import { toolVersion } from '../cli/version.js';
+import { toolVersion } from '../version.js';
 import { fetchBlock, rulesFor, type FetchedBlock, type PrestateMode } from './fetchBlock.js';
-import { checkRpcBlock, missingBlockError, toHex } from './nodeBlock.js';
-import { RpcClient, type RpcClientOptions } from './rpcClient.js';
-import { MalformedResponseError, RpcRequestError, WrongChainError } from './rpcErrors.js';
-import { redactError } from './redact.js';
+import { checkRpcBlock, missingBlockError, toHex } from '../rpc/nodeBlock.js';
+import { RpcClient, type RpcClientOptions } from '../rpc/rpcClient.js';
+import { MalformedResponseError, RpcRequestError, WrongChainError } from '../rpc/rpcErrors.js';
+import { redactError } from '../rpc/redact.js';
 
 export interface RpcSettings extends RpcClientOptions {
   url: string;

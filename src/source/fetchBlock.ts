@@ -6,19 +6,19 @@
  * then replays until nothing is missing (ancestor hashes, lazy state) and checks the
  * result against the receipts. The caller writes the result to the cache.
  */
-import { chainProfile, profileFor } from '../chain/chainProfile.js';
+import { chainProfile, profileFor } from '../chain/profiles.js';
 import { checkHardforkName } from '../chain/fixedRules.js';
 import { inferHardfork } from '../chain/devChain.js';
 import type { BlockData, ChainRules } from '../data/blockData.js';
 import { UsageError } from '../errors.js';
 import type { Verification } from '../verify/verifyBlock.js';
 import type { PrestateSource } from '../cache/blockCache.js';
-import type { RpcClient, RpcStats } from './rpcClient.js';
-import { fetchReceipts, fetchRpcBlock } from './nodeBlock.js';
-import { fetchOpaqueEffects, findOpaqueTxs } from './opaqueTrace.js';
-import { DebugUnavailableError } from './rpcErrors.js';
+import type { RpcClient, RpcStats } from '../rpc/rpcClient.js';
+import { fetchReceipts, fetchRpcBlock } from '../rpc/nodeBlock.js';
+import { fetchOpaqueEffects, findOpaqueTxs } from '../rpc/opaqueTrace.js';
+import { DebugUnavailableError } from '../rpc/rpcErrors.js';
 import { settleBlock } from './settle.js';
-import { NoDebugNamespace, tracePrestate } from './tracePrestate.js';
+import { NoDebugNamespace, tracePrestate } from '../rpc/tracePrestate.js';
 
 /** Where the pre-state comes from: the debug tracers, state read at N-1, or the first that works. */
 export type PrestateMode = 'auto' | 'trace' | 'lazy';

@@ -18,10 +18,10 @@ import { MissingBlockHashError, StmError } from '../errors.js';
 import { locationAddress, locationKind, locationSlot } from '../state/locations.js';
 import { PRE_STATE } from '../state/stateSource.js';
 import { verifyBlock, type Verification } from '../verify/verifyBlock.js';
-import { profileFor } from '../chain/chainProfile.js';
-import type { RpcClient } from './rpcClient.js';
-import { addToPrestate, ParentState, type LazyRequest } from './lazyState.js';
-import { fetchBlockHashes } from './nodeBlock.js';
+import { profileFor } from '../chain/profiles.js';
+import type { RpcClient } from '../rpc/rpcClient.js';
+import { addToPrestate, ParentState, type LazyRequest } from '../rpc/lazyState.js';
+import { fetchBlockHashes } from '../rpc/nodeBlock.js';
 
 /** Replays at most this many times before giving up (each round adds what the last one missed). */
 const MAX_ROUNDS = 64;

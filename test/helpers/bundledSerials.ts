@@ -3,7 +3,8 @@
  * of the executor's equality suites (equalsSerial.test.ts, schedulers.test.ts).
  */
 import { readFileSync } from 'node:fs';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
 import { replaySerial, type SerialReplay } from '../../src/replay/replayBlock.js';
 
 export async function bundledSerials(): Promise<Array<[number, SerialReplay]>> {

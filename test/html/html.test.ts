@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderHtml, writeHtmlReport } from '../../src/html/analyzeHtml.js';
-import { ANALYZE_SCHEMA_VERSION, type AnalyzeReport, type AnalyzedBlock } from '../../src/analyze/report.js';
+import { ANALYZE_SCHEMA_VERSION, type AnalyzeReport, type AnalyzedBlock } from '../../src/rangeAnalysis/rangeReport.js';
 
 function block(number: string, contracts: string[], status: AnalyzedBlock['status'] = 'ok'): AnalyzedBlock {
   const graph = { edges: 2, dependentTxs: 2, longestChain: 3, ceilings: { byTime: { infinite: 1.5, threads: 1.4, T: 2 }, byGas: { infinite: 1.6, threads: 1.5, T: 2 } } };

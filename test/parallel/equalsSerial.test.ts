@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { replayParallel, shutdownParallel } from '../../src/parallel/replayParallel.js';
+import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
 import type { SerialReplay } from '../../src/replay/replayBlock.js';
 import { bundledSerials } from '../helpers/bundledSerials.js';
 

@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
-import { replayParallel, shutdownParallel } from '../../src/parallel/replayParallel.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 
 after(() => shutdownParallel());

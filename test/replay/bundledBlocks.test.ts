@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { hardforkName } from '../../src/report/replayReport.js';
 

@@ -6,18 +6,18 @@
  * self-contained HTML page (--html FILE). Exit code: docs/analyze.md.
  */
 import { availableParallelism } from 'node:os';
-import { analyzeRange } from '../../analyze/analyzeRange.js';
-import { parseThreadList, selectBlocks } from '../../analyze/blockSelection.js';
+import { analyzeRange } from '../../rangeAnalysis/analyzeRange.js';
+import { parseThreadList, selectBlocks } from '../../rangeAnalysis/blockSelection.js';
 import { UsageError } from '../../errors.js';
-import { shutdownParallel } from '../../parallel/replayParallel.js';
-import { obtainBlock } from '../../rpc/blockSource.js';
-import { parseChainId, rpcSettings } from '../../rpc/rpcOptions.js';
+import { shutdownParallel } from '../../replay/replayParallel.js';
+import { obtainBlock } from '../../source/blockSource.js';
+import { parseChainId, rpcSettings } from '../rpcOptions.js';
 import { machineInfo } from '../../report/machine.js';
 import { InterruptGuard } from '../interrupt.js';
 import { parseWholeNumber, parseScheduler } from '../options.js';
 import { Progress } from '../progress.js';
 import { renderAnalyze } from '../render/analyzeTables.js';
-import { toolVersion } from '../version.js';
+import { toolVersion } from '../../version.js';
 
 export interface AnalyzeCommandOptions {
   range?: string;

@@ -5,7 +5,7 @@
  * columns are numbered and named below the map.
  */
 import chalk from 'chalk';
-import type { AnalyzeReport } from '../../analyze/report.js';
+import type { AnalyzeReport } from '../../rangeAnalysis/rangeReport.js';
 import { dim, heading } from './format.js';
 
 const SHADES = [' ', '·', '░', '▒', '▓', '█'];

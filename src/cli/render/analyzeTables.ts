@@ -3,7 +3,7 @@
  * and the heatmap (render/analyzeHeatmap.ts). Every mark carries a word or a character,
  * so the output reads the same without colour.
  */
-import type { AnalyzeReport, AnalyzedBlock, HeatEntry } from '../../analyze/report.js';
+import type { AnalyzeReport, AnalyzedBlock, HeatEntry } from '../../rangeAnalysis/rangeReport.js';
 import { bad, dim, formatInt, formatMs, formatPercent, formatSpeedup, heading, ok, table, warn } from './format.js';
 import { renderHeatmap } from './analyzeHeatmap.js';
 
