@@ -1,20 +1,20 @@
 // The executor benchmark for issue 3: every bundled block with >= MIN_TXS transactions,
 // serial vs Block-STM at THREADS threads (warm, interleaved, medians), with ceiling(T)
 // and efficiency; then the median efficiency and the slowest block.
-// Run: npm run build && THREADS=2 RUNS=7 WARMUP=3 node scripts/bench-executor.mjs [block ...]
+// Run: npm run build && THREADS=2 RUNS=7 WARMUP=3 node dist/scripts/executor/bench-executor.js [block ...]
 import { readFileSync } from 'node:fs';
-import { bundledFixturesDir } from '../dist/src/data/bundledFixtures.js';
-import { loadBlock } from '../dist/src/source/blockLocator.js';
-import { median } from '../dist/src/analysis/stats.js';
-import { replayParallel, shutdownParallel } from '../dist/src/replay/replayParallel.js';
-import { replaySerial } from '../dist/src/replay/replayBlock.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { median } from '../../src/analysis/stats.js';
+import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
+import { replaySerial } from '../../src/replay/replayBlock.js';
 
 const threads = Number(process.env.THREADS ?? 2);
 const runs = Number(process.env.RUNS ?? 7);
 const warmup = Number(process.env.WARMUP ?? 3);
 const minTxs = Number(process.env.MIN_TXS ?? 50);
 const dir = process.env.FIXTURES ?? bundledFixturesDir();
-const manifest = JSON.parse(readFileSync(dir + '/ethereum/manifest.json', 'utf8'));
+const manifest = JSON.parse(readFileSync(dir + '/ethereum/manifest.json', 'utf8')) as Array<{ number: number; txCount: number }>;
 const only = process.argv.slice(2).map(Number);
 const rows = [];
 for (const entry of manifest) {

@@ -2,9 +2,10 @@
 // a message round trip between threads (structured clone) for an empty and a typical
 // result-sized payload, a SharedArrayBuffer + Atomics ping-pong, a synchronous pull with
 // receiveMessageOnPort, and one state read through MVMemory and through the serial
-// BlockState. Run: npm run build && node scripts/measure-executor-costs.mjs
+// BlockState. Run: npm run build && node dist/scripts/executor/measure-executor-costs.js
 import { MessageChannel, Worker, isMainThread, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { median } from '../dist/src/analysis/stats.js';
+import { median } from '../../src/analysis/stats.js';
+import type { StateSource } from '../../src/state/stateSource.js';
 
 if (!isMainThread) {
   const { port, sab } = workerData;
@@ -17,7 +18,7 @@ if (!isMainThread) {
       Atomics.notify(flag, 0);
     }
   } else {
-    port.on('message', (m) => port.postMessage(m));
+    port.on('message', (m: unknown) => port.postMessage(m));
   }
 } else {
   const typicalResult = {
@@ -27,10 +28,10 @@ if (!isMainThread) {
     values: Array.from({ length: 10 }, () => new Uint8Array(32).fill(7)),
     gasUsed: 123456n,
   };
-  async function roundTrips(payload, count) {
+  async function roundTrips(payload: object, count: number): Promise<number> {
     const { port1, port2 } = new MessageChannel();
     const w = new Worker(new URL(import.meta.url), { workerData: { port: port2 }, transferList: [port2] });
-    const times = [];
+    const times: number[] = [];
     for (let i = 0; i < count; i++) {
       const t = performance.now();
       await new Promise((r) => { port1.once('message', r); port1.postMessage(payload); });
@@ -39,7 +40,7 @@ if (!isMainThread) {
     await w.terminate();
     return median(times.slice(50));
   }
-  async function atomicsPingPong(count) {
+  async function atomicsPingPong(count: number): Promise<number> {
     const sab = new SharedArrayBuffer(4);
     const flag = new Int32Array(sab);
     const w = new Worker(new URL(import.meta.url), { workerData: { sab } });
@@ -55,7 +56,7 @@ if (!isMainThread) {
     await w.terminate();
     return us;
   }
-  function pullCost(count) {
+  function pullCost(count: number): number {
     const { port1, port2 } = new MessageChannel();
     for (let i = 0; i < count; i++) port1.postMessage([typicalResult]);
     const t = performance.now();
@@ -65,10 +66,10 @@ if (!isMainThread) {
     port1.close();
     return us;
   }
-  const { MVMemory } = await import('../dist/src/parallel/mvMemory.js');
-  const { BlockState } = await import('../dist/src/state/blockState.js');
-  const { PreState } = await import('../dist/src/state/preState.js');
-  function readCost(source, keys, count) {
+  const { MVMemory } = await import('../../src/parallel/mvMemory.js');
+  const { BlockState } = await import('../../src/state/blockState.js');
+  const { PreState } = await import('../../src/state/preState.js');
+  function readCost(source: StateSource, keys: string[], count: number): number {
     const t = performance.now();
     for (let i = 0; i < count; i++) source.read(keys[i % keys.length], 1000);
     return ((performance.now() - t) * 1e6) / count;

@@ -2,13 +2,13 @@
 // result built as the 'done' message a worker posts, and the messages, in chunks of 7,
 // serialized and deserialized with the structured-clone serializer postMessage uses.
 // Prints bytes per transaction and µs per transaction each way (5 passes).
-// Run: npm run build && node scripts/measure-message-cost.mjs [--fixtures DIR] block
-import { bundledFixturesDir } from '../dist/src/data/bundledFixtures.js';
-import { loadBlock } from '../dist/src/source/blockLocator.js';
-import { createBlockContext } from '../dist/src/exec/blockContext.js';
-import { ReplayVm } from '../dist/src/exec/replayVm.js';
-import { MVMemory } from '../dist/src/parallel/mvMemory.js';
-import { toWire, toWireReads } from '../dist/src/parallel/protocol.js';
+// Run: npm run build && node dist/scripts/executor/measure-message-cost.js [--fixtures DIR] block
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { createBlockContext } from '../../src/exec/blockContext.js';
+import { ReplayVm } from '../../src/exec/replayVm.js';
+import { MVMemory } from '../../src/parallel/mvMemory.js';
+import { toWire, toWireReads } from '../../src/parallel/protocol.js';
 import v8 from 'node:v8';
 const args = process.argv.slice(2);
 let dir = bundledFixturesDir();

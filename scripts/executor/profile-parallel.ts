@@ -3,15 +3,15 @@
 // (sampling every 100 µs); prints each run's elapsed time and the functions with the most
 // self time, "(garbage collector)" and "(idle)" among them. The profile is written to
 // OUT (default ./main.cpuprofile) for Chrome DevTools.
-// Run: npm run build && RUNS=10 node scripts/profile-parallel.mjs [--fixtures DIR] block [top]
+// Run: npm run build && RUNS=10 node dist/scripts/executor/profile-parallel.js [--fixtures DIR] block [top]
 import { writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
-import { bundledFixturesDir } from '../dist/src/data/bundledFixtures.js';
-import { loadBlock } from '../dist/src/source/blockLocator.js';
-import { replaySerial } from '../dist/src/replay/replayBlock.js';
-import { runBlockStm } from '../dist/src/parallel/coordinator.js';
-import { chooseChunkSize } from '../dist/src/parallel/executionRun.js';
-import { closeSharedPool, sharedPool } from '../dist/src/parallel/workerPool.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { replaySerial } from '../../src/replay/replayBlock.js';
+import { runBlockStm } from '../../src/parallel/coordinator.js';
+import { chooseChunkSize } from '../../src/parallel/executionRun.js';
+import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
 
 const args = process.argv.slice(2);
 const fixturesDir = args[0] === '--fixtures' ? args.splice(0, 2)[1] : bundledFixturesDir();
@@ -43,19 +43,19 @@ session.connect();
 await session.post('Profiler.enable');
 await session.post('Profiler.setSamplingInterval', { interval: 100 });
 await session.post('Profiler.start');
-const elapsed = [];
+const elapsed: number[] = [];
 for (let i = 0; i < runs; i++) elapsed.push((await run()).elapsedMs);
 const { profile } = await session.post('Profiler.stop');
 writeFileSync(out, JSON.stringify(profile));
 await closeSharedPool();
 
 const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-const self = new Map();
+const self = new Map<string, number>();
 let total = 0;
-profile.samples.forEach((id, i) => {
-  const { functionName, url, lineNumber } = nodes.get(id).callFrame;
+(profile.samples ?? []).forEach((id, i) => {
+  const { functionName, url, lineNumber } = nodes.get(id)!.callFrame;
   const name = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}${url ? ':' + (lineNumber + 1) : ''}`;
-  const dt = profile.timeDeltas[i] ?? 0;
+  const dt = profile.timeDeltas?.[i] ?? 0;
   self.set(name, (self.get(name) ?? 0) + dt);
   total += dt;
 });

@@ -5,7 +5,7 @@
 // ran (machine CPU time minus the command's own, from /proc/self/stat's cutime/cstime) and
 // the load averages before and after. With RETRIES > 0 it runs the command again (up to that
 // many times) while others used more than QUIET cores during the run.
-// Run: RETRIES=2 node scripts/quiet-run.mjs -- stm analyze … --json > out.json
+// Run: RETRIES=2 node dist/scripts/machine/quiet-run.js -- stm analyze … --json > out.json
 // Linux only.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ const retries = Number(process.env.RETRIES ?? 0);
 const dash = process.argv.indexOf('--');
 const [command, ...args] = process.argv.slice(dash < 0 ? 2 : dash + 1);
 if (command === undefined) {
-  console.error('usage: node scripts/quiet-run.mjs -- COMMAND [ARG…]');
+  console.error('usage: node dist/scripts/machine/quiet-run.js -- COMMAND [ARG…]');
   process.exit(2);
 }
 const HZ = 100; // USER_HZ
@@ -32,7 +32,7 @@ function cpu() {
   const ownAndChildren = rest[11] + rest[12] + rest[13] + rest[14]; // utime stime cutime cstime
   return { machine: busy / HZ, mine: ownAndChildren / HZ };
 }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 async function waitQuiet() {
   for (;;) {
     const a = cpu();

@@ -4,15 +4,17 @@
 // "N verified, M failed". Opt-in (`npm run replay:shared`), not part of `npm test`:
 // the shared set is not in the repository.
 //
-//   node scripts/replay-all-shared.mjs                    all blocks, --runs 1 --warmup 1
-//   node scripts/replay-all-shared.mjs 46147 19933597     only these blocks
-//   node scripts/replay-all-shared.mjs --runs 5 --threads 4   options go to `stm replay`
+//   node dist/scripts/replay/replay-all-shared.js                    all blocks, --runs 1 --warmup 1
+//   node dist/scripts/replay/replay-all-shared.js 46147 19933597     only these blocks
+//   node dist/scripts/replay/replay-all-shared.js --runs 5 --threads 4   options go to `stm replay`
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ReplayReport } from '../../src/report/replayReport.js';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// Compiled to dist/scripts/replay/: the repository is three levels up.
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const dir = resolve(process.env.STM_SHARED_FIXTURES ?? join(repo, '..', 'shared', 'fixtures', 'ethereum'));
 const manifestPath = join(dir, 'manifest.json');
 if (!existsSync(manifestPath)) {
@@ -26,7 +28,7 @@ const stmOptions = args.filter((arg) => !only.includes(arg));
 if (!stmOptions.includes('--runs')) stmOptions.push('--runs', '1');
 if (!stmOptions.includes('--warmup')) stmOptions.push('--warmup', '1');
 
-const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Array<{ number: number; hardfork: string; txCount: number }>;
 let verified = 0;
 let failed = 0;
 const started = performance.now();
@@ -44,9 +46,9 @@ for (const entry of manifest) {
     console.log(`${label}  ERROR (exit ${run.status ?? run.signal}) ${(run.stderr ?? '').split('\n')[0]}`);
     continue;
   }
-  const report = JSON.parse(run.stdout);
+  const report = JSON.parse(run.stdout) as ReplayReport;
   const v = report.verification;
-  const mark = (check) => (check.status === 'ok' ? '✓' : check.status === 'n/a' ? '-' : '✗');
+  const mark = (check: { status: string }): string => (check.status === 'ok' ? '✓' : check.status === 'n/a' ? '-' : '✗');
   const p = report.parallel;
   const parallel = p === null ? 'parallel not run' : `speedup ${p.speedup.toFixed(2)}× of ${p.ceilingT.toFixed(2)}× ${p.equalsSerial ? 'parallel=serial ✓' : 'PARALLEL≠SERIAL ✗'}`;
   const ok = report.outcome.exitCode === 0;

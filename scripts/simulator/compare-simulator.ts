@@ -4,56 +4,58 @@
 // by default (measured: with its fallback; predicted: `withFallback`), for the blocks with
 // at least MIN_TXS transactions; then the median |predicted / measured − 1| per thread count,
 // and the 8-thread columns of the comparison with RISE pevm.
-// Run: node scripts/compare-simulator.mjs measured1.json measured2.json simulated.json
+// Run: node dist/scripts/simulator/compare-simulator.js measured1.json measured2.json simulated.json
 import { readFileSync } from 'node:fs';
+import { median as medianOf } from '../../src/analysis/stats.js';
+import type { AnalyzedBlock, AnalyzeReport } from '../../src/rangeAnalysis/rangeReport.js';
 
 const [file1, file2, fileSim] = process.argv.slice(2);
 if (fileSim === undefined) {
-  console.error('usage: node scripts/compare-simulator.mjs measured1.json measured2.json simulated.json');
+  console.error('usage: node dist/scripts/simulator/compare-simulator.js measured1.json measured2.json simulated.json');
   process.exit(2);
 }
 const minTxs = Number(process.env.MIN_TXS ?? 50);
-const load = (file) => new Map(JSON.parse(readFileSync(file, 'utf8')).blocks.map((b) => [b.number, b]));
-const measured = { 1: load(file1), 2: load(file2) };
+const load = (file: string): Map<string, AnalyzedBlock> => new Map((JSON.parse(readFileSync(file, 'utf8')) as AnalyzeReport).blocks.map((b) => [b.number, b]));
+const measured: Record<number, Map<string, AnalyzedBlock>> = { 1: load(file1!), 2: load(file2!) };
 const simulated = load(fileSim);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const pct = (x) => `${(x * 100).toFixed(1)}%`;
-const signed = (x) => `${x >= 0 ? '+' : ''}${pct(x)}`;
-const errors = { 1: [], 2: [] };
-const noFallbackErrors = { 1: [], 2: [] };
+/** The median, NaN for none. */
+const median = (xs: number[]): number => (xs.length === 0 ? NaN : medianOf(xs));
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const signed = (x: number): string => `${x >= 0 ? '+' : ''}${pct(x)}`;
+const errors: Record<number, number[]> = { 1: [], 2: [] };
+const noFallbackErrors: Record<number, number[]> = { 1: [], 2: [] };
 console.log('| block | txs | measured 1 | predicted 1 | measured 2 | predicted 2 | predicted 2, no fallback | ceiling(2) |');
 console.log('|---|---|---|---|---|---|---|---|');
-const eight = [];
+const eight: string[] = [];
 for (const [number, sim] of simulated) {
-  if (sim.txCount === null || sim.txCount < minTxs || sim.simulation === null) continue;
+  const simulation = sim.simulation;
+  if (sim.txCount === null || sim.txCount < minTxs || simulation === null) continue;
   const cells = [number, String(sim.txCount)];
-  const point = (t) => sim.simulation.points.find((p) => p.threads === t);
+  const point = (t: number) => simulation.points.find((p) => p.threads === t);
   for (const t of [1, 2]) {
-    const m = measured[t].get(number)?.parallel;
+    const m = measured[t]!.get(number)?.parallel;
     const p = point(t);
     if (m === undefined || m === null || p === undefined) {
       cells.push('–', '–');
       continue;
     }
-    errors[t].push(p.withFallback / m.speedup - 1);
-    if (m.fallback.mode === 'none') noFallbackErrors[t].push(p.blockStm / m.speedup - 1);
+    errors[t]!.push(p.withFallback / m.speedup - 1);
+    if (m.fallback.mode === 'none') noFallbackErrors[t]!.push(p.blockStm / m.speedup - 1);
     cells.push(`${m.speedup.toFixed(2)}${m.fallback.mode === 'serial' ? ' s' : ''}`, `${p.withFallback.toFixed(2)}${p.withFallback === 1 && p.blockStm !== 1 ? ' s' : ''}`);
   }
-  cells.push(point(2).blockStm.toFixed(2), point(2).ceiling.toFixed(2));
+  const p2 = point(2);
+  cells.push(p2?.blockStm.toFixed(2) ?? '–', p2?.ceiling.toFixed(2) ?? '–');
   console.log(`| ${cells.join(' | ')} |`);
   const p8 = point(8);
   if (p8 !== undefined) eight.push(`| ${number} | ${sim.txCount} | ${p8.ceiling.toFixed(2)} | ${p8.blockStm.toFixed(2)}${p8.withFallback === 1 ? ' s' : ''} |`);
 }
 for (const t of [1, 2]) {
-  const e = errors[t];
+  const e = errors[t]!;
   console.log(`\nT=${t}: ${e.length} blocks, median |error| ${pct(median(e.map(Math.abs)))}, median signed ${signed(median(e))}, within 15%: ${e.filter((x) => Math.abs(x) <= 0.15).length}`);
 }
 for (const t of [1, 2]) {
-  const e = noFallbackErrors[t];
+  const e = noFallbackErrors[t]!;
   if (e.length > 0) console.log(`T=${t}, the ${e.length} blocks the executor did not run serially, against the prediction without fallback: median |error| ${pct(median(e.map(Math.abs)))}, signed ${signed(median(e))}`);
 }
 if (eight.length > 0) {

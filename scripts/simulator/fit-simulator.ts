@@ -1,5 +1,5 @@
 // Fits and checks the simulator's constants (docs/simulator.md) on the data of
-// scripts/measure-simulator.mjs. The blocks are split in two halves by their rank in block
+// dist/scripts/simulator/measure-simulator.js. The blocks are split in two halves by their rank in block
 // order (even ranks: fit; odd ranks: check). On the fit half, the main thread's costs are
 // taken from the executor's counters (least squares, below), then the slowdown factors and
 // the worker's costs are chosen by coordinate descent on a grid to minimise the median
@@ -7,54 +7,72 @@
 // block's error is printed, with the executor's default fallback too (measured: 1 where
 // decideFallback or the best warm-up run below 0.95× sends the block to the serial path),
 // and the medians on each half.
-// Run: npm run build && node scripts/fit-simulator.mjs simulator-calibration.json [--no-fit] [--model='{"slowdown":1.2}']
+// Run: npm run build && node dist/scripts/simulator/fit-simulator.js simulator-calibration.json [--no-fit] [--model='{"slowdown":1.2}']
 import { readFileSync } from 'node:fs';
-import { decideFallback } from '../dist/src/parallel/fallback.js';
-import { DEFAULT_MODEL, MEASURED_FALLBACK_BELOW, simulateBlock } from '../dist/src/simulate/simulateBlock.js';
+import { decideFallback } from '../../src/parallel/fallback.js';
+import { DEFAULT_MODEL, MEASURED_FALLBACK_BELOW, simulateBlock, type SimulateInput, type SimulationModel } from '../../src/simulate/simulateBlock.js';
+import type { DependencyGraph } from '../../src/analysis/dependencyGraph.js';
+import { median } from '../../src/analysis/stats.js';
+import type { Calibration, CalibrationBlock, ThreadMeasurement } from './calibration.js';
 
 const file = process.argv[2] ?? 'simulator-calibration.json';
 const fit = !process.argv.includes('--no-fit');
-const data = JSON.parse(readFileSync(file, 'utf8'));
+const data = JSON.parse(readFileSync(file, 'utf8')) as Calibration;
 
-function graphOf(preds) {
-  const succs = preds.map(() => []);
-  preds.forEach((ps, j) => ps.forEach((p) => succs[p].push(j)));
+function graphOf(preds: number[][]): DependencyGraph {
+  const succs = preds.map((): number[] => []);
+  preds.forEach((ps, j) => ps.forEach((p) => succs[p]!.push(j)));
   return { txCount: preds.length, preds, succs, edgeCount: preds.reduce((s, p) => s + p.length, 0) };
 }
-const blocks = data.blocks.map((b, rank) => ({
+type Half = 'fit' | 'check';
+interface Block extends CalibrationBlock {
+  half: Half;
+  input: Omit<SimulateInput, 'threads'> & { gasUsed: bigint[]; gasLimits: bigint[] };
+}
+const blocks: Block[] = data.blocks.map((b, rank) => ({
   ...b,
-  half: rank % 2 === 0 ? 'fit' : 'check',
+  half: rank % 2 === 0 ? ('fit' as const) : ('check' as const),
   input: { graph: graphOf(b.preds), txTimesMs: b.txTimesMs, gasUsed: b.gasUsed.map(BigInt), gasLimits: b.gasLimits.map(BigInt), senders: b.senders, serialMs: b.serialMs },
 }));
 
 /** Measured speedup with the executor's default fallback, from the no-fallback runs. */
-function measuredWithFallback(b, m) {
+function measuredWithFallback(b: Block, m: ThreadMeasurement): number {
   if (decideFallback(b.txs, b.input.gasUsed, m.threads, b.senders) !== undefined) return 1;
   if (m.bestWarmupSpeedup < MEASURED_FALLBACK_BELOW) return 1; // at one thread too (replayParallel.ts)
   return m.speedup;
 }
 
-function evaluate(model, which) {
-  const rows = [];
+interface Row {
+  block: number;
+  txs: number;
+  half: Half;
+  threads: number;
+  measured: number;
+  predicted: number;
+  measuredFb: number;
+  predictedFb: number;
+  reexecMeasured: number;
+  reexecPredicted: number;
+}
+function evaluate(model: SimulationModel, which?: Half): Row[] {
+  const rows: Row[] = [];
   for (const b of blocks) {
     if (which !== undefined && b.half !== which) continue;
     const sim = simulateBlock({ ...b.input, threads: b.measured.map((m) => m.threads), model });
     b.measured.forEach((m, i) => {
-      const p = sim.points[i];
+      const p = sim.points[i]!;
       rows.push({ block: b.block, txs: b.txs, half: b.half, threads: m.threads, measured: m.speedup, predicted: p.blockStm, measuredFb: measuredWithFallback(b, m), predictedFb: p.withFallback, reexecMeasured: m.reexecutions, reexecPredicted: p.reexecutions });
     });
   }
   return rows;
 }
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const err = (p, m) => p / m - 1;
-function score(model) {
+/** The median, NaN for none (a half without blocks at a thread count). */
+const medianOrNaN = (xs: number[]): number => (xs.length === 0 ? NaN : median(xs));
+const err = (p: number, m: number): number => p / m - 1;
+function score(model: SimulationModel): number {
   const rows = evaluate(model, 'fit');
-  const by = (t) => median(rows.filter((r) => r.threads === t).map((r) => Math.abs(err(r.predicted, r.measured))));
-  const mean = (t) => {
+  const by = (t: number): number => medianOrNaN(rows.filter((r) => r.threads === t).map((r) => Math.abs(err(r.predicted, r.measured))));
+  const mean = (t: number): number => {
     const xs = rows.filter((r) => r.threads === t).map((r) => Math.abs(Math.log(r.predicted / r.measured)));
     return xs.reduce((a, b) => a + b, 0) / xs.length;
   };
@@ -63,10 +81,10 @@ function score(model) {
 }
 
 /** Least squares y ≈ Σ c_k x_k (no intercept) over rows of [y, x1, x2, …]. */
-function leastSquares(rows) {
-  const k = rows[0].length - 1;
-  const A = Array.from({ length: k }, () => new Array(k).fill(0));
-  const v = new Array(k).fill(0);
+function leastSquares(rows: number[][]): number[] {
+  const k = rows[0]!.length - 1;
+  const A: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const v = new Array<number>(k).fill(0);
   for (const [y, ...x] of rows) for (let i = 0; i < k; i++) {
     v[i] += x[i] * y;
     for (let j = 0; j < k; j++) A[i][j] += x[i] * x[j];
@@ -77,7 +95,7 @@ function leastSquares(rows) {
     for (let j = i; j < k; j++) A[r][j] -= f * A[i][j];
     v[r] -= f * v[i];
   }
-  const c = new Array(k).fill(0);
+  const c = new Array<number>(k).fill(0);
   for (let i = k - 1; i >= 0; i--) c[i] = (v[i] - A[i].slice(i + 1).reduce((s, a, j) => s + a * c[i + 1 + j], 0)) / A[i][i];
   return c;
 }
@@ -94,17 +112,18 @@ function leastSquares(rows) {
  *   (per-transaction cost inside the timed part on a worker)·n, the rest of taskUs being
  *   outside it (not measured here: fitted below).
  */
-function direct(half) {
+function direct(half?: Half) {
   const rows = blocks.filter((b) => half === undefined || b.half === half);
-  const at = (b, t) => b.measured.find((m) => m.threads === t);
-  const sumTx = (b) => b.txTimesMs.reduce((a, x) => a + x, 0);
-  const one = rows.filter((b) => at(b, 1));
+  const at = (b: Block, t: number): ThreadMeasurement => b.measured.find((m) => m.threads === t)!;
+  const has = (b: Block, t: number): boolean => b.measured.some((m) => m.threads === t);
+  const sumTx = (b: Block): number => b.txTimesMs.reduce((a, x) => a + x, 0);
+  const one = rows.filter((b) => has(b, 1));
   const [coordinatorMs, coordinatorShare] = leastSquares(one.map((b) => [at(b, 1).coordinatorBusyMs, b.txs, sumTx(b)]));
-  const slowdown1 = median(one.map((b) => at(b, 1).finalTxMs / sumTx(b)));
+  const slowdown1 = medianOrNaN(one.map((b) => at(b, 1).finalTxMs / sumTx(b)));
   // The main thread's time between its tasks at one thread (elapsed − executing − coordinating):
   // per task and per ms of transaction time.
   const [gapPerTxMs, gapShare] = leastSquares(one.map((b) => [at(b, 1).parallelMs - at(b, 1).workerBusyMs.reduce((a, x) => a + x, 0) - at(b, 1).coordinatorBusyMs, b.txs, sumTx(b)]));
-  const two = rows.filter((b) => at(b, 2) && at(b, 2).reexecutions <= b.txs * 0.05);
+  const two = rows.filter((b) => has(b, 2) && at(b, 2).reexecutions <= b.txs * 0.05);
   const [slowdown, perTxMs] = leastSquares(two.map((b) => [at(b, 2).finalTxMs, sumTx(b), b.txs]));
   const message = two.map((b) => {
     const m = at(b, 2);
@@ -117,7 +136,7 @@ function direct(half) {
   return {
     coordinatorUs: coordinatorMs * 1000,
     coordinatorShare,
-    messageUs: median(message),
+    messageUs: medianOrNaN(message),
     slowdown1,
     slowdown,
     workerTimedUs: perTxMs * 1000,
@@ -139,9 +158,9 @@ const grids = {
   resultUs: [5, 10, 20, 30, 40, 50, 75, 100],
 };
 const given = process.argv.find((a) => a.startsWith('--model='));
-let model = { ...DEFAULT_MODEL, ...(given === undefined ? {} : JSON.parse(given.slice('--model='.length))) };
+let model: SimulationModel = { ...DEFAULT_MODEL, ...(given === undefined ? {} : (JSON.parse(given.slice('--model='.length)) as Partial<SimulationModel>)) };
 if (fit) {
-  const r = (x, d) => Math.round(x * 10 ** d) / 10 ** d;
+  const r = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
   model = { ...model, coordinatorUs: r(measuredDirect.coordinatorUs, 1), coordinatorShare: r(measuredDirect.coordinatorShare, 4), messageUs: r(measuredDirect.messageUs, 1), mainTaskUs: r(measuredDirect.mainTaskUs, 1) };
   let best = score(model);
   for (let round = 0; round < 6; round++) {
@@ -162,7 +181,7 @@ if (fit) {
 }
 console.log(`model ${JSON.stringify(model)}${fit ? ' (fitted on the fit half)' : ' (as given)'}`);
 const rows = evaluate(model);
-const pct = (x) => `${(x * 100).toFixed(1)}%`;
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 console.log('block     txs half  T measured predicted err     | with fallback: measured predicted err | re-exec measured/predicted');
 for (const r of rows) {
   console.log(
@@ -170,11 +189,11 @@ for (const r of rows) {
   );
 }
 for (const t of data.threads) {
-  for (const half of ['fit', 'check', undefined]) {
+  for (const half of ['fit', 'check', undefined] as const) {
     const rs = rows.filter((r) => r.threads === t && (half === undefined || r.half === half));
     const e = rs.map((r) => Math.abs(err(r.predicted, r.measured)));
     const ef = rs.map((r) => Math.abs(err(r.predictedFb, r.measuredFb)));
     const signed = rs.map((r) => err(r.predicted, r.measured));
-    console.log(`T=${t} ${(half ?? 'all').padEnd(5)} (${rs.length} blocks): median |error| no fallback ${pct(median(e))} (signed ${pct(median(signed))}), with fallback ${pct(median(ef))}`);
+    console.log(`T=${t} ${(half ?? 'all').padEnd(5)} (${rs.length} blocks): median |error| no fallback ${pct(medianOrNaN(e))} (signed ${pct(medianOrNaN(signed))}), with fallback ${pct(medianOrNaN(ef))}`);
   }
 }

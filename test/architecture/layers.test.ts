@@ -120,3 +120,11 @@ test('there are no import circles among the modules of src/', () => {
   for (const file of sourceFiles(srcDir).map((f) => relative(srcDir, f))) if (!index.has(file)) visit(file);
   assert.deepEqual(circles, []);
 });
+
+test('scripts/ are TypeScript that import src/ like a command does (type-checked with the project), never dist/', () => {
+  const scriptsDir = join(root, 'scripts');
+  const files = readdirSync(scriptsDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  assert.deepEqual(files.filter((f) => !f.endsWith('.ts')).map((f) => relative(root, f)), [], 'every script is a .ts file');
+  const viaDist = files.filter((f) => /['"][./]*dist\//.test(readFileSync(f, 'utf8'))).map((f) => relative(root, f));
+  assert.deepEqual(viaDist, []);
+});
