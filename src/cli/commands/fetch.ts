@@ -111,7 +111,7 @@ export async function runFetch(raw: FetchCommandOptions, env: NodeJS.ProcessEnv 
   try {
     const { url, ...clientOptions } = settings;
     if (!/^https?:\/\//i.test(url)) throw new UsageError('--rpc expects an http:// or https:// URL (the value is not shown: it may hold an API key)');
-    client = new RpcClient(url, clientOptions);
+    client = new RpcClient(url, { ...clientOptions, signal: interrupt.signal });
     for (const number of numbers) {
       interrupt.checkpoint();
       const t0 = performance.now();
