@@ -116,7 +116,7 @@ export async function obtainFromNode(client: RpcClient, number: bigint, options:
   // Interrupted after the last request: write nothing.
   client.throwIfAborted();
   options.progress?.(`block ${number}: writing the cache entry`);
-  const written = writeCacheEntry(fetched.data, { prestateSource: fetched.prestateSource, stmVersion: toolVersion() }, options.env);
+  const written = writeCacheEntry(fetched.data, { prestateSource: fetched.prestateSource, stmVersion: toolVersion(), replace: options.refresh === true }, options.env);
   // Read back through the same checks every later replay makes.
   const data = readCacheEntry(written, number, chainId);
   return { data, fetched, cacheDir: written, client };
