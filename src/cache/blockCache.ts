@@ -136,6 +136,22 @@ function lockPath(entryDir: string): string {
 /** How long a writer waits for another writer's lock on the same entry (held for a few renames). */
 const LOCK_WAIT_MS = 30_000;
 
+/** The state of an entry's lock: none, held by a live process, or left by a dead one (or written half and then abandoned). */
+function lockState(path: string): 'none' | 'alive' | 'dead' {
+  let text: string;
+  let mtimeMs: number;
+  try {
+    text = readFileSync(path, 'utf8');
+    mtimeMs = statSync(path).mtimeMs;
+  } catch {
+    return 'none';
+  }
+  const holder = Number.parseInt(text, 10);
+  // Its pid not written yet: young means a writer is at it, old means it died in between.
+  if (Number.isNaN(holder)) return Date.now() - mtimeMs < 10_000 ? 'alive' : 'dead';
+  return processAlive(holder) ? 'alive' : 'dead';
+}
+
 /** Takes the entry's lock (waiting for a live holder, taking over a dead one's); returns its release. */
 function lockEntry(entryDir: string): () => void {
   const path = lockPath(entryDir);
@@ -152,19 +168,13 @@ function lockEntry(entryDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    let holder = NaN;
-    try {
-      holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    } catch {
-      continue; // released meanwhile
-    }
-    // A lock whose pid is not written yet is young: wait for it like for a live one.
-    if (!Number.isNaN(holder) && !processAlive(holder)) {
+    const state = lockState(path);
+    if (state === 'dead') {
       rmSync(path, { force: true });
       continue;
     }
-    if (Date.now() > deadline) {
-      throw new StmError(`the cache entry ${entryDir} stays locked by process ${Number.isNaN(holder) ? '?' : holder} (${path})`, {
+    if (state === 'alive' && Date.now() > deadline) {
+      throw new StmError(`the cache entry ${entryDir} stays locked by another process (${path})`, {
         details: ['another stm is writing it; if none is running, delete the lock file'],
       });
     }
@@ -293,12 +303,19 @@ export function readManifest(dir: string, chainId: number, number: bigint): Cach
  */
 export function readCacheEntry(dir: string, number: bigint, chainId: number): BlockData {
   const deadline = Date.now() + LOCK_WAIT_MS;
+  let retried = false;
   for (;;) {
     try {
       return readCheckedEntry(dir, number, chainId);
     } catch (error) {
-      if (!(error instanceof CorruptCacheError) || !existsSync(lockPath(dir)) || Date.now() > deadline) throw error;
-      while (existsSync(lockPath(dir)) && Date.now() <= deadline) sleepSync(5);
+      if (!(error instanceof CorruptCacheError) || Date.now() > deadline) throw error;
+      if (lockState(lockPath(dir)) !== 'alive') {
+        // The writer may have finished just now: one more look, then it is corrupt.
+        if (retried) throw error;
+        retried = true;
+        continue;
+      }
+      while (lockState(lockPath(dir)) === 'alive' && Date.now() <= deadline) sleepSync(5);
     }
   }
 }
