@@ -1,6 +1,7 @@
 // Ctrl-C while waiting on a slow node: the requests in flight are aborted, no cache entry
 // (and no temporary folder) is left, and stm exits 130 within a second — for a
-// single-block `stm fetch`, in the middle of a `--range`, and during `replay --rpc`'s fetch.
+// single-block `stm fetch`, in the middle of a `--range`, and during the fetch of
+// `replay --rpc` and `analyze --rpc`.
 // The node is anvil behind a proxy that holds requests back for 5 s.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -40,11 +41,14 @@ interface Interrupted {
   afterSignalMs: number;
 }
 
+/** The fetch has begun: with --verbose and no terminal, stm prints its phases on stderr. */
+const asking = (_stdout: string, stderr: string) => /asking http:\/\/127\.0\.0\.1:\d+/.test(stderr);
+
 /**
- * Runs stm and sends SIGINT `delayMs` after `ready(stdout)` first holds (at spawn when
- * not given); resolves when it exits.
+ * Runs stm and sends SIGINT `delayMs` after `ready(stdout, stderr)` first holds (so a
+ * slow start on a loaded machine does not count); resolves when it exits.
  */
-function interruptStm(args: string[], cache: string, delayMs: number, ready: (stdout: string) => boolean = () => true): Promise<Interrupted> {
+function interruptStm(args: string[], cache: string, delayMs: number, ready: (stdout: string, stderr: string) => boolean): Promise<Interrupted> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repo, 'bin', 'stm.js'), ...args], {
       cwd: repo,
@@ -56,7 +60,7 @@ function interruptStm(args: string[], cache: string, delayMs: number, ready: (st
     let signalledAt = 0;
     let armed = false;
     const arm = () => {
-      if (armed || !ready(stdout)) return;
+      if (armed || !ready(stdout, stderr)) return;
       armed = true;
       setTimeout(() => {
         signalledAt = performance.now();
@@ -67,10 +71,14 @@ function interruptStm(args: string[], cache: string, delayMs: number, ready: (st
       stdout += chunk.toString();
       arm();
     });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      arm();
+    });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, afterSignalMs: signalledAt === 0 ? NaN : performance.now() - signalledAt }));
-    arm();
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? (signal === null ? null : -1), stdout, stderr, afterSignalMs: signalledAt === 0 ? NaN : performance.now() - signalledAt }),
+    );
   });
 }
 
@@ -80,7 +88,7 @@ function entries(cache: string): string[] {
 }
 
 function assertInterrupted(result: Interrupted): void {
-  assert.equal(result.code, 130, `exit code; stderr: ${result.stderr}`);
+  assert.equal(result.code, 130, `exit code (-1: killed by the signal); stderr: ${result.stderr}`);
   assert.ok(result.afterSignalMs < 1000, `exited ${result.afterSignalMs.toFixed(0)} ms after SIGINT`);
   assert.match(result.stderr, /^stm: interrupted$/m);
   assert.doesNotMatch(result.stderr, /^\s+at /m, 'no stack trace');
@@ -90,7 +98,7 @@ test('Ctrl-C 2 s into a single-block fetch from a node that takes 5 s: exit 130 
   const proxy = await startFaultProxy(node.url, { delayMs: () => 5_000 });
   const cache = tempCache();
   try {
-    const result = await interruptStm(['fetch', '--block', String(chain.busyBlock), '--rpc', proxy.url], cache, 2_000);
+    const result = await interruptStm(['fetch', '--block', String(chain.busyBlock), '--rpc', proxy.url, '--verbose'], cache, 2_000, asking);
     assertInterrupted(result);
     assert.deepEqual(entries(cache), [], 'no entry and no temporary folder');
   } finally {
@@ -118,7 +126,19 @@ test('Ctrl-C 2 s into the fetch of replay --rpc: exit 130 within a second, no ca
   const proxy = await startFaultProxy(node.url, { delayMs: () => 5_000 });
   const cache = tempCache();
   try {
-    const result = await interruptStm(['replay', '--block', String(chain.busyBlock), '--rpc', proxy.url, '--runs', '1', '--warmup', '0', '--threads', '2'], cache, 2_000);
+    const result = await interruptStm(['replay', '--block', String(chain.busyBlock), '--rpc', proxy.url, '--runs', '1', '--warmup', '0', '--threads', '2', '--verbose'], cache, 2_000, asking);
+    assertInterrupted(result);
+    assert.deepEqual(entries(cache), []);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('Ctrl-C 2 s into the fetch of analyze --rpc: exit 130 within a second, no cache entry', async () => {
+  const proxy = await startFaultProxy(node.url, { delayMs: () => 5_000 });
+  const cache = tempCache();
+  try {
+    const result = await interruptStm(['analyze', '--blocks', String(chain.busyBlock), '--rpc', proxy.url, '--runs', '1', '--warmup', '0', '--threads', '2', '--verbose'], cache, 2_000, (_out, err) => err.includes('block '));
     assertInterrupted(result);
     assert.deepEqual(entries(cache), []);
   } finally {
