@@ -6,8 +6,9 @@
  * Durable and never partial. An entry is written into a temporary folder beside its final
  * place (`.tmp-<N>-<pid>-…`), each file flushed to disk, manifest.json last (it lists every
  * file with its sha256), the folder flushed, and only then renamed to `<N>`. A process
- * killed mid-write leaves a `.tmp-` folder that lookups never read and the next write to
- * the chain folder removes (its writer's process is gone; any left for an hour goes too).
+ * killed mid-write leaves a `.tmp-` folder that lookups never read and a later write to
+ * the chain folder removes (once a minute old when its writer's process is gone; any left
+ * for an hour goes too).
  *
  * Safe against concurrent writers (two `stm fetch` of the same block). A folder cannot be
  * renamed over a non-empty one, so putting the new folder in place takes a per-entry lock
@@ -112,17 +113,21 @@ function sleepSync(ms: number): void {
 
 /**
  * Removes what dead writers left: `.tmp-<N>-<pid>-…` and `.old-<N>-<pid>-…` folders whose
- * process is gone, and any such folder (or lock) older than an hour (a pid can be reused).
+ * process is gone (and that are a minute old: a writer in another pid namespace sharing
+ * the cache is not seen by pid), and any such folder (or lock) older than an hour (a pid
+ * can be reused).
  */
 function removeStaleTemps(chainDir: string): void {
   const hourAgo = Date.now() - 3_600_000;
+  const minuteAgo = Date.now() - 60_000;
   for (const name of readdirSync(chainDir)) {
     const temp = /^\.(tmp|old)-\d+-(\d+)-/.exec(name);
     if (temp === null && !name.startsWith('.lock-')) continue;
     const path = join(chainDir, name);
     try {
-      const dead = temp !== null && !processAlive(Number(temp[2]));
-      if (dead || statSync(path).mtimeMs < hourAgo) rmSync(path, { recursive: true, force: true });
+      const mtimeMs = statSync(path).mtimeMs;
+      const dead = temp !== null && mtimeMs < minuteAgo && !processAlive(Number(temp[2]));
+      if (dead || mtimeMs < hourAgo) rmSync(path, { recursive: true, force: true });
     } catch {
       // Another process may be removing it.
     }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,7 @@ for (const mode of ['keep', 'replace'] as const) {
   });
 }
 
-test("a dead writer's .tmp- folder is removed by the next write; a live writer's is left alone", () => {
+test("a dead writer's .tmp- folder (a few minutes old) is removed by the next write; a live writer's is left alone", () => {
   const cache = mkdtempSync(join(tmpdir(), 'stm-race-test-'));
   try {
     const chainDir = join(cache, '1');
@@ -54,9 +54,11 @@ test("a dead writer's .tmp- folder is removed by the next write; a live writer's
     const deadPid = finished.pid!;
     const dead = join(chainDir, `.tmp-46147-${deadPid}-0badf00d`);
     const live = join(chainDir, `.tmp-46147-${process.pid}-0000cafe`);
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
     for (const dir of [dead, live]) {
       mkdirSync(dir);
       writeFileSync(join(dir, 'block.json.gz'), 'half written');
+      utimesSync(dir, twoMinutesAgo, twoMinutesAgo);
     }
     const data = loadBlock(46147n, { fixturesDir: join(bundledFixturesDir(), 'ethereum') });
     writeCacheEntry(data, { prestateSource: 'debug_traceBlockByNumber', stmVersion: 'test' }, { STM_CACHE_DIR: cache });
