@@ -72,12 +72,14 @@ test('the locator reads a cached block before the bundled one', () => {
   });
 });
 
-test('rewriting an entry replaces it whole and leaves no temporary folder behind', () => {
+test('writing a block already cached keeps the intact entry; with replace it replaces it whole; no temporary folder or lock is left', () => {
   withCache((env) => {
     writeCacheEntry(bundled(), { prestateSource: 'lazy', stmVersion: '1' }, env);
     const dir = writeCacheEntry(bundled(), { prestateSource: 'debug_traceTransaction', stmVersion: '2' }, env);
-    assert.deepEqual(readdirSync(chainCacheDir(1, env)), [NUMBER.toString()]);
+    assert.equal(readManifest(dir, 1, NUMBER).prestateSource, 'lazy', 'another writer\'s intact entry of the same block is kept');
+    writeCacheEntry(bundled(), { prestateSource: 'debug_traceTransaction', stmVersion: '2', replace: true }, env);
     assert.equal(readManifest(dir, 1, NUMBER).prestateSource, 'debug_traceTransaction');
+    assert.deepEqual(readdirSync(chainCacheDir(1, env)), [NUMBER.toString()]);
   });
 });
 
