@@ -19,6 +19,10 @@ function block(number: string, contracts: string[], status: AnalyzedBlock['statu
     parallel: { scheduler: 'blockstm', threads: 2, highestIncarnation: 1, rounds: null, speedup: 1.2, efficiency: 0.85, ceilingT: 1.4, conflicts: { total: 1, validation: 1, estimate: 0 }, reexecutions: 1, reexecutionRate: 0.33, waves: 1, fallback: { mode: 'none', reason: null }, equalsSerial: true, parallelMs: 1.2, serialMs: 1.5 },
     contracts: contracts.map((key) => ({ key, name: null, description: key, edges: 1, criticalMs: 0.5, conflicts: 1, blocks: 1 })),
     slots: [], criticalPath: [0, 1, 2], dependsOn: [[], [0], [1]], txMs: [0.5, 0.5, 0.5], incarnations: [1, 2, 1],
+    reexecuted: [{ tx: 1, incarnations: 2, abortedBy: ['b:' + '0x' + '11'.repeat(20)], abortedByTx: [0] }],
+    chainId: 1, builder: { extraData: '0x6265617665726275696c642e6f7267', extraDataText: 'beaverbuild.org' },
+    topOfBlock: { topTxs: 1, dependentTop: 0, dependentRest: 2, criticalShareTop: 1 / 3, criticalShareRest: 2 / 3 },
+    whatIf: { contracts: { ['0x' + 'aa'.repeat(20)]: { infinite: 3, threads: 2 } }, slots: {} },
     simulation: { model: { taskUs: 1, mainTaskUs: 0, resultUs: 1, coordinatorUs: 1, coordinatorShare: 0, messageUs: 0, slowdown: 1, slowdown1: 1, estimateShare: 0 }, cores: null, chunk: 1, points: [{ threads: 2, blockStm: 1.3, withFallback: 1.3, oracle: 1.4, ceiling: 1.4, reexecutions: 0, fallback: null }] },
   };
 }
@@ -28,10 +32,13 @@ function report(): AnalyzeReport {
   const blocks = [block('100', [a, b]), block('101', [b, c]), block('102', [], 'error')];
   return {
     schemaVersion: ANALYZE_SCHEMA_VERSION, tool: { name: 'stm', version: 'test' }, machine: {} as never,
-    options: { threads: 2, runs: 1, warmup: 0, parallel: true, fallback: true, scheduler: 'blockstm', heat: 'edges', simulate: [2] },
+    options: { threads: 2, runs: 1, warmup: 0, parallel: true, fallback: true, scheduler: 'blockstm', heat: 'edges', simulate: [2], whatIf: 1 },
     blocks,
     rankings: { contractsByEdges: blocks[0]!.contracts, contractsByCriticalPath: [], contractsByConflicts: [], slotsByEdges: [], slotsByCriticalPath: [], slotsByConflicts: [] },
     heatmap: { measure: 'edges', blocks: ['100', '101', '102'], contracts: [{ address: a, name: 'WETH' }, { address: b, name: null }, { address: c, name: null }], cells: [[1, 1, 0], [0, 1, 1], [0, 0, 0]] },
+    whatIf: { k: 1, contracts: [{ key: a, name: 'WETH', description: a, blocks: 2, meanGainInfinite: 1.5, medianGainInfinite: 2, meanGainThreads: 1.1, medianGainThreads: 1.2, medianGainInfiniteWhereHot: 2, maxGainInfinite: 2, perBlock: [{ number: '100', infinite: 3, threads: 2, gainInfinite: 2, gainThreads: 1.43 }] }], slots: [] },
+    builders: [{ feeRecipient: '0x' + '11'.repeat(20), name: 'beaverbuild.org', extraData: ['beaverbuild.org'], blocks: 2, txs: 6, medianDependentTxs: 2, medianCeilingTByTime: 1.4, medianConflicts: 1, medianDependentTop: 0, medianDependentRest: 2, medianCriticalShareTop: 0.33 }],
+    chainIds: [1], detailBlocks: 200,
     summary: { blocks: 3, ok: 2, failed: 1, mismatched: 0, median: { ceilingInfiniteByTime: 1.5, ceilingTByTime: 1.4, speedup: 1.2, efficiency: 0.85 } },
     exitCode: 1,
   };
