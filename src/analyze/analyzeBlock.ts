@@ -139,7 +139,7 @@ export function readableExtraData(hex: string): string | null {
     return null;
   }
   text = text.replace(/\0+$/, '').trim();
-  if (text.length === 0 || !/^[\x20-\x7e\u00a0-\uffff]+$/u.test(text)) return null;
+  if (text.length === 0 || /[\p{Cc}\p{Cn}\p{Co}\p{Cs}\uFFFD]/u.test(text)) return null;
   return text;
 }
 
@@ -160,15 +160,20 @@ export function topOfBlock(dependsOn: ReadonlyArray<readonly number[]>, critical
     all += txMs[j]!;
     if (j < topTxs) top += txMs[j]!;
   }
-  const criticalShareTop = all > 0 ? top / all : criticalPath.length > 0 && criticalPath.every((j) => j < topTxs) ? 1 : 0;
-  return { topTxs, dependentTop, dependentRest, criticalShareTop, criticalShareRest: criticalPath.length === 0 ? 0 : 1 - criticalShareTop };
+  if (criticalPath.length === 0) return { topTxs, dependentTop, dependentRest, criticalShareTop: 0, criticalShareRest: 0 };
+  if (all === 0) {
+    // A path of zero-time transactions: count transactions instead.
+    const inTop = criticalPath.filter((j) => j < topTxs).length;
+    return { topTxs, dependentTop, dependentRest, criticalShareTop: inTop / criticalPath.length, criticalShareRest: (criticalPath.length - inTop) / criticalPath.length };
+  }
+  return { topTxs, dependentTop, dependentRest, criticalShareTop: top / all, criticalShareRest: (all - top) / all };
 }
 
 /**
  * The what-if ceilings of one block (docs/metrics.md): for each contract (each location)
  * with a dependency edge, ceiling(∞) and ceiling(T) by time on the full graph without the
  * edges through its locations (through that location). Kept only when one of them
- * changes, so a block's record stays small.
+ * changes, so a block's record stays small. `txMs` are the record's (rounded) times.
  */
 export function whatIfCeilings(txCount: number, edges: readonly DependencyEdge[], txMs: ArrayLike<number>, threads: number): BlockWhatIf {
   const base = ceilings(buildDependencyGraph(txCount, edges), txMs, threads);
@@ -193,7 +198,7 @@ export function whatIfCeilings(txCount: number, edges: readonly DependencyEdge[]
     const c = without((location) => location !== key);
     if (changed(c)) slots[key] = c;
   }
-  return { contracts, slots };
+  return { base: { infinite: base.infinite, threads: base.threads }, contracts, slots };
 }
 
 /** Per re-executed transaction: how often it ran, which locations aborted it and who last wrote them. */
@@ -236,6 +241,8 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
           threads: options.simulate,
         });
   const dependsOn = analysis.graph.preds.map((p) => [...p]);
+  // Rounded as stored, so the what-if figures can be recomputed from the record exactly.
+  const txMs = serial.txTimesMs.map((ms) => Math.round(ms * 1e4) / 1e4);
   const extraData = typeof serial.ctx.data.block.extraData === 'string' ? serial.ctx.data.block.extraData : '0x';
   const builder: BuilderFields = { extraData, extraDataText: readableExtraData(extraData) };
   return {
@@ -255,13 +262,13 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
     slots,
     criticalPath: spots.criticalPath,
     dependsOn,
-    txMs: serial.txTimesMs.map((ms) => Math.round(ms * 1e4) / 1e4),
+    txMs,
     incarnations: parallel === undefined ? null : parallel.perTx.map((t) => t.incarnations),
     reexecuted: parallel === undefined ? null : reexecutedTxs(parallel.perTx, analysis.edges),
     simulation,
     chainId: serial.ctx.data.chainId,
     builder,
     topOfBlock: topOfBlock(dependsOn, spots.criticalPath, serial.txTimesMs),
-    whatIf: options.whatIf === true ? whatIfCeilings(serial.ctx.txs.length, analysis.edges, serial.txTimesMs, options.threads) : null,
+    whatIf: options.whatIf === true ? whatIfCeilings(serial.ctx.txs.length, analysis.edges, txMs, options.threads) : null,
   };
 }

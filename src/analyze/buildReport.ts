@@ -212,7 +212,7 @@ function whatIfTable(blocks: AnalyzedBlock[], k: number, contractsByCp: HeatEntr
     const perBlock: WhatIfEntry['perBlock'] = [];
     let blocksWithEdges = 0;
     for (const b of measured) {
-      const base = b.dependencies!.all.ceilings.byTime;
+      const base = b.whatIf!.base;
       const after = (slot ? b.whatIf!.slots : b.whatIf!.contracts)[e.key];
       const has = (slot ? b.slots : b.contracts).some((x) => x.key === e.key && x.edges > 0) || after !== undefined;
       const gi = after === undefined ? 1 : after.infinite / base.infinite;

@@ -118,6 +118,8 @@ export interface WhatIfCeilings {
 }
 
 export interface BlockWhatIf {
+  /** The ceilings by time on the full graph with the same weights (the record's txMs), which the gains divide by. */
+  base: WhatIfCeilings;
   /** Contract address → ceilings without its locations' edges; only contracts whose removal changes a ceiling. */
   contracts: Record<string, WhatIfCeilings>;
   /** Location key → ceilings without that location's edges; only locations whose removal changes a ceiling. */
