@@ -77,6 +77,14 @@ test('the page loads in headless chromium with no console errors, one heatmap ce
     assert.equal(cells.length, data.heatmap.blocks.length * data.heatmap.contracts.length);
     assert.match(run.stdout, /data-block="101" data-contract="0xcccc[0-9a-f]+" data-value="1"/);
     assert.match(readFileSync(file, 'utf8'), /^<!doctype html>/);
+    // The new sections are drawn from the data: slot heatmap, what-if table, builders, waves, chain id.
+    assert.match(run.stdout, /<table class="what-if">/);
+    assert.match(run.stdout, /<table class="builders">.*beaverbuild\.org/s);
+    assert.equal((run.stdout.match(/class="aborted"/g) ?? []).length, 1, 'tx 1 aborted once');
+    assert.equal((run.stdout.match(/class="kept"/g) ?? []).length, 1);
+    assert.match(run.stdout, /chain id 1/);
+    assert.match(run.stdout, /<svg[^>]*class="legend"/);
+    assert.match(run.stdout, /<svg[^>]*class="histogram"/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
