@@ -193,7 +193,7 @@ function sumHeat(lists: HeatEntry[][]): { sum: Map<string, Heat>; blocks: Map<st
  * ranked by mean gain of ceiling(∞) (docs/metrics.md).
  */
 function whatIfTable(blocks: AnalyzedBlock[], k: number, contractsByCp: HeatEntry[], slotsByCp: HeatEntry[], contractHeat: Map<string, Heat>, locationHeat: Map<string, Heat>): { k: number; contracts: WhatIfEntry[]; slots: WhatIfEntry[] } {
-  const measured = blocks.filter((b) => b.whatIf !== null && b.dependencies !== null);
+  const measured = blocks.filter((b) => b.whatIf !== null && b.whatIf.base !== undefined && b.dependencies !== null);
   const pick = (ranked: HeatEntry[], all: Map<string, Heat>): HeatEntry[] => {
     const chosen = ranked.slice(0, k);
     if (chosen.length < k) {

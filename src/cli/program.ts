@@ -115,6 +115,8 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .option('--txs-per-sender <s>', 'transactions per sender, chained through the nonce (default 1)')
     .option('--seed <n>', 'seed of every random choice and key (default 1)')
     .option('--block <N>', 'the block number, post-merge (default 90000000)')
+    .option('--fee-recipient <addr>', 'the block\'s fee recipient (miner), e.g. a builder\'s address (default 0xc0ffee…c0de)')
+    .option('--extra-data <text>', 'the header\'s extraData as text, at most 32 bytes, e.g. a builder\'s name (default "stm synth")')
     .option('--out <dir>', 'write the block to DIR/<N>/ (fixture format)', 'synth')
     .option('--json', 'print the summary as JSON')
     .option('--verbose', 'on error, show the cause chain; without a terminal, log each phase on stderr')
