@@ -11,6 +11,7 @@ import type { BlockSourceOptions } from '../rpc/blockSource.js';
 import { analyzeBlock, type BlockOptions } from './analyzeBlock.js';
 import { runBlockJobs } from './blockJobs.js';
 import { ReportBuilder } from './buildReport.js';
+import { prefetching } from './prefetch.js';
 import type { AnalyzeReport, AnalyzedBlock, ReportOptions } from './report.js';
 import { RESULTS_FORMAT, ResultsWriter } from './resultsFile.js';
 
@@ -92,11 +93,13 @@ export async function analyzeRange(input: AnalyzeInput): Promise<AnalyzeReport> 
         ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
       });
     } else {
+      // Fetching overlaps replay: the next block is loaded while this one replays.
+      const load = prefetching(input.load, todo);
       for (let i = 0; i < todo.length; i++) {
         const number = todo[i]!;
         const index = skipped + i;
         const progress = (phase: string, d: number, total: number): void => options.progress?.(number, index, input.numbers.length, phase, d, total);
-        done(await analyzeBlock(number, input.load, blockOptions, progress));
+        done(await analyzeBlock(number, load, blockOptions, progress));
         options.checkpoint?.();
       }
     }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeRange, type AnalyzeOptions } from '../../src/analyze/analyzeRange.js';
 import { parseShard, shardOf } from '../../src/analyze/blockSelection.js';
+import { prefetching } from '../../src/analyze/prefetch.js';
 import { ReportBuilder } from '../../src/analyze/buildReport.js';
 import type { AnalyzeReport, AnalyzedBlock } from '../../src/analyze/report.js';
 import { readResults } from '../../src/analyze/resultsFile.js';
@@ -132,4 +133,14 @@ test('the report keeps per-transaction arrays for the lowest-numbered blocks onl
   assert.deepEqual(report.blocks.map((b) => b.number), ['1', '2', '3', '4', '5']);
   assert.deepEqual(report.blocks.map((b) => b.dependsOn.length), [1, 1, 0, 0, 0]);
   assert.equal(report.detailBlocks, 2);
+});
+
+test('fetching overlaps replay: asking for a block starts loading the next one of the range, once', async () => {
+  const started: bigint[] = [];
+  const load = prefetching(async (n) => (started.push(n), { number: n } as never), [1n, 2n, 3n]);
+  await load(1n);
+  assert.deepEqual(started, [1n, 2n], 'block 2 is on its way while block 1 replays');
+  await load(2n);
+  await load(3n);
+  assert.deepEqual(started, [1n, 2n, 3n], 'each block is loaded once');
 });

@@ -11,7 +11,6 @@ import { parseShard, parseThreadList, selectBlocks, shardOf } from '../../analyz
 import { ReportBuilder } from '../../analyze/buildReport.js';
 import type { AnalyzeReport, AnalyzedBlock } from '../../analyze/report.js';
 import { optionsDiffer, readResults, type ResultsHeader } from '../../analyze/resultsFile.js';
-import type { BlockData } from '../../data/blockData.js';
 import { UsageError } from '../../errors.js';
 import { shutdownParallel } from '../../parallel/replayParallel.js';
 import { obtainBlock } from '../../rpc/blockSource.js';
@@ -102,7 +101,7 @@ export async function runAnalyze(raw: AnalyzeCommandOptions): Promise<number> {
         progress: (number, index, count, phase, done, total) =>
           progress.phase(`${progressBar(index, count)} block ${number} · ${phase}${total > 1 ? ` (${Math.min(done + 1, total)} of ${total})` : ''}`),
       },
-      load: prefetching(async (number) => (await obtainBlock(number, { ...source, note: (text) => notes.push(text) })).data, numbers),
+      load: async (number) => (await obtainBlock(number, { ...source, note: (text) => notes.push(text) })).data,
       machine: machineInfo(),
       toolVersion: toolVersion(),
     });
@@ -132,27 +131,6 @@ async function emit(report: AnalyzeReport, raw: AnalyzeCommandOptions): Promise<
   }
   process.stdout.write(json ? JSON.stringify(report, null, 2) + '\n' : renderAnalyze(report));
   return report.exitCode;
-}
-
-/**
- * Loads block N while remembering to start loading the next one of `order` at once, so
- * fetching the next block from a node overlaps replaying this one.
- */
-function prefetching(load: (n: bigint) => Promise<BlockData>, order: bigint[]): (n: bigint) => Promise<BlockData> {
-  const pending = new Map<string, Promise<BlockData>>();
-  return (n) => {
-    const key = n.toString();
-    const mine = pending.get(key) ?? load(n);
-    pending.delete(key);
-    const at = order.indexOf(n);
-    const next = at >= 0 ? order[at + 1] : undefined;
-    if (next !== undefined && !pending.has(next.toString())) {
-      const ahead = load(next);
-      ahead.catch(() => {}); // its own call reports the failure
-      pending.set(next.toString(), ahead);
-    }
-    return mine;
-  };
 }
 
 /** `stm analyze --from-results FILE…`: the report from results files alone, merged. */
