@@ -133,7 +133,7 @@ export function buildReport(blocks: AnalyzedBlock[], context: ReportContext): An
     blocks,
     rankings,
     heatmap,
-    whatIf: options.whatIf > 0 ? whatIfTable(blocks, options.whatIf, rankings.contractsByCriticalPath, rankings.slotsByCriticalPath, contractTotals.sum, locationTotals.sum) : null,
+    whatIf: options.whatIf > 0 ? whatIfTable(blocks, options.whatIf, rankings.contractsByCriticalPath, rankings.slotsByCriticalPath) : null,
     builders: builderTable(blocks),
     chainIds: [...new Set(blocks.flatMap((b) => (b.chainId === null ? [] : [b.chainId])))].sort((a, b) => a - b),
     detailBlocks: context.detailBlocks ?? DETAIL_BLOCKS,
@@ -188,24 +188,15 @@ function sumHeat(lists: HeatEntry[][]): { sum: Map<string, Heat>; blocks: Map<st
 }
 
 /**
- * The what-if table: the top k contracts and the top k locations by critical-path time
- * (then edges), each with its gains over the range's blocks that have what-if figures,
- * ranked by mean gain of ceiling(∞) (docs/metrics.md).
+ * The what-if table: every contract (location) whose removal changes a ceiling in some
+ * block is a candidate; the K with the largest mean gain of ceiling(∞) over the range
+ * (then of ceiling(T)) are listed — ranked by what fixing them would buy, not by how often
+ * they appear. When fewer than K change anything, the list is filled up with the hottest
+ * by critical-path time (gain +0%: making them commutative alone buys nothing).
  */
-function whatIfTable(blocks: AnalyzedBlock[], k: number, contractsByCp: HeatEntry[], slotsByCp: HeatEntry[], contractHeat: Map<string, Heat>, locationHeat: Map<string, Heat>): { k: number; contracts: WhatIfEntry[]; slots: WhatIfEntry[] } {
+function whatIfTable(blocks: AnalyzedBlock[], k: number, contractsByCp: HeatEntry[], slotsByCp: HeatEntry[]): { k: number; contracts: WhatIfEntry[]; slots: WhatIfEntry[] } {
   const measured = blocks.filter((b) => b.whatIf !== null && b.whatIf.base !== undefined && b.dependencies !== null);
-  const pick = (ranked: HeatEntry[], all: Map<string, Heat>): HeatEntry[] => {
-    const chosen = ranked.slice(0, k);
-    if (chosen.length < k) {
-      // Fewer than k with critical-path time: fill up by edges.
-      for (const [key] of rankHeat(all, 'edges')) {
-        if (chosen.length >= k) break;
-        if (!chosen.some((e) => e.key === key)) chosen.push({ key, name: null, description: key, edges: 0, criticalMs: 0, conflicts: 0, blocks: 0 });
-      }
-    }
-    return chosen;
-  };
-  const entry = (e: HeatEntry, slot: boolean): WhatIfEntry => {
+  const entry = (key: string, slot: boolean): WhatIfEntry => {
     const gainsInf: number[] = [];
     const gainsT: number[] = [];
     const hot: number[] = [];
@@ -213,8 +204,8 @@ function whatIfTable(blocks: AnalyzedBlock[], k: number, contractsByCp: HeatEntr
     let blocksWithEdges = 0;
     for (const b of measured) {
       const base = b.whatIf!.base;
-      const after = (slot ? b.whatIf!.slots : b.whatIf!.contracts)[e.key];
-      const has = (slot ? b.slots : b.contracts).some((x) => x.key === e.key && x.edges > 0) || after !== undefined;
+      const after = (slot ? b.whatIf!.slots : b.whatIf!.contracts)[key];
+      const has = after !== undefined || (slot ? b.slots : b.contracts).some((x) => x.key === key && x.edges > 0);
       const gi = after === undefined ? 1 : after.infinite / base.infinite;
       const gt = after === undefined ? 1 : after.threads / base.threads;
       gainsInf.push(gi);
@@ -225,11 +216,12 @@ function whatIfTable(blocks: AnalyzedBlock[], k: number, contractsByCp: HeatEntr
       }
       if (after !== undefined) perBlock.push({ number: b.number, infinite: after.infinite, threads: after.threads, gainInfinite: gi, gainThreads: gt });
     }
-    const address = slot ? locationAddress(e.key) : e.key;
+    const address = slot ? locationAddress(key) : key;
+    const coinbase = blocks.some((b) => b.coinbase === address);
     return {
-      key: e.key,
-      name: e.name ?? addressName(address) ?? null,
-      description: slot ? describeLocation(e.key) : e.key,
+      key,
+      name: addressName(address) ?? (coinbase ? 'coinbase' : null),
+      description: slot ? describeLocation(key) : key,
       blocks: blocksWithEdges,
       meanGainInfinite: mean(gainsInf),
       medianGainInfinite: medianOf(gainsInf) ?? 1,
@@ -240,12 +232,17 @@ function whatIfTable(blocks: AnalyzedBlock[], k: number, contractsByCp: HeatEntr
       perBlock,
     };
   };
-  const rank = (entries: WhatIfEntry[]): WhatIfEntry[] => entries.sort((a, b) => b.meanGainInfinite - a.meanGainInfinite || b.meanGainThreads - a.meanGainThreads || (a.key < b.key ? -1 : 1));
-  return {
-    k,
-    contracts: rank(pick(contractsByCp, contractHeat).map((e) => entry(e, false))),
-    slots: rank(pick(slotsByCp, locationHeat).map((e) => entry(e, true))),
+  const table = (slot: boolean, hottest: HeatEntry[]): WhatIfEntry[] => {
+    const candidates = new Set<string>();
+    for (const b of measured) for (const key of Object.keys(slot ? b.whatIf!.slots : b.whatIf!.contracts)) candidates.add(key);
+    const ranked = [...candidates].map((key) => entry(key, slot)).sort((a, b) => b.meanGainInfinite - a.meanGainInfinite || b.meanGainThreads - a.meanGainThreads || (a.key < b.key ? -1 : 1)).slice(0, k);
+    for (const e of hottest) {
+      if (ranked.length >= k) break;
+      if (!ranked.some((r) => r.key === e.key)) ranked.push(entry(e.key, slot));
+    }
+    return ranked;
   };
+  return { k, contracts: table(false, contractsByCp), slots: table(true, slotsByCp) };
 }
 
 /** Blocks grouped by fee recipient: counts and medians (docs/analyze.md). */

@@ -130,7 +130,7 @@ function buildersTable(report: AnalyzeReport): string {
   if (report.builders.length < 1) return '';
   const T = report.options.threads;
   const t = table(['fee recipient', 'name', 'blocks', 'txs', 'dep. txs', `ceil(${T}) t`, 'conflicts', 'dep. top 10%', 'dep. rest', 'crit. path in top'], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
-  const num = (v: number | null): string => (v === null ? dim('–') : formatInt(Math.round(v * 10) / 10));
+  const num = (v: number | null): string => (v === null ? dim('–') : v.toLocaleString('en-US', { maximumFractionDigits: 1 }));
   for (const b of report.builders.slice(0, 20)) {
     t.push([b.feeRecipient, b.name ?? '', String(b.blocks), formatInt(b.txs), num(b.medianDependentTxs), b.medianCeilingTByTime === null ? dim('–') : formatSpeedup(b.medianCeilingTByTime), num(b.medianConflicts), num(b.medianDependentTop), num(b.medianDependentRest), b.medianCriticalShareTop === null ? dim('–') : formatPercent(b.medianCriticalShareTop)]);
   }
