@@ -16,10 +16,10 @@ body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fff}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0}
 th,td{padding:3px 8px;border-bottom:1px solid #ddd;text-align:right;font-variant-numeric:tabular-nums}
-th{background:#f4f4f4}td.l,th.l{text-align:left}
+th{background:#f4f4f4}td.l,th.l{text-align:left}td{white-space:nowrap}td.l{white-space:normal}
 .bad{color:#b00020;font-weight:600}.ok{color:#1b7f3b}.dim{color:#777}
 table.heat td.heat-cell{width:28px;height:22px;padding:0;border:1px solid #fff;cursor:default}
-table.heat th.col{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:normal;text-align:left;max-height:220px;white-space:nowrap}
+table.heat th.col{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:normal;text-align:left;height:210px;white-space:nowrap;font-size:12px;vertical-align:bottom}
 #tip{position:fixed;pointer-events:none;background:#222;color:#fff;padding:4px 8px;border-radius:4px;font-size:12px;display:none;z-index:9}
 .charts{display:flex;flex-wrap:wrap;gap:24px}
 canvas{image-rendering:pixelated}

@@ -30,7 +30,7 @@ export const PAGE_SCRIPT = String.raw`
   function short(addr) { return addr.length > 14 ? addr.slice(0, 8) + '…' + addr.slice(-4) : addr; }
   /** "0xabc… slot 0x00…07" → "0xc02a…6cc2 slot 0x7"; hashed slots keep 6+4 digits. */
   function shortLocation(desc) {
-    return desc.replace(/0x[0-9a-f]{40}/g, function (a) { return short(a); }).replace(/ slot 0x0*([0-9a-f]+)$/, function (_, d) { return ' slot 0x' + (d.length > 12 ? d.slice(0, 6) + '…' + d.slice(-4) : d); });
+    return desc.replace(/ slot 0x0*([0-9a-f]+)$/, function (_, d) { return ' slot 0x' + (d.length > 12 ? d.slice(0, 6) + '…' + d.slice(-4) : d); }).replace(/\b0x[0-9a-f]{40}\b/g, function (a) { return short(a); });
   }
   function table(head, rows, left, attrs) {
     var t = el('table', attrs), tr = el('tr');
@@ -69,7 +69,7 @@ export const PAGE_SCRIPT = String.raw`
     return 'rgb(' + [0, 1, 2].map(function (k) { return Math.round(a[k] + (b[k] - a[k]) * f); }).join(',') + ')';
   }
   function legend(max, label) {
-    var w = 260, svg = sv('svg', { width: w + 40, height: 46, class: 'legend' });
+    var w = 320, svg = sv('svg', { width: w + 40, height: 50, class: 'legend' });
     var grad = sv('linearGradient', { id: 'g' + Math.random().toString(36).slice(2), x1: 0, x2: 1, y1: 0, y2: 0 });
     for (var i = 0; i <= 10; i++) grad.appendChild(sv('stop', { offset: (i * 10) + '%', 'stop-color': heatColour(Math.exp(i / 10 * Math.log(1 + max)) - 1, max) }));
     var defs = sv('defs'); defs.appendChild(grad); svg.appendChild(defs);
@@ -80,9 +80,9 @@ export const PAGE_SCRIPT = String.raw`
     marks.forEach(function (m) {
       var px = 10 + w * Math.log(1 + m) / Math.log(1 + Math.max(1, max));
       svg.appendChild(sv('line', { x1: px, x2: px, y1: 18, y2: 23, stroke: '#555' }));
-      svg.appendChild(sv('text', { x: px, y: 34, 'font-size': 10, 'text-anchor': 'middle' }, fmtTick(m)));
+      svg.appendChild(sv('text', { x: px, y: 34, 'font-size': 11, 'text-anchor': 'middle' }, fmtTick(m)));
     });
-    svg.appendChild(sv('text', { x: 10, y: 45, 'font-size': 10, fill: '#555' }, label + ' (log scale; grey = 0)'));
+    svg.appendChild(sv('text', { x: 10, y: 48, 'font-size': 11, fill: '#555' }, label + ' per cell (log scale; grey = 0)'));
     return svg;
   }
 
@@ -113,7 +113,7 @@ export const PAGE_SCRIPT = String.raw`
     var box = el('div');
     var ht = el('table', { class: 'heat', id: id }), hr = el('tr');
     hr.appendChild(el('th', { class: 'l' }, 'block'));
-    columns.forEach(function (c, i) { hr.appendChild(el('th', { class: 'col', title: c.key }, (i + 1) + ' ' + c.label)); });
+    columns.forEach(function (c, i) { var text = (i + 1) + ' ' + c.label; hr.appendChild(el('th', { class: 'col', title: c.label + ' · ' + c.key }, text.length > 34 ? text.slice(0, 33) + '…' : text)); });
     ht.appendChild(hr);
     blocks.forEach(function (number) {
       var r = el('tr');
@@ -138,11 +138,12 @@ export const PAGE_SCRIPT = String.raw`
   function entryOf(list, key) { for (var i = 0; i < list.length; i++) if (list[i].key === key) return list[i]; return null; }
   function drawHeatmap() {
     var noCoinbase = document.getElementById('no-coinbase').checked, columns;
-    if (!noCoinbase) columns = hm.contracts.map(function (c) { return { key: c.address, label: c.name || short(c.address) }; });
+    function label(name, address) { return name === 'coinbase' ? 'coinbase ' + short(address) : name || short(address); }
+    if (!noCoinbase) columns = hm.contracts.map(function (c) { return { key: c.address, label: label(c.name, c.address) }; });
     else {
       var totals = {};
       report.blocks.forEach(function (b) { b.contracts.forEach(function (e) { if (!coinbases[e.key] && e[measure] > 0) totals[e.key] = (totals[e.key] || 0) + e[measure]; }); });
-      columns = Object.keys(totals).sort(function (a, b) { return totals[b] - totals[a] || (a < b ? -1 : 1); }).slice(0, hm.contracts.length || 12).map(function (k) { var e = null; report.blocks.some(function (b) { e = entryOf(b.contracts, k); return e; }); return { key: k, label: (e && e.name) || short(k) }; });
+      columns = Object.keys(totals).sort(function (a, b) { return totals[b] - totals[a] || (a < b ? -1 : 1); }).slice(0, hm.contracts.length || 12).map(function (k) { var e = null; report.blocks.some(function (b) { e = entryOf(b.contracts, k); return e; }); return { key: k, label: label(e && e.name, k) }; });
     }
     var target = document.getElementById('heatmap');
     target.textContent = '';
@@ -181,7 +182,7 @@ export const PAGE_SCRIPT = String.raw`
     box.appendChild(el('h3', null, title));
     var rowH = 20, left = 300, w = 360, h = items.length * rowH, hi = Math.max(lo + 1e-9, Math.max.apply(null, items.map(valueOf).concat([lo])));
     var tk = ticks(lo, hi, 5); hi = Math.max(hi, tk[tk.length - 1]);
-    var svg = sv('svg', { width: left + w + 20, height: h + 34, class: 'bars' });
+    var svg = sv('svg', { width: left + w + 70, height: h + 34, class: 'bars' });
     function px(v) { return left + (v - lo) / (hi - lo) * w; }
     tk.forEach(function (t) { svg.appendChild(sv('line', { x1: px(t), x2: px(t), y1: 0, y2: h, stroke: '#e4e4e4' })); svg.appendChild(sv('text', { x: px(t), y: h + 14, 'font-size': 10, 'text-anchor': 'middle' }, fmt(t))); });
     items.forEach(function (it, i) {
@@ -227,24 +228,24 @@ export const PAGE_SCRIPT = String.raw`
   function histogram(title, values, lo, hi, bins, xlabel) {
     var box = el('div');
     box.appendChild(el('h3', null, title + ' (' + values.length + ' blocks)'));
-    var w = 320, h = 150, L = 34, B = 34, counts = [], i;
+    var w = 320, h = 150, L = 34, B = 34, P = 10, counts = [], i;
     for (i = 0; i < bins; i++) counts.push(0);
     values.forEach(function (v) { var k = Math.floor((v - lo) / (hi - lo) * bins); counts[Math.max(0, Math.min(bins - 1, k))]++; });
     var top = Math.max.apply(null, counts.concat([1])), yt = ticks(0, top, 4).filter(function (t) { return t === Math.round(t); });
     top = Math.max(top, yt[yt.length - 1]);
-    var svg = sv('svg', { width: L + w + 10, height: h + B + 6, class: 'histogram' });
-    yt.forEach(function (t) { var y = 4 + h - t / top * h; svg.appendChild(sv('line', { x1: L, x2: L + w, y1: y, y2: y, stroke: '#eee' })); svg.appendChild(sv('text', { x: L - 4, y: y + 3, 'font-size': 10, 'text-anchor': 'end' }, t)); });
+    var svg = sv('svg', { width: L + w + 16, height: P + h + B, class: 'histogram' });
+    yt.forEach(function (t) { var y = P + h - t / top * h; svg.appendChild(sv('line', { x1: L, x2: L + w, y1: y, y2: y, stroke: '#eee' })); svg.appendChild(sv('text', { x: L - 4, y: y + 3, 'font-size': 10, 'text-anchor': 'end' }, t)); });
     counts.forEach(function (c, k) {
-      var bh = c / top * h, bar = sv('rect', { x: L + k * w / bins + 1, y: 4 + h - bh, width: w / bins - 2, height: bh, fill: '#4a78b5' });
+      var bh = c / top * h, bar = sv('rect', { x: L + k * w / bins + 1, y: P + h - bh, width: w / bins - 2, height: bh, fill: '#4a78b5' });
       var from = lo + (hi - lo) * k / bins, to = lo + (hi - lo) * (k + 1) / bins;
       hover(bar, c + ' block(s) in ' + from.toFixed(2) + '…' + to.toFixed(2));
       svg.appendChild(bar);
     });
-    ticks(lo, hi, 6).forEach(function (t) { var px = L + (t - lo) / (hi - lo) * w; svg.appendChild(sv('line', { x1: px, x2: px, y1: 4 + h, y2: 8 + h, stroke: '#333' })); svg.appendChild(sv('text', { x: px, y: h + 20, 'font-size': 10, 'text-anchor': 'middle' }, fmtTick(t))); });
-    svg.appendChild(sv('line', { x1: L, x2: L, y1: 4, y2: 4 + h, stroke: '#333' }));
-    svg.appendChild(sv('line', { x1: L, x2: L + w, y1: 4 + h, y2: 4 + h, stroke: '#333' }));
-    svg.appendChild(sv('text', { x: L + w / 2, y: h + 34, 'font-size': 10, 'text-anchor': 'middle', fill: '#555' }, xlabel));
-    svg.appendChild(sv('text', { x: 10, y: 4 + h / 2, 'font-size': 10, 'text-anchor': 'middle', fill: '#555', transform: 'rotate(-90 10 ' + (4 + h / 2) + ')' }, 'blocks'));
+    ticks(lo, hi, 6).forEach(function (t) { var px = L + (t - lo) / (hi - lo) * w; svg.appendChild(sv('line', { x1: px, x2: px, y1: P + h, y2: P + h + 4, stroke: '#333' })); svg.appendChild(sv('text', { x: px, y: P + h + 16, 'font-size': 10, 'text-anchor': 'middle' }, fmtTick(t))); });
+    svg.appendChild(sv('line', { x1: L, x2: L, y1: P, y2: P + h, stroke: '#333' }));
+    svg.appendChild(sv('line', { x1: L, x2: L + w, y1: P + h, y2: P + h, stroke: '#333' }));
+    svg.appendChild(sv('text', { x: L + w / 2, y: P + h + 30, 'font-size': 10, 'text-anchor': 'middle', fill: '#555' }, xlabel));
+    svg.appendChild(sv('text', { x: 10, y: P + h / 2, 'font-size': 10, 'text-anchor': 'middle', fill: '#555', transform: 'rotate(-90 10 ' + (P + h / 2) + ')' }, 'blocks'));
     box.appendChild(svg);
     return box;
   }
@@ -309,8 +310,10 @@ export const PAGE_SCRIPT = String.raw`
   // Re-execution waves: per block, the transactions that ran more than once × their incarnations.
   (function () {
     var target = document.getElementById('waves'), sel = document.getElementById('waves-block');
-    var blocks = report.blocks.filter(function (b) { return b.reexecuted && b.incarnations && b.incarnations.length > 0; });
-    if (blocks.length === 0) { target.appendChild(el('p', { class: 'dim' }, report.options.parallel ? 'No block with executor detail in this report.' : 'The executor did not run (--no-parallel).')); sel.style.display = 'none'; return; }
+    var blocks = report.blocks.filter(function (b) { return b.reexecuted && b.reexecuted.length > 0; });
+    if (blocks.length === 0) { target.appendChild(el('p', { class: 'dim' }, !report.options.parallel ? 'The executor did not run (--no-parallel).' : 'No re-executions: every transaction of every block (with executor detail) ran once.')); sel.style.display = 'none'; return; }
+    // The block with the most re-executed transactions first.
+    blocks.sort(function (a, b) { return b.reexecuted.length - a.reexecuted.length || (a.number < b.number ? -1 : 1); });
     blocks.forEach(function (b) { sel.appendChild(el('option', { value: b.number }, b.number + ' (' + b.reexecuted.length + ' re-executed txs)')); });
     function draw() {
       var b = byBlock[sel.value];
