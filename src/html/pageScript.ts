@@ -153,6 +153,8 @@ export const PAGE_SCRIPT = String.raw`
       return 'edges ' + (e ? e.edges : 0) + ' · critical path ' + (e ? e.criticalMs.toFixed(2) : '0') + ' ms · conflicts ' + (e ? e.conflicts : 0);
     }));
   }
+  // "#no-coinbase" in the address starts with the fee recipients left out (a link can share that view).
+  if (/no-coinbase/.test(location.hash)) document.getElementById('no-coinbase').checked = true;
   document.getElementById('no-coinbase').addEventListener('change', drawHeatmap);
   drawHeatmap();
 
