@@ -30,13 +30,76 @@ export interface ReportContext {
   detailBlocks?: number;
 }
 
-/** Drops the per-transaction arrays of a record (what the report keeps for blocks past DETAIL_BLOCKS). */
-export function withoutDetail(block: AnalyzedBlock): AnalyzedBlock {
-  return { ...block, criticalPath: [], dependsOn: [], txMs: [], incarnations: block.incarnations === null ? null : [], reexecuted: block.reexecuted === null ? null : [] };
+/** Contracts and locations a block past DETAIL_BLOCKS keeps (the hottest by each measure; the rankings are summed before). */
+export const CONTRACTS_KEPT = 24;
+export const SLOTS_KEPT = 12;
+
+function hottest(entries: HeatEntry[], keep: number): HeatEntry[] {
+  if (entries.length <= keep) return entries;
+  const chosen = new Set<HeatEntry>();
+  for (const by of ['edges', 'criticalMs', 'conflicts'] as const) {
+    [...entries].sort((a, b) => b[by] - a[by]).slice(0, keep).forEach((e) => e[by] > 0 && chosen.add(e));
+  }
+  return entries.filter((e) => chosen.has(e));
 }
 
+/** One copy of each string a range repeats (addresses, location keys, names), so a kept entry costs its numbers only. */
+export class Strings {
+  private readonly seen = new Map<string, string>();
+  get(text: string): string;
+  get(text: string | null): string | null;
+  get(text: string | null): string | null {
+    if (text === null) return null;
+    const known = this.seen.get(text);
+    if (known !== undefined) return known;
+    this.seen.set(text, text);
+    return text;
+  }
+}
+
+/** What the report keeps of a block past DETAIL_BLOCKS: no per-transaction arrays, its hottest contracts and locations only. */
+export function withoutDetail(block: AnalyzedBlock, strings: Strings = new Strings()): AnalyzedBlock {
+  const compact = (e: HeatEntry): HeatEntry => ({ key: strings.get(e.key), name: strings.get(e.name), description: strings.get(e.description), edges: e.edges, criticalMs: e.criticalMs, conflicts: e.conflicts, blocks: e.blocks });
+  return {
+    ...block,
+    contracts: hottest(block.contracts, CONTRACTS_KEPT).map(compact),
+    slots: hottest(block.slots, SLOTS_KEPT).map(compact),
+    criticalPath: [],
+    dependsOn: [],
+    txMs: [],
+    incarnations: block.incarnations === null ? null : [],
+    reexecuted: block.reexecuted === null ? null : [],
+  };
+}
+
+/** Heat summed over blocks, and the number of blocks each key appears in. */
+export interface HeatTotals {
+  sum: Map<string, Heat>;
+  blocks: Map<string, number>;
+}
+
+function addHeat(totals: HeatTotals, list: HeatEntry[]): void {
+  for (const entry of list) {
+    const total = totals.sum.get(entry.key) ?? { edges: 0, criticalMs: 0, conflicts: 0 };
+    total.edges += entry.edges;
+    total.criticalMs += entry.criticalMs;
+    total.conflicts += entry.conflicts;
+    totals.sum.set(entry.key, total);
+    totals.blocks.set(entry.key, (totals.blocks.get(entry.key) ?? 0) + 1);
+  }
+}
+
+/**
+ * Collects records into a report. The rankings are summed as records arrive (from their
+ * full lists); each record is kept as its figures, and past DETAIL_BLOCKS without its
+ * per-transaction arrays and with its hottest contracts and locations only. A block added
+ * twice keeps its first record with figures (a record without, a failure, is replaced).
+ */
 export class ReportBuilder {
   private readonly blocks = new Map<string, AnalyzedBlock>();
+  private readonly contracts: HeatTotals = { sum: new Map(), blocks: new Map() };
+  private readonly locations: HeatTotals = { sum: new Map(), blocks: new Map() };
+  private readonly strings = new Strings();
   /** Numbers of the blocks that still hold their per-transaction arrays. */
   private readonly detailed: bigint[] = [];
   private readonly limit: number;
@@ -59,6 +122,10 @@ export class ReportBuilder {
 
   /** Adds one block's record (a later record of the same block replaces the earlier one). */
   add(block: AnalyzedBlock): void {
+    const old = this.blocks.get(block.number);
+    if (old !== undefined && old.dependencies !== null) return;
+    addHeat(this.contracts, block.contracts);
+    addHeat(this.locations, block.slots);
     const n = BigInt(block.number);
     const known = this.detailed.indexOf(n);
     if (known >= 0) this.detailed.splice(known, 1);
@@ -69,24 +136,22 @@ export class ReportBuilder {
       for (let i = 1; i < this.detailed.length; i++) if (this.detailed[i]! > this.detailed[at]!) at = i;
       const [dropped] = this.detailed.splice(at, 1);
       const key = dropped!.toString();
-      this.blocks.set(key, withoutDetail(this.blocks.get(key)!));
+      this.blocks.set(key, withoutDetail(this.blocks.get(key)!, this.strings));
     }
   }
 
   finish(): AnalyzeReport {
     const blocks = [...this.blocks.values()].sort((a, b) => (BigInt(a.number) < BigInt(b.number) ? -1 : BigInt(a.number) > BigInt(b.number) ? 1 : 0));
-    return buildReport(blocks, this.context);
+    return buildReport(blocks, this.context, this.contracts, this.locations);
   }
 }
 
-/** The report of `blocks` (already in report order). */
-export function buildReport(blocks: AnalyzedBlock[], context: ReportContext): AnalyzeReport {
+/** The report of `blocks` (already in report order), with the heat of their contracts and locations summed. */
+function buildReport(blocks: AnalyzedBlock[], context: ReportContext, contractTotals: HeatTotals, locationTotals: HeatTotals): AnalyzeReport {
   const { options } = context;
   const coinbases = new Set<string>();
   for (const b of blocks) if (b.coinbase !== null) coinbases.add(b.coinbase);
   const nameOf = (address: string): string | null => addressName(address) ?? (coinbases.has(address) ? 'coinbase' : null);
-  const contractTotals = sumHeat(blocks.map((b) => b.contracts));
-  const locationTotals = sumHeat(blocks.map((b) => b.slots));
   const contractEntries = (by: HeatMeasure): HeatEntry[] =>
     rankHeat(contractTotals.sum, by)
       .filter(([, heat]) => heat[by] > 0)
@@ -133,7 +198,7 @@ export function buildReport(blocks: AnalyzedBlock[], context: ReportContext): An
     blocks,
     rankings,
     heatmap,
-    whatIf: options.whatIf > 0 ? whatIfTable(blocks, options.whatIf, rankings.contractsByCriticalPath, rankings.slotsByCriticalPath) : null,
+    whatIf: options.whatIf > 0 ? whatIfTable(blocks, options.whatIf, rankings.contractsByCriticalPath, rankings.slotsByCriticalPath, contractTotals, locationTotals, nameOf) : null,
     builders: builderTable(blocks),
     chainIds: [...new Set(blocks.flatMap((b) => (b.chainId === null ? [] : [b.chainId])))].sort((a, b) => a - b),
     detailBlocks: context.detailBlocks ?? DETAIL_BLOCKS,
@@ -163,28 +228,20 @@ function medianOf(values: number[]): number | null {
   return values.length === 0 ? null : median(values);
 }
 
-function mean(values: number[]): number {
-  return values.length === 0 ? 1 : values.reduce((s, v) => s + v, 0) / values.length;
-}
-
 function roundHeat(heat: Heat): Heat {
   return { edges: heat.edges, criticalMs: Math.round(heat.criticalMs * 1000) / 1000, conflicts: heat.conflicts };
 }
 
-function sumHeat(lists: HeatEntry[][]): { sum: Map<string, Heat>; blocks: Map<string, number> } {
-  const sum = new Map<string, Heat>();
-  const blocks = new Map<string, number>();
-  for (const list of lists) {
-    for (const entry of list) {
-      const total = sum.get(entry.key) ?? { edges: 0, criticalMs: 0, conflicts: 0 };
-      total.edges += entry.edges;
-      total.criticalMs += entry.criticalMs;
-      total.conflicts += entry.conflicts;
-      sum.set(entry.key, total);
-      blocks.set(entry.key, (blocks.get(entry.key) ?? 0) + 1);
-    }
-  }
-  return { sum, blocks };
+
+/** Median of `values` together with `ones` more values equal to 1, without building the list. */
+function medianWithOnes(values: number[], ones: number): number {
+  const n = values.length + ones;
+  if (n === 0) return 1;
+  const sorted = [...values].sort((a, b) => a - b);
+  const below = sorted.filter((v) => v < 1);
+  const above = sorted.filter((v) => v >= 1);
+  const at = (k: number): number => (k < below.length ? below[k]! : k < below.length + ones ? 1 : above[k - below.length - ones]!);
+  return n % 2 === 1 ? at((n - 1) / 2) : (at(n / 2 - 1) + at(n / 2)) / 2;
 }
 
 /**
@@ -192,57 +249,51 @@ function sumHeat(lists: HeatEntry[][]): { sum: Map<string, Heat>; blocks: Map<st
  * block is a candidate; the K with the largest mean gain of ceiling(∞) over the range
  * (then of ceiling(T)) are listed — ranked by what fixing them would buy, not by how often
  * they appear. When fewer than K change anything, the list is filled up with the hottest
- * by critical-path time (gain +0%: making them commutative alone buys nothing).
+ * by critical-path time (gain +0%: making them commutative alone buys nothing). A block
+ * where a candidate changes nothing counts with gain 1, so one pass over the recorded
+ * changes is enough.
  */
-function whatIfTable(blocks: AnalyzedBlock[], k: number, contractsByCp: HeatEntry[], slotsByCp: HeatEntry[]): { k: number; contracts: WhatIfEntry[]; slots: WhatIfEntry[] } {
+function whatIfTable(blocks: AnalyzedBlock[], k: number, contractsByCp: HeatEntry[], slotsByCp: HeatEntry[], contractTotals: HeatTotals, locationTotals: HeatTotals, nameOf: (address: string) => string | null): { k: number; contracts: WhatIfEntry[]; slots: WhatIfEntry[] } {
   const measured = blocks.filter((b) => b.whatIf !== null && b.whatIf.base !== undefined && b.dependencies !== null);
-  const entry = (key: string, slot: boolean): WhatIfEntry => {
-    const gainsInf: number[] = [];
-    const gainsT: number[] = [];
-    const hot: number[] = [];
-    const perBlock: WhatIfEntry['perBlock'] = [];
-    let blocksWithEdges = 0;
+  const n = measured.length;
+  const table = (slot: boolean, hottest: HeatEntry[], totals: HeatTotals): WhatIfEntry[] => {
+    const changes = new Map<string, WhatIfEntry['perBlock']>();
     for (const b of measured) {
       const base = b.whatIf!.base;
-      const after = (slot ? b.whatIf!.slots : b.whatIf!.contracts)[key];
-      const has = after !== undefined || (slot ? b.slots : b.contracts).some((x) => x.key === key && x.edges > 0);
-      const gi = after === undefined ? 1 : after.infinite / base.infinite;
-      const gt = after === undefined ? 1 : after.threads / base.threads;
-      gainsInf.push(gi);
-      gainsT.push(gt);
-      if (has) {
-        blocksWithEdges++;
-        hot.push(gi);
+      for (const [key, after] of Object.entries(slot ? b.whatIf!.slots : b.whatIf!.contracts)) {
+        const list = changes.get(key) ?? [];
+        list.push({ number: b.number, infinite: after.infinite, threads: after.threads, gainInfinite: after.infinite / base.infinite, gainThreads: after.threads / base.threads });
+        changes.set(key, list);
       }
-      if (after !== undefined) perBlock.push({ number: b.number, infinite: after.infinite, threads: after.threads, gainInfinite: gi, gainThreads: gt });
     }
-    const address = slot ? locationAddress(key) : key;
-    const coinbase = blocks.some((b) => b.coinbase === address);
-    return {
-      key,
-      name: addressName(address) ?? (coinbase ? 'coinbase' : null),
-      description: slot ? describeLocation(key) : key,
-      blocks: blocksWithEdges,
-      meanGainInfinite: mean(gainsInf),
-      medianGainInfinite: medianOf(gainsInf) ?? 1,
-      meanGainThreads: mean(gainsT),
-      medianGainThreads: medianOf(gainsT) ?? 1,
-      medianGainInfiniteWhereHot: medianOf(hot) ?? 1,
-      maxGainInfinite: Math.max(1, ...gainsInf),
-      perBlock,
+    const entry = (key: string): WhatIfEntry => {
+      const perBlock = changes.get(key) ?? [];
+      const gi = perBlock.map((p) => p.gainInfinite);
+      const gt = perBlock.map((p) => p.gainThreads);
+      const unchanged = Math.max(0, n - perBlock.length);
+      const withEdges = Math.max(perBlock.length, totals.blocks.get(key) ?? 0);
+      return {
+        key,
+        name: nameOf(slot ? locationAddress(key) : key),
+        description: slot ? describeLocation(key) : key,
+        blocks: withEdges,
+        meanGainInfinite: n === 0 ? 1 : (gi.reduce((s, v) => s + v, 0) + unchanged) / n,
+        medianGainInfinite: medianWithOnes(gi, unchanged),
+        meanGainThreads: n === 0 ? 1 : (gt.reduce((s, v) => s + v, 0) + unchanged) / n,
+        medianGainThreads: medianWithOnes(gt, unchanged),
+        medianGainInfiniteWhereHot: medianWithOnes(gi, withEdges - perBlock.length),
+        maxGainInfinite: Math.max(1, ...gi),
+        perBlock,
+      };
     };
-  };
-  const table = (slot: boolean, hottest: HeatEntry[]): WhatIfEntry[] => {
-    const candidates = new Set<string>();
-    for (const b of measured) for (const key of Object.keys(slot ? b.whatIf!.slots : b.whatIf!.contracts)) candidates.add(key);
-    const ranked = [...candidates].map((key) => entry(key, slot)).sort((a, b) => b.meanGainInfinite - a.meanGainInfinite || b.meanGainThreads - a.meanGainThreads || (a.key < b.key ? -1 : 1)).slice(0, k);
+    const ranked = [...changes.keys()].map(entry).sort((a, b) => b.meanGainInfinite - a.meanGainInfinite || b.meanGainThreads - a.meanGainThreads || (a.key < b.key ? -1 : 1)).slice(0, k);
     for (const e of hottest) {
       if (ranked.length >= k) break;
-      if (!ranked.some((r) => r.key === e.key)) ranked.push(entry(e.key, slot));
+      if (!ranked.some((r) => r.key === e.key)) ranked.push(entry(e.key));
     }
     return ranked;
   };
-  return { k, contracts: table(false, contractsByCp), slots: table(true, slotsByCp) };
+  return { k, contracts: table(false, contractsByCp, contractTotals), slots: table(true, slotsByCp, locationTotals) };
 }
 
 /** Blocks grouped by fee recipient: counts and medians (docs/analyze.md). */
