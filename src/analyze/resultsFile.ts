@@ -4,8 +4,8 @@
  * record (AnalyzedBlock) as in the --json report. Each line is appended with one write as
  * soon as its block is done, so a crash or Ctrl-C loses at most the block in flight; a
  * torn last line (no newline) is cut off when the file is opened again. A rerun skips the
- * blocks already there (not those that failed: they are tried again; the later line
- * wins). `--from-results` reads one or more such files, streaming, into a report.
+ * blocks already there (not those that failed to load or replay: they are tried again,
+ * and their new line replaces the failed one in the report). `--from-results` reads one or more such files, streaming, into a report.
  */
 import { closeSync, createReadStream, existsSync, ftruncateSync, openSync, readSync, fstatSync, statSync, writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';

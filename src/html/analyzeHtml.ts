@@ -26,6 +26,8 @@ canvas{image-rendering:pixelated}
 code,.mono{font-family:ui-monospace,monospace;font-size:12px}
 svg text{font-family:system-ui,sans-serif}
 .note{margin:4px 0 0}
+.scroll{max-height:640px;overflow:auto;border:1px solid #ddd}
+.scroll th{position:sticky;top:0}
 `;
 
 /** The page as a string (pure: the same report gives the same page). */

@@ -92,37 +92,52 @@ export const PAGE_SCRIPT = String.raw`
 
   // Blocks
   var statusText = { ok: { text: '✓ ok', cls: 'ok' }, mismatch: { text: '✗ differs from chain', cls: 'bad' }, 'parallel-differs': { text: '✗ parallel ≠ serial', cls: 'bad' }, error: { text: '✗ error', cls: 'bad' } };
+  var withExecutor = report.options.parallel;
   var rows = report.blocks.map(function (b) {
     var d = b.dependencies ? b.dependencies.all : null, p = b.parallel, top = b.topOfBlock, who = b.builder && b.builder.extraDataText ? b.builder.extraDataText : (b.coinbase ? short(b.coinbase) : '–');
-    return [b.number, who, int(b.txCount), int(b.gasUsed), b.serialMs === null ? '–' : b.serialMs.toFixed(1) + ' ms', d ? int(d.dependentTxs) : '–', top ? top.dependentTop + ' / ' + top.dependentRest : '–', top ? pct(top.criticalShareTop) : '–', d ? int(d.longestChain) : '–',
-      d ? x(d.ceilings.byTime.infinite) : '–', d ? x(d.ceilings.byTime.threads) : '–', d ? x(d.ceilings.byGas.infinite) : '–', d ? x(d.ceilings.byGas.threads) : '–',
-      p ? x(p.speedup) + (p.fallback.mode === 'serial' ? ' (serial)' : '') : '–', p ? pct(p.efficiency) : '–', p ? int(p.conflicts.total) : '–', p ? int(p.reexecutions) : '–', p ? int(p.waves) : '–',
-      statusText[b.status], b.error ? b.error.message : ''];
+    var row = [b.number, who, int(b.txCount), int(b.gasUsed), b.serialMs === null ? '–' : b.serialMs.toFixed(1) + ' ms', d ? int(d.dependentTxs) : '–', top ? top.dependentTop + ' / ' + top.dependentRest : '–', top ? pct(top.criticalShareTop) : '–', d ? int(d.longestChain) : '–',
+      d ? x(d.ceilings.byTime.infinite) : '–', d ? x(d.ceilings.byTime.threads) : '–', d ? x(d.ceilings.byGas.infinite) : '–', d ? x(d.ceilings.byGas.threads) : '–'];
+    if (withExecutor) row.push(p ? x(p.speedup) + (p.fallback.mode === 'serial' ? ' (serial)' : '') : '–', p ? pct(p.efficiency) : '–', p ? int(p.conflicts.total) : '–', p ? int(p.reexecutions) : '–', p ? int(p.waves) : '–');
+    return row.concat([statusText[b.status], b.error ? b.error.message : '']);
   });
-  document.getElementById('blocks').appendChild(table(['block', 'builder', 'txs', 'gas', 'serial', 'dep. txs', 'dep. top 10% / rest', 'crit. path in top 10%', 'chain', 'ceil(∞) time', 'ceil(' + T + ') time', 'ceil(∞) gas', 'ceil(' + T + ') gas', 'speedup', 'efficiency', 'conflicts', 're-exec', 'waves', 'status', 'note'], rows, [1, 18, 19]));
+  var head = ['block', 'builder', 'txs', 'gas', 'serial', 'dep. txs', 'dep. top 10% / rest', 'crit. path in top 10%', 'chain', 'ceil(∞) time', 'ceil(' + T + ') time', 'ceil(∞) gas', 'ceil(' + T + ') gas'];
+  if (withExecutor) head = head.concat(['speedup', 'efficiency', 'conflicts', 're-exec', 'waves']);
+  head = head.concat(['status', 'note']);
+  var blocksBox = document.getElementById('blocks');
+  if (report.blocks.length > 40) blocksBox.className = 'scroll';
+  blocksBox.appendChild(table(head, rows, [1, head.length - 2, head.length - 1]));
 
   var byBlock = {};
   report.blocks.forEach(function (b) { byBlock[b.number] = b; });
   var coinbases = {};
   report.blocks.forEach(function (b) { if (b.coinbase) coinbases[b.coinbase] = true; });
 
-  // A heatmap as an HTML table (rows = blocks, columns = keys), log colour scale, legend.
+  // A heatmap as an HTML table (rows = blocks, or runs of consecutive blocks summed when there
+  // are more than MAX_ROWS; columns = keys), log colour scale, legend.
+  var MAX_ROWS = 200;
+  function heatRows(numbers) {
+    var per = Math.ceil(numbers.length / MAX_ROWS), rows = [];
+    for (var i = 0; i < numbers.length; i += per) rows.push(numbers.slice(i, i + per));
+    return rows;
+  }
   function heatTable(id, blocks, columns, valueOf, label, detail) {
-    var max = 0;
-    blocks.forEach(function (n) { columns.forEach(function (c) { var v = valueOf(n, c); if (v > max) max = v; }); });
+    var rows = heatRows(blocks), max = 0;
+    function value(row, c) { var sum = 0; row.forEach(function (n) { sum += valueOf(n, c); }); return sum; }
+    rows.forEach(function (row) { columns.forEach(function (c) { var v = value(row, c); if (v > max) max = v; }); });
     var box = el('div');
+    if (rows.length < blocks.length) box.appendChild(el('p', { class: 'dim' }, blocks.length + ' blocks: each row sums ' + rows[0].length + ' consecutive blocks.'));
     var ht = el('table', { class: 'heat', id: id }), hr = el('tr');
     hr.appendChild(el('th', { class: 'l' }, 'block'));
     columns.forEach(function (c, i) { var text = (i + 1) + ' ' + c.label; hr.appendChild(el('th', { class: 'col', title: c.label + ' · ' + c.key }, text.length > 34 ? text.slice(0, 33) + '…' : text)); });
     ht.appendChild(hr);
-    blocks.forEach(function (number) {
-      var r = el('tr');
-      r.appendChild(el('th', { class: 'l' }, number));
+    rows.forEach(function (row) {
+      var r = el('tr'), name = row.length === 1 ? row[0] : row[0] + '–' + row[row.length - 1];
+      r.appendChild(el('th', { class: 'l' }, name));
       columns.forEach(function (c) {
-        var v = valueOf(number, c);
-        var td = el('td', { class: id === 'heatmap-table' ? 'heat-cell' : 'slot-cell', 'data-block': number, 'data-contract': c.key, 'data-value': String(v) });
+        var v = value(row, c);
+        var td = el('td', { class: id === 'heatmap-table' ? 'heat-cell' : 'slot-cell', 'data-block': name, 'data-contract': c.key, 'data-value': String(v) });
         td.style.background = heatColour(v, max);
-        hover(td, function () { return 'block ' + number + ' · ' + c.label + ' (' + c.key + ') · ' + detail(number, c); });
+        hover(td, function () { return (row.length === 1 ? 'block ' + name + ' · ' + c.label + ' (' + c.key + ') · ' + detail(row[0], c) : 'blocks ' + name + ' · ' + c.label + ' · ' + label + ' ' + v); });
         r.appendChild(td);
       });
       ht.appendChild(r);
