@@ -184,7 +184,7 @@ suite or baseline, 3 environment or internal failure. Docs: docs/bench.md`,
     .option('--scheduler <name>', 'parallel scheduler: blockstm, occ or locks (docs/schedulers.md)', 'blockstm')
     .option('--heat <measure>', 'heatmap intensity: edges or conflicts', 'edges')
     .option('--simulate <T,…>', 'simulate the executor at these thread counts, e.g. 1,2,4,8,16,32,64 (docs/simulator.md)')
-    .option('--what-if [K]', 'ceilings with the top K hot contracts and slots made commutative (default K: 5)')
+    .option('--what-if [K]', 'the K contracts and slots whose edges, made commutative, would raise the ceilings most (default K: 5)')
     .option('--results <file>', 'append each block\'s figures to FILE (JSON Lines) as it finishes; a rerun skips the blocks already there')
     .option('--from-results <files...>', 'make the report from results files alone, merging them (no replay)')
     .option('--jobs <n>', 'with --no-parallel: replay this many blocks at once on worker threads (default: this machine\'s cores)')
