@@ -3,7 +3,8 @@
 // on worker threads (--jobs), and the report made from results files alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeRange, type AnalyzeOptions } from '../../src/analyze/analyzeRange.js';
@@ -14,7 +15,7 @@ import type { AnalyzeReport, AnalyzedBlock } from '../../src/analyze/report.js';
 import { readResults } from '../../src/analyze/resultsFile.js';
 import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
 import { UsageError } from '../../src/errors.js';
-import { stm } from '../helpers/cliRunner.js';
+import { repo, stm } from '../helpers/cliRunner.js';
 
 const machine = { cpuModel: 'test', cores: 2, memoryGb: 1, node: process.version, platform: 'linux', arch: 'x64' } as never;
 // Small bundled blocks, several builders/miners, a few with dependencies.
@@ -143,4 +144,32 @@ test('fetching overlaps replay: asking for a block starts loading the next one o
   await load(2n);
   await load(3n);
   assert.deepEqual(started, [1n, 2n, 3n], 'each block is loaded once');
+});
+
+test('Ctrl-C during --jobs 2: exit 130, every finished block is a whole line of the results file, and the rerun replays only the rest', { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'stm-interrupt-'));
+  try {
+    const file = join(dir, 'r.jsonl');
+    // Small blocks first, then large ones, so the interrupt lands while blocks are in flight.
+    const blocks = [46147n, 930196n, 1150000n, 13217637n, 14396881n, 15199017n, 11814555n, 12300570n];
+    const child = spawn(process.execPath, [join(repo, 'bin', 'stm.js'), 'analyze', '--blocks', blocks.join(','), '--no-parallel', '--jobs', '2', '--runs', '1', '--warmup', '0', '--threads', '2', '--what-if', '2', '--results', file], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const lines = (): number => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').length : 0);
+    while (lines() < 2) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /interrupted/);
+    const text = readFileSync(file, 'utf8');
+    assert.ok(text.endsWith('\n'));
+    const done: string[] = [];
+    await readResults(file, (b) => done.push(b.number));
+    assert.ok(done.length >= 1 && done.length < blocks.length, `${done.length} blocks finished before the interrupt`);
+    const { load, loaded } = counting();
+    await analyzeRange({ numbers: blocks, load, options, machine, toolVersion: 'test', results: file });
+    assert.deepEqual(loaded.map(String).sort(), blocks.map(String).filter((n) => !done.includes(n)).sort());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
