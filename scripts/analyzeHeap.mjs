@@ -1,0 +1,28 @@
+// Is memory flat over a range? Runs `stm analyze`'s range loop in process (no executor,
+// one run per block) over blocks START..START+COUNT-1 of a fixtures folder, forcing a GC
+// every 100 blocks and printing the live heap and the RSS there.
+//   npm run build && node --expose-gc scripts/analyzeHeap.mjs FIXTURES_DIR START COUNT
+// (e.g. a folder made by scripts/repeatFixtures.mjs)
+import { analyzeRange } from '../dist/src/analyze/analyzeRange.js';
+import { loadBlock } from '../dist/src/data/blockLocator.js';
+
+const [dir, start, count] = process.argv.slice(2);
+if (!dir || !start || !count || typeof global.gc !== 'function') {
+  console.error('usage: node --expose-gc scripts/analyzeHeap.mjs FIXTURES_DIR START COUNT');
+  process.exit(2);
+}
+const numbers = Array.from({ length: Number(count) }, (_, i) => BigInt(start) + BigInt(i));
+const mb = (bytes) => (bytes / 1e6).toFixed(0);
+const mark = (label) => {
+  global.gc();
+  const m = process.memoryUsage();
+  console.log(`${label}: heap ${mb(m.heapUsed)} MB, rss ${mb(m.rss)} MB`);
+};
+await analyzeRange({
+  numbers,
+  load: async (n) => loadBlock(n, { fixturesDir: dir }),
+  machine: {},
+  toolVersion: 'heap check',
+  options: { threads: 2, runs: 1, warmup: 0, parallel: false, fallback: true, heat: 'edges', simulate: [], progress: (_n, index, _c, phase) => phase === 'loading' && index % 100 === 0 && mark(`after ${index} blocks`) },
+});
+mark(`after ${count} blocks`);
