@@ -101,7 +101,7 @@ export async function runAnalyze(raw: AnalyzeCommandOptions): Promise<number> {
         progress: (number, index, count, phase, done, total) =>
           progress.phase(`${progressBar(index, count)} block ${number} · ${phase}${total > 1 ? ` (${Math.min(done + 1, total)} of ${total})` : ''}`),
       },
-      load: async (number) => (await obtainBlock(number, { ...source, note: (text) => notes.push(text) })).data,
+      load: async (number) => (await obtainBlock(number, { ...source, note: (text) => notes.push(text), signal: interrupt.signal })).data,
       machine: machineInfo(),
       toolVersion: toolVersion(),
     });
