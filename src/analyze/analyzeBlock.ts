@@ -139,7 +139,8 @@ export function readableExtraData(hex: string): string | null {
     return null;
   }
   text = text.replace(/\0+$/, '').trim();
-  if (text.length === 0 || /[\p{Cc}\p{Cn}\p{Co}\p{Cs}\uFFFD]/u.test(text)) return null;
+  // No control, unassigned, private-use or replacement characters, and no bidi overrides (they would reorder a terminal line).
+  if (text.length === 0 || /[\p{Cc}\p{Cn}\p{Co}\p{Cs}\uFFFD\u202A-\u202E\u2066-\u2069]/u.test(text)) return null;
   // Some miners wrote their name hex-encoded as text ("0x486976656f6e20506f6f6c" = "Hiveon Pool").
   if (/^0x([0-9a-f]{2})+$/i.test(text) && hex !== text) return readableExtraData(text) ?? text;
   return text;

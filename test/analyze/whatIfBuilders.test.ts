@@ -98,6 +98,7 @@ test('builders: blocks grouped by fee recipient, named from extraData when it is
 test('extraData is a name only when it is printable text', () => {
   assert.equal(readableExtraData('0x6265617665726275696c642e6f7267'), 'beaverbuild.org');
   assert.equal(readableExtraData('0x'), null);
+  assert.equal(readableExtraData('0x' + Buffer.from('evil\u202Eredliub').toString('hex')), null, 'a bidi override would reorder the terminal line');
   assert.equal(readableExtraData('0x' + Buffer.from('0x486976656f6e20506f6f6c').toString('hex')), 'Hiveon Pool', 'a name written hex-encoded as text');
   assert.equal(readableExtraData('0xd883010a0e846765746888676f312e32312e36856c696e7578'), null);
   assert.equal(readableExtraData('0x' + Buffer.from('🦫 beaver').toString('hex')), '🦫 beaver');
