@@ -353,8 +353,8 @@ export const PAGE_SCRIPT = String.raw`
           if (aborted && by !== null && cw >= 24) svg.appendChild(sv('text', { x: L + k * cw + cw / 2, y: y + 12, 'font-size': 9, fill: '#fff', 'text-anchor': 'middle' }, '←' + by));
         }
       });
-      svg.appendChild(sv('text', { x: L, y: top + h + 16, 'font-size': 10, fill: '#555' }, 'red: aborted (←k: the location\'s last writer, tx k); green: the incarnation that committed. Transactions that ran once are not shown.'));
       target.appendChild(svg);
+      target.appendChild(el('p', { class: 'dim' }, 'Red: an aborted incarnation (←k: tx k last wrote the location that aborted it); green: the incarnation that committed. Transactions that ran once are not shown; hover a cell for the location.'));
     }
     function describe(key) { var m = /^([bnecws]):(0x[0-9a-f]{40})(?::(0x[0-9a-f]+))?$/.exec(key); if (!m) return key; var kind = { b: 'balance', n: 'nonce', c: 'code', e: 'existence', w: 'storage wipe', s: 'slot' }[m[1]]; return m[1] === 's' ? m[2] + ' slot ' + m[3] : kind + ' ' + m[2]; }
     sel.addEventListener('change', draw);
