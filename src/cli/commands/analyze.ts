@@ -1,9 +1,11 @@
 /**
  * `stm analyze --range A..B | --blocks a,b,c`: replay each block (serial, then the
  * executor unless --no-parallel), and show what limits parallelism across them and who
- * causes it: a per-block table, hot contracts and slots, a heatmap, optionally simulated
- * speedups at many thread counts; as tables, one JSON document (--json) and/or a
- * self-contained HTML page (--html FILE). Exit code: docs/analyze.md.
+ * causes it: a per-block table, hot contracts and slots, a heatmap, builders, optionally
+ * what-if ceilings (--what-if) and simulated speedups; as tables, one JSON document
+ * (--json) and/or a self-contained HTML page (--html FILE). Ranges at scale: --results
+ * (resumable), --jobs, --shard, and --from-results (the report from results files
+ * alone). Exit code: docs/analyze.md.
  */
 import { availableParallelism } from 'node:os';
 import { analyzeRange } from '../../analyze/analyzeRange.js';
