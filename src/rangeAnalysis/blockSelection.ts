@@ -58,3 +58,17 @@ export function parseThreadList(text: string): number[] {
   }
   return [...out].sort((a, b) => a - b);
 }
+
+/** `--shard I/N` (1 ≤ I ≤ N): the I-th of N interleaved shards. */
+export function parseShard(text: string): { index: number; count: number } {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = match === null ? NaN : Number(match[1]);
+  const count = match === null ? NaN : Number(match[2]);
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || count < 1 || index < 1 || index > count) throw new UsageError(`--shard expects I/N with 1 ≤ I ≤ N (e.g. 2/3); got "${text}"`);
+  return { index, count };
+}
+
+/** The blocks of shard I of N: every N-th block of the selection, starting at its I-th. */
+export function shardOf<T>(items: readonly T[], shard: { index: number; count: number }): T[] {
+  return items.filter((_, i) => i % shard.count === shard.index - 1);
+}

@@ -72,7 +72,95 @@ export interface AnalyzedBlock {
   txMs: number[];
   /** Incarnations per transaction in the executor's first measured run; null without it. */
   incarnations: number[] | null;
+  /** Each transaction that ran more than once: its incarnations, the locations that aborted it and the transactions that last wrote them before it (from the serial graph); null without the executor. */
+  reexecuted: ReexecutedTx[] | null;
   simulation: SimulationReport | null;
+  /** The block's chain (eth_chainId); null when the block did not load. */
+  chainId: number | null;
+  /** Who built it: the fee recipient is `coinbase`; `extraData` (hex) and the name read from it. */
+  builder: BuilderFields | null;
+  /** The first 10% of the transactions against the rest (docs/metrics.md). */
+  topOfBlock: TopOfBlock | null;
+  /** ceiling(∞) and ceiling(T) by time with one contract's (slot's) edges removed, for each one whose removal changes either; null unless --what-if. */
+  whatIf: BlockWhatIf | null;
+}
+
+export interface ReexecutedTx {
+  tx: number;
+  incarnations: number;
+  /** Per aborted incarnation: the location that aborted it. */
+  abortedBy: string[];
+  /** Per aborted incarnation: the last transaction before this one to write that location in the serial order (null when none did). */
+  abortedByTx: Array<number | null>;
+}
+
+export interface BuilderFields {
+  extraData: string;
+  /** extraData as text when it is printable ASCII/UTF-8 (a builder's name), else null. */
+  extraDataText: string | null;
+}
+
+export interface TopOfBlock {
+  /** Transactions in the top: ceil(10% of the block), at least 1 (0 for an empty block). */
+  topTxs: number;
+  /** Transactions with a dependency (full graph) among the top and among the rest. */
+  dependentTop: number;
+  dependentRest: number;
+  /** Share of the time-weighted critical path's weight spent in top / rest transactions (sums to 1; 0 and 0 for an empty block). */
+  criticalShareTop: number;
+  criticalShareRest: number;
+}
+
+/** Ceilings by time, all locations, with a contract's (slot's) edges removed. */
+export interface WhatIfCeilings {
+  infinite: number;
+  threads: number;
+}
+
+export interface BlockWhatIf {
+  /** The ceilings by time on the full graph with the same weights (the record's txMs), which the gains divide by. */
+  base: WhatIfCeilings;
+  /** Contract address → ceilings without its locations' edges; only contracts whose removal changes a ceiling. */
+  contracts: Record<string, WhatIfCeilings>;
+  /** Location key → ceilings without that location's edges; only locations whose removal changes a ceiling. */
+  slots: Record<string, WhatIfCeilings>;
+}
+
+/** One row of the what-if table: a contract (slot) and what making it commutative would buy across the range. */
+export interface WhatIfEntry {
+  key: string;
+  name: string | null;
+  description: string;
+  /** Blocks in which it has dependency edges. */
+  blocks: number;
+  /** Gains (ceiling after / before, by time) over every replayed block of the range (1 where it changes nothing). */
+  meanGainInfinite: number;
+  medianGainInfinite: number;
+  meanGainThreads: number;
+  medianGainThreads: number;
+  /** The median over the blocks where it has edges only. */
+  medianGainInfiniteWhereHot: number;
+  maxGainInfinite: number;
+  /** Per replayed block (report order): [number, ceiling(∞) after, ceiling(T) after] for the blocks where it changes a ceiling. */
+  perBlock: Array<{ number: string; infinite: number; threads: number; gainInfinite: number; gainThreads: number }>;
+}
+
+/** One row of the builders table: the blocks of one fee recipient. */
+export interface BuilderEntry {
+  feeRecipient: string;
+  /** Known name of the fee recipient, else the most common readable extraData, else null. */
+  name: string | null;
+  /** The readable extraData texts seen, most common first (at most 3). */
+  extraData: string[];
+  blocks: number;
+  txs: number;
+  medianDependentTxs: number | null;
+  medianCeilingTByTime: number | null;
+  medianConflicts: number | null;
+  /** Medians over its blocks of the top-of-block split. */
+  medianDependentTop: number | null;
+  medianDependentRest: number | null;
+  medianCriticalShareTop: number | null;
 }
 
 export interface AnalyzeSummary {
@@ -89,11 +177,25 @@ export interface AnalyzeSummary {
   };
 }
 
+/** The options that shape the figures of a report (they must agree between merged results files). */
+export interface ReportOptions {
+  threads: number;
+  runs: number;
+  warmup: number;
+  parallel: boolean;
+  fallback: boolean;
+  scheduler: SchedulerName;
+  heat: 'edges' | 'conflicts';
+  simulate: number[];
+  /** --what-if K (0: not asked). */
+  whatIf: number;
+}
+
 export interface AnalyzeReport {
   schemaVersion: typeof ANALYZE_SCHEMA_VERSION;
   tool: { name: 'stm'; version: string };
   machine: MachineInfo;
-  options: { threads: number; runs: number; warmup: number; parallel: boolean; fallback: boolean; scheduler: SchedulerName; heat: 'edges' | 'conflicts'; simulate: number[] };
+  options: ReportOptions;
   blocks: AnalyzedBlock[];
   /** Across the blocks: contracts and slots ranked three ways (top 20 each). */
   rankings: {
@@ -107,6 +209,14 @@ export interface AnalyzeReport {
   /** The heatmap: rows = blocks (in `blocks` order), columns = contracts, cells[row][col] = the measure. */
   heatmap: { measure: 'edges' | 'conflicts'; blocks: string[]; contracts: Array<{ address: string; name: string | null }>; cells: number[][] };
   summary: AnalyzeSummary;
+  /** With --what-if K: the top K contracts and top K locations by critical-path time, ranked by mean gain. */
+  whatIf: { k: number; contracts: WhatIfEntry[]; slots: WhatIfEntry[] } | null;
+  /** Blocks grouped by fee recipient, most blocks first. */
+  builders: BuilderEntry[];
+  /** Chain ids of the blocks (one, normally). */
+  chainIds: number[];
+  /** Per-transaction arrays (criticalPath, dependsOn, txMs, incarnations, reexecuted) are kept for this many blocks (the lowest numbers); the other blocks have them empty. The results file keeps them for every block. */
+  detailBlocks: number;
   /** 0 all blocks ok; 1 a block failed or differed; 2 or 3 when every block failed (the first failure's code). */
   exitCode: number;
 }
