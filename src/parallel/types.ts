@@ -37,7 +37,7 @@ export interface ParallelDifference {
 }
 
 /** The schedulers stm runs on the same workers and memory (docs/schedulers.md). */
-export const SCHEDULERS = ['blockstm', 'occ', 'locks'] as const;
+export const SCHEDULERS = ['blockstm', 'occ', 'locks', 'bal'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
 
 export interface ParallelSummary {
