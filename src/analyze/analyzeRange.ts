@@ -9,6 +9,7 @@ import { median } from '../analysis/stats.js';
 import type { BlockData } from '../data/blockData.js';
 import { ExitCode, InterruptedError, StmError } from '../errors.js';
 import { replayParallel } from '../parallel/replayParallel.js';
+import { balFigures } from '../bal/balFigures.js';
 import type { SchedulerName } from '../parallel/types.js';
 import type { ParallelSummary } from '../parallel/types.js';
 import { replaySerial, type SerialReplay } from '../replay/replayBlock.js';
@@ -271,6 +272,7 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
     txMs: serial.txTimesMs.map((ms) => Math.round(ms * 1e4) / 1e4),
     incarnations: parallel === undefined ? null : parallel.perTx.map((t) => t.incarnations),
     simulation,
+    bal: balFigures(serial, options.threads),
   };
   // Drop the heavy parts of the replay before the next block.
   return { block, contracts: spots.contracts, locations: spots.locations };

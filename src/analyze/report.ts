@@ -9,6 +9,7 @@ import type { GraphReport } from '../report/replayReport.js';
 import type { MachineInfo } from '../report/machine.js';
 import type { Heat } from './hotspots.js';
 import type { SimulationReport } from '../simulate/simulateBlock.js';
+import type { BalFigures } from '../bal/balFigures.js';
 
 export const ANALYZE_SCHEMA_VERSION = 1;
 
@@ -73,6 +74,8 @@ export interface AnalyzedBlock {
   /** Incarnations per transaction in the executor's first measured run; null without it. */
   incarnations: number[] | null;
   simulation: SimulationReport | null;
+  /** The block-level access list: size, items, ceiling_bal(T) (src/bal/balFigures.ts); null when the block did not replay. */
+  bal?: BalFigures | null;
 }
 
 export interface AnalyzeSummary {

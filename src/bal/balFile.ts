@@ -81,6 +81,10 @@ function parseJson(path: string, text: string): BlockLevelAccessList {
     json = JSON.parse(text) as BALJSONBlockAccessList;
     if (!Array.isArray(json)) throw new Error('not a JSON array');
     validateBlockAccessListJSONStructure(json);
+    // The EIP orders accounts by address; ethereumjs's JSON check does not, and reading would re-sort silently.
+    for (let i = 1; i < json.length; i++) {
+      if (!(json[i - 1]!.address.toLowerCase() < json[i]!.address.toLowerCase())) throw new Error(`accounts are not sorted by address (${json[i - 1]!.address} before ${json[i]!.address})`);
+    }
     const bal = createBlockLevelAccessListFromJSON(json);
     validateBlockAccessListStructure(bal);
     return bal;

@@ -24,7 +24,7 @@
  */
 import { bytesToHex, hexToBytes, setLengthLeft, type BlockLevelAccessList } from '@ethereumjs/util';
 import { CorruptDataError } from '../errors.js';
-import { CodeValue, EMPTY_CODE, describeLocation, locationAddress, locationKind, stripZeros, valuesEqual, type LocationValue } from '../state/locations.js';
+import { CodeValue, EMPTY_CODE, ZERO_BYTES, describeLocation, locationAddress, locationKind, stripZeros, valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 
 interface History {
@@ -55,6 +55,8 @@ export class BalPlan {
   /** Per transaction (stm index): what to load into memory: the changes plus derived existence and wipes. */
   readonly preload: PlanWrites[];
   private readonly history = new Map<string, History>();
+  /** Per account: the list indices where its storage is wiped (derived; ascending). */
+  private readonly wipes = new Map<string, number[]>();
   private readonly n: number;
 
   constructor(bal: BlockLevelAccessList, private readonly rules: BalPlanRules) {
@@ -85,10 +87,30 @@ export class BalPlan {
   /** The value transaction `tx` (stm index) must see at key: the pre-state overlaid with the list's changes at indices 1..tx. */
   valueBefore(key: string, tx: number): LocationValue {
     const h = this.history.get(key);
+    let at = -1;
     if (h !== undefined) {
-      for (let i = h.indices.length - 1; i >= 0; i--) if (h.indices[i]! <= tx) return h.values[i]!;
+      for (let i = h.indices.length - 1; i >= 0; i--) {
+        if (h.indices[i]! <= tx) {
+          at = i;
+          break;
+        }
+      }
     }
-    return this.rules.pre.get(key);
+    if (key.charCodeAt(0) === 115 /* s */ && this.wipes.size > 0) {
+      // A wipe after the slot's last change (or with none) leaves it zero; a change at the wipe's own index came after it.
+      const wipes = this.wipes.get(locationAddress(key));
+      if (wipes !== undefined) {
+        let wipe = -1;
+        for (let i = wipes.length - 1; i >= 0; i--) {
+          if (wipes[i]! <= tx) {
+            wipe = wipes[i]!;
+            break;
+          }
+        }
+        if (wipe >= 0 && (at < 0 || h!.indices[at]! < wipe)) return ZERO_BYTES;
+      }
+    }
+    return at >= 0 ? h!.values[at]! : this.rules.pre.get(key);
   }
 
   private derivePreload(): PlanWrites[] {
@@ -117,6 +139,9 @@ export class BalPlan {
         const after = !empty || (!this.rules.deletesEmptyAccounts && before && !codeRemoved);
         if (after !== before) {
           exists.set(address, after);
+          const list = this.wipes.get(address);
+          if (list === undefined) this.wipes.set(address, [index]);
+          else list.push(index);
           // Wipes first, as a write set has them (src/state/txState.ts).
           writes.keys.unshift('w:' + address, 'e:' + address);
           writes.values.unshift(index, after);

@@ -86,11 +86,14 @@ class Builder {
       const account = this.account(locationAddress(key));
       if (key.charCodeAt(0) === 115 /* s */) account.storageReads.add(slotOf(key));
     }
+    // Every change is against the value before the index: read them all before applying
+    // any (a wipe comes first in a write set, and must not hide what a slot held before).
+    const befores = writes.keys.map((key) => this.valueOf(key));
     for (let i = 0; i < writes.keys.length; i++) {
       const key = writes.keys[i]!;
       const value = writes.values[i]!;
       const account = this.account(locationAddress(key));
-      const before = this.valueOf(key);
+      const before = befores[i]!;
       this.set(key, value);
       switch (key.charCodeAt(0)) {
         case 115 /* s */:

@@ -2,6 +2,8 @@
  * The script of the HTML report (plain browser JavaScript, no libraries): reads the
  * embedded report and draws the tables, the heatmap, the charts and the matrix.
  */
+import { BAL_CHARTS } from './balCharts.js';
+
 export const PAGE_SCRIPT = String.raw`
 (function () {
   'use strict';
@@ -119,6 +121,7 @@ export const PAGE_SCRIPT = String.raw`
   charts.appendChild(histogram('speedup on ' + T + ' threads', par.map(function (b) { return b.parallel.speedup; }), 0, Math.max(2, T), 10));
   charts.appendChild(histogram('efficiency', par.map(function (b) { return b.parallel.efficiency; }), 0, 1.2, 12));
 
+${BAL_CHARTS}
   // Dependency matrix
   var select = document.getElementById('matrix-block'), canvas = document.getElementById('matrix'), ctx = canvas.getContext('2d');
   ok.forEach(function (b) { select.appendChild(el('option', { value: b.number }, b.number + ' (' + b.txCount + ' txs)')); });

@@ -6,6 +6,7 @@
  * the serial replay (receipts and post-state), and summarise.
  */
 import { median, spread } from '../analysis/stats.js';
+import { balScore, ceilingBal } from '../analysis/ceilingBal.js';
 import { ExecutorError, StmError } from '../errors.js';
 import { runSerial } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
@@ -167,7 +168,8 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const serialMedian = spread(serialTimes).median;
   const parallelSpread = spread(parallelTimes);
   const speedup = parallelSpread.median > 0 ? serialMedian / parallelSpread.median : 1;
-  const ceilingT = serial.analysis.all.byTime.threads;
+  // The access-list executor has no edges to respect: its ceiling is ceiling_bal(T).
+  const ceilingT = scheduler === 'bal' ? ceilingBal(serial.txTimesMs, threads) : serial.analysis.all.byTime.threads;
   const representative = medianRun(results);
   const stats = representative?.stats;
   const incarnations = stats?.incarnations ?? new Array<number>(n).fill(1);
@@ -203,6 +205,10 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     summary.serialTail = stats?.serialTail ?? 0;
   }
   if (difference !== undefined) summary.firstDifference = difference;
+  if (scheduler === 'bal') {
+    const score = balScore(serialMedian, parallelSpread.median, Math.max(0, ...serial.txTimesMs));
+    if (score !== undefined) summary.balScore = score;
+  }
   return summary;
 }
 

@@ -71,4 +71,6 @@ export interface ParallelSummary {
   firstDifference?: ParallelDifference;
   /** The serial runs interleaved with the parallel ones (the speedup's numerator). */
   serialMsInterleaved: Spread;
+  /** bal only: M = (S - A) / (S - L) (docs/metrics.md); undefined when not computable. */
+  balScore?: number;
 }

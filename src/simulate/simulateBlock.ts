@@ -61,6 +61,7 @@ import { HEAVY_GAS_LIMIT, previousSameSender } from '../parallel/coordinator.js'
 import { MAIN_THREAD_MAX_GAS, chooseChunkSize } from '../parallel/executionRun.js';
 import { decideFallback } from '../parallel/fallback.js';
 import { MinHeap } from '../parallel/minHeap.js';
+import { simulateBal } from './simulateBal.js';
 
 /** Overheads of the executor, µs (and factors). Calibrated in docs/simulator.md. */
 export interface SimulationModel {
@@ -115,6 +116,8 @@ export interface SimulationPoint {
   oracle: number;
   /** ceiling(T) by time: the best list schedule without overheads. */
   ceiling: number;
+  /** Predicted speedup of execution with the block-level access list (src/simulate/simulateBal.ts). */
+  bal?: number;
   /** Simulated re-executions of the Block-STM run. */
   reexecutions: number;
   /** The pre-run fallback rule (decideFallback) that would send this block to the serial path at this thread count, or null. */
@@ -172,6 +175,7 @@ export function simulateBlock(input: SimulateInput): SimulationReport {
       withFallback: serialPath ? 1 : round(sim.speedup),
       oracle: round(simulateOracle(input.graph, times, t, model)),
       ceiling: round(ceilings(input.graph, input.txTimesMs, t).threads),
+      bal: round(simulateBal(times, t, model, input.txTimesMs)),
       reexecutions: sim.reexecutions,
       fallback,
     };
