@@ -16,14 +16,14 @@ import {
   type BALJSONBlockAccessList,
   type BlockLevelAccessList,
 } from '@ethereumjs/util';
-import { CorruptDataError, StmError, UsageError } from '../errors.js';
+import { CorruptDataError, ExitCode, StmError, UsageError } from '../errors.js';
 
 export type BalFormat = 'rlp' | 'json';
 
 /** The list does not hash to what was expected of it. */
 export class BalHashMismatchError extends StmError {
   override name = 'BalHashMismatchError';
-  override readonly exitCode = 1 as const;
+  override readonly exitCode = ExitCode.mismatch;
 }
 
 export function parseBalFormat(text: string | undefined): BalFormat {

@@ -17,7 +17,7 @@ import type { BlockLevelAccessList } from '@ethereumjs/util';
 import { ceilingBal } from '../analysis/ceilingBal.js';
 import { BalPlan, firstPlanDifference } from '../bal/balPlan.js';
 import { buildBlockAccessList } from '../bal/buildBal.js';
-import { StmError } from '../errors.js';
+import { ExitCode, StmError } from '../errors.js';
 import { epilogueCredits } from '../exec/systemOps.js';
 import type { SerialReplay } from '../replay/replayBlock.js';
 import { locationAddress, type LocationValue } from '../state/locations.js';
@@ -29,7 +29,7 @@ import type { WorkerPool } from './workerPool.js';
 /** A transaction did not do what the access list says: the list is not this block's. */
 export class BalMismatchError extends StmError {
   override name = 'BalMismatchError';
-  override readonly exitCode = 1 as const;
+  override readonly exitCode = ExitCode.mismatch;
 }
 
 export interface BalRunOptions extends RunOptions {

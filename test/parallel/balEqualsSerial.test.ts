@@ -38,7 +38,7 @@ async function sweep(dir: string, label: string): Promise<void> {
       const stress = { seed: number % 997, delayProbability: 0.02, maxDelayUs: 200, drainProbability: 0.05 };
       const parallel = await replayParallel(serial, { threads, scheduler: 'bal', fallback: false, runs: 1, warmup: 0, interleaveSerial: false, stress });
       assert.ok(parallel.equalsSerial, `bal: ${label} block ${number} at ${threads} threads: first difference ${JSON.stringify(parallel.firstDifference)}`);
-      assert.equal(parallel.fallback.mode, 'none');
+      assert.equal(parallel.fallback.mode, 'none', `${label} block ${number} at ${threads} threads ran serially: ${parallel.fallback.reason}`);
       assert.equal(parallel.reexecutions, 0, 'nothing runs twice');
       assert.equal(parallel.conflicts.total, 0);
       runs++;
