@@ -12,12 +12,19 @@
  * largest transaction's time. 1 when the executor reaches the one bound no schedule can
  * beat (the largest transaction alone), 0 when it gains nothing, negative when slower.
  */
-import { ceilings } from './ceiling.js';
+import { ceilings, type Ceilings } from './ceiling.js';
 import { buildDependencyGraph } from './dependencyGraph.js';
 
-/** ceiling_bal(T) by the given weights (measured times): docs/metrics.md. */
-export function ceilingBal(weights: ArrayLike<number>, threads: number): number {
-  return ceilings(buildDependencyGraph(weights.length, []), weights, threads).threads;
+/**
+ * ceiling_bal(T) by the given weights (measured times): docs/metrics.md. A list schedule
+ * is an estimate, and longest-first on independent jobs can miss a packing that the
+ * graph's schedule happens to find; every schedule of the graph is a schedule without
+ * edges, so with `graph` (ceiling(T) of the same weights at the same T) the better of the
+ * two is taken.
+ */
+export function ceilingBal(weights: ArrayLike<number>, threads: number, graph?: Ceilings): number {
+  const own = ceilings(buildDependencyGraph(weights.length, []), weights, threads).threads;
+  return graph !== undefined && graph.T === threads ? Math.max(own, graph.threads) : own;
 }
 
 /** The bound ceiling_bal(T) cannot beat: min(T, total / largest). */

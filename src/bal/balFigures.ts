@@ -27,7 +27,7 @@ export function balFigures(serial: SerialReplay, threads: number): BalFigures {
   const summary = summarizeBal(buildBlockAccessList(serial), serial.ctx.block.header.gasLimit);
   const times = serial.txTimesMs;
   return {
-    ceilingT: ceilingBal(times, threads),
+    ceilingT: ceilingBal(times, threads, serial.analysis.all.byTime),
     T: threads,
     bound: balBound(times, threads),
     largestTxMs: Math.max(0, ...times),

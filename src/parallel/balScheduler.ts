@@ -14,6 +14,7 @@
  * (BalMismatchError, exit 1, naming the transaction and the location).
  */
 import type { BlockLevelAccessList } from '@ethereumjs/util';
+import type { Ceilings } from '../analysis/ceiling.js';
 import { ceilingBal } from '../analysis/ceilingBal.js';
 import { BalPlan, firstPlanDifference } from '../bal/balPlan.js';
 import { buildBlockAccessList } from '../bal/buildBal.js';
@@ -127,9 +128,9 @@ class BalRun extends ExecutionRun {
 export const BAL_FALLBACK_BELOW = 1.1;
 
 /** The one fallback of the access-list executor: its ceiling is too low to pay for a parallel run. */
-export function balFallbackReason(txTimesMs: number[], threads: number): string | undefined {
+export function balFallbackReason(txTimesMs: number[], threads: number, graph?: Ceilings): string | undefined {
   if (threads <= 1) return undefined;
-  const ceiling = ceilingBal(txTimesMs, threads);
+  const ceiling = ceilingBal(txTimesMs, threads, graph);
   return ceiling < BAL_FALLBACK_BELOW ? `ceiling_bal(${threads}) is ${ceiling.toFixed(2)}× (< ${BAL_FALLBACK_BELOW}×): no schedule pays for a parallel run` : undefined;
 }
 

@@ -75,7 +75,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const gasLimits = ctx.txs.map((tx) => Number(tx.gasLimit));
   const scheduler = options.scheduler ?? 'blockstm';
   // The access-list executor's one fallback is its ceiling (balScheduler.ts).
-  const decision = !options.fallback ? undefined : scheduler === 'bal' ? balFallbackReason(serial.txTimesMs, threads) : decideFallback(n, serial.gasUsed, threads, senders);
+  const decision = !options.fallback ? undefined : scheduler === 'bal' ? balFallbackReason(serial.txTimesMs, threads, serial.analysis.all.byTime) : decideFallback(n, serial.gasUsed, threads, senders);
   const balRun = scheduler === 'bal' ? prepareBalRun(serial, options.bal, decision !== undefined) : undefined;
   let fallbackReason = decision;
   let results: RunResult[] = [];
@@ -169,7 +169,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const parallelSpread = spread(parallelTimes);
   const speedup = parallelSpread.median > 0 ? serialMedian / parallelSpread.median : 1;
   // The access-list executor has no edges to respect: its ceiling is ceiling_bal(T).
-  const ceilingT = scheduler === 'bal' ? ceilingBal(serial.txTimesMs, threads) : serial.analysis.all.byTime.threads;
+  const ceilingT = scheduler === 'bal' ? ceilingBal(serial.txTimesMs, threads, serial.analysis.all.byTime) : serial.analysis.all.byTime.threads;
   const representative = medianRun(results);
   const stats = representative?.stats;
   const incarnations = stats?.incarnations ?? new Array<number>(n).fill(1);

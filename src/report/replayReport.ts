@@ -280,7 +280,7 @@ function balCeilingReport(serial: SerialReplay): BalCeilingReport {
   const times = serial.txTimesMs;
   return {
     T,
-    ceilingT: ceilingBal(times, T),
+    ceilingT: ceilingBal(times, T, serial.analysis.all.byTime),
     bound: balBound(times, T),
     largestTxMs: Math.max(0, ...times),
     totalTxMs: times.reduce((sum, t) => sum + t, 0),
