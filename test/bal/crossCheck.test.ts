@@ -3,7 +3,8 @@
 // reverting call, an in-block deployment, a BLOCKHASH call, and a block of the EIP's edge
 // cases (edgeBlocks.ts: restoring and reverted writes, a net-zero balance, a precompile, a
 // change undone at a later index, BALANCE/EXTCODESIZE probes, SELFDESTRUCT, a contract
-// destroyed in its constructor, zero-value and self transfers, an unused access list). ethereumjs builds a list only
+// destroyed in its constructor, zero-value and self transfers, an unused access list, an
+// EIP-7702 delegation). ethereumjs builds a list only
 // under Prague-or-later rules, so historic mainnet blocks cannot be checked this way
 // (docs/bal.md says which cases are covered and why).
 import { after, before, test } from 'node:test';
@@ -60,7 +61,7 @@ test('on every block of a Prague dev chain, stm\'s access list is byte-identical
   process.stderr.write(`# cross-checked ${checked} Prague blocks (${accounts} account entries in all), byte-identical\n`);
 });
 
-test('the edge-case block shows the EIP\'s rules: restored and reverted writes are reads, net-zero balances no change, a change undone later stays two changes, probes listed, an unused access list not', async () => {
+test('the edge-case block shows the EIP\'s rules: restored and reverted writes are reads, net-zero balances no change, a change undone later stays two changes, probes listed, an unused access list not, a 7702 delegation a code and nonce change', async () => {
   const data = loadBlock(edge.edgeBlock, { chainId: 31337, env: { ...process.env, STM_CACHE_DIR: cache } });
   const bal = buildBlockAccessList(await replaySerial(data, { runs: 1, warmup: 0, threads: 2 })).toJSON();
   const account = (address: string) => bal.find((a) => a.address === address);
@@ -77,4 +78,8 @@ test('the edge-case block shows the EIP\'s rules: restored and reverted writes a
   assert.deepEqual([probed.balanceChanges, probed.nonceChanges, probed.codeChanges, probed.storageChanges, probed.storageReads], [[], [], [], [], []]);
   assert.ok(account('0x0000000000000000000000000000000000000002') !== undefined, 'the sha256 precompile is listed');
   assert.equal(account(edge.unused), undefined, 'an address only named in an access list is not listed');
+  const authority = account(edge.authority)!;
+  assert.equal(authority.codeChanges.length, 1, 'the EIP-7702 delegation is a code change of the authority');
+  assert.ok(authority.codeChanges[0]!.newCode.startsWith('0xef0100'), 'a delegation designator');
+  assert.equal(authority.nonceChanges.length, 1, 'the authorization bumps the authority\'s nonce');
 });

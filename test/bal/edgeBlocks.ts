@@ -11,10 +11,15 @@
  *   probe       BALANCE and EXTCODESIZE of an account nothing else touches
  *   giveBack    SELFDESTRUCT to the caller (Cancun: no deletion; value in, value out)
  * plus a contract created and self-destructed in its own constructor (EIP-6780), a
- * zero-value call to a fresh address, a transfer to oneself, and a call carrying an
- * EIP-2930 access list that names an address and slot nothing accesses.
+ * zero-value call to a fresh address, a transfer to oneself, a call carrying an EIP-2930
+ * access list that names an address and slot nothing accesses, and an EIP-7702
+ * transaction delegating anvil's account 4 to the toggle contract (sent by account 0).
  */
+import { privateKeyToAccount } from 'viem/accounts';
 import type { AnvilNode } from '../rpc/anvilNode.js';
+
+/** anvil's well-known dev key of its account 4 (the authority of the EIP-7702 delegation below). */
+const AUTHORITY_KEY = '0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a';
 
 function initFor(runtime: string): string {
   const length = (runtime.length / 2).toString(16).padStart(2, '0');
@@ -49,7 +54,7 @@ async function mine(node: AnvilNode, expectTxs: number): Promise<bigint> {
 }
 
 /** Deploys the contracts (one block), then mines the edge-case block; returns both numbers. */
-export async function buildEdgeBlocks(node: AnvilNode): Promise<{ setupBlock: bigint; edgeBlock: bigint; edgeTxs: number; at: Record<string, string>; probed: string; unused: string }> {
+export async function buildEdgeBlocks(node: AnvilNode): Promise<{ setupBlock: bigint; edgeBlock: bigint; edgeTxs: number; at: Record<string, string>; probed: string; unused: string; authority: string }> {
   const accounts = (await node.rpc<string[]>('eth_accounts')).map((a) => a.toLowerCase());
   const [a0, a1, a2, a3] = accounts as [string, string, string, string];
   const nonces = new Map<string, number>();
@@ -78,6 +83,16 @@ export async function buildEdgeBlocks(node: AnvilNode): Promise<{ setupBlock: bi
     [a3, { to: at.restore, gas: '0x186a0', accessList: [{ address: fresh(9), storageKeys: ['0x' + '01'.padStart(64, '0')] }] }],
   ];
   for (const [from, tx] of txs) await send(node, nonces, from, tx);
-  const edgeBlock = await mine(node, txs.length);
-  return { setupBlock, edgeBlock, edgeTxs: txs.length, at, probed: fresh(7), unused: fresh(9) };
+  // EIP-7702: account 4 (the authority, signed with its dev key) delegates to toggle; account 0 pays.
+  const authority = privateKeyToAccount(AUTHORITY_KEY);
+  const chainId = Number(BigInt(await node.rpc<string>('eth_chainId')));
+  const authNonce = Number(BigInt(await node.rpc<string>('eth_getTransactionCount', [authority.address, 'latest'])));
+  const auth = await authority.signAuthorization({ chainId, address: at.toggle as `0x${string}`, nonce: authNonce });
+  await send(node, nonces, a0, {
+    to: authority.address.toLowerCase(),
+    gas: '0x30d40',
+    authorizationList: [{ chainId: '0x' + chainId.toString(16), address: at.toggle, nonce: '0x' + authNonce.toString(16), yParity: '0x' + (auth.yParity ?? 0).toString(16), r: auth.r, s: auth.s }],
+  });
+  const edgeBlock = await mine(node, txs.length + 1);
+  return { setupBlock, edgeBlock, edgeTxs: txs.length + 1, at, probed: fresh(7), unused: fresh(9), authority: authority.address.toLowerCase() };
 }
