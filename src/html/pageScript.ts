@@ -5,6 +5,8 @@
  * the coinbase can be left out), the what-if gains, the builders, histograms, the
  * per-block dependency matrix and the per-block re-execution waves.
  */
+import { BAL_CHARTS } from './balCharts.js';
+
 export const PAGE_SCRIPT = String.raw`
 (function () {
   'use strict';
@@ -279,6 +281,7 @@ export const PAGE_SCRIPT = String.raw`
   var withTop = ok.filter(function (b) { return b.topOfBlock; });
   charts.appendChild(histogram('critical path in the top 10%', withTop.map(function (b) { return b.topOfBlock.criticalShareTop; }), 0, 1, 10, 'share of the critical path\'s time'));
 
+${BAL_CHARTS}
   // Dependency matrix (canvas, with axes of transaction indices)
   var select = document.getElementById('matrix-block'), canvas = document.getElementById('matrix'), ctx = canvas.getContext('2d');
   var detailed = ok.filter(function (b) { return b.txMs && b.txMs.length === b.txCount; });

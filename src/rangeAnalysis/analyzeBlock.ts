@@ -16,6 +16,7 @@ import { hardforkName, type GraphReport } from '../report/replayReport.js';
 import type { GraphSummary } from '../analysis/blockAnalysis.js';
 import { describeLocation, locationAddress } from '../state/locations.js';
 import { simulateBlock } from '../simulate/simulateBlock.js';
+import { balFigures } from '../replay/balFigures.js';
 import { blockHotspots, rankHeat, type Heat } from './hotspots.js';
 import { addressName } from './knownAddresses.js';
 import type { AnalyzedBlock, AnalyzedParallel, BlockStatus, BlockWhatIf, BuilderFields, HeatEntry, ReexecutedTx, TopOfBlock, WhatIfCeilings } from './rangeReport.js';
@@ -269,6 +270,7 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
     incarnations: parallel === undefined ? null : parallel.perTx.map((t) => t.incarnations),
     reexecuted: parallel === undefined ? null : reexecutedTxs(parallel.perTx, analysis.edges),
     simulation,
+    bal: balFigures(serial, options.threads),
     chainId: serial.ctx.data.chainId,
     builder,
     topOfBlock: topOfBlock(dependsOn, spots.criticalPath, serial.txTimesMs),

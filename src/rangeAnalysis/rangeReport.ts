@@ -9,6 +9,7 @@ import type { GraphReport } from '../report/replayReport.js';
 import type { MachineInfo } from '../report/machine.js';
 import type { Heat } from './hotspots.js';
 import type { SimulationReport } from '../simulate/simulateBlock.js';
+import type { BalFigures } from '../replay/balFigures.js';
 
 export const ANALYZE_SCHEMA_VERSION = 1;
 
@@ -75,6 +76,8 @@ export interface AnalyzedBlock {
   /** Each transaction that ran more than once: its incarnations, the locations that aborted it and the transactions that last wrote them before it (from the serial graph); null without the executor. */
   reexecuted: ReexecutedTx[] | null;
   simulation: SimulationReport | null;
+  /** The block-level access list: size, items, ceiling_bal(T) (src/bal/balFigures.ts); null when the block did not replay. */
+  bal?: BalFigures | null;
   /** The block's chain (eth_chainId); null when the block did not load. */
   chainId: number | null;
   /** Who built it: the fee recipient is `coinbase`; `extraData` (hex) and the name read from it. */

@@ -6,12 +6,17 @@
  * the serial replay (receipts and post-state), and summarise.
  */
 import { median, spread } from '../analysis/stats.js';
+import { balScore, ceilingBal } from '../analysis/ceilingBal.js';
 import { ExecutorError, StmError } from '../errors.js';
 import { runSerial } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
 import type { SerialReplay } from './replayBlock.js';
 import { compareWithSerial } from './compareWithSerial.js';
+import type { BlockLevelAccessList } from '@ethereumjs/util';
 import { runBlockStm } from '../parallel/coordinator.js';
+import { runBalScheduler } from '../parallel/balScheduler.js';
+import { balFallbackReason } from '../parallel/fallback.js';
+import { prepareBalRun } from './balRun.js';
 import { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type RunOptions, type RunResult } from '../parallel/executionRun.js';
 import { runLocks } from '../parallel/lockScheduler.js';
 import { runOcc } from '../parallel/occScheduler.js';
@@ -40,6 +45,8 @@ export interface ParallelOptions {
   stress?: StressConfig;
   checkpoint?: () => void;
   progress?: (phase: string, done: number, total: number) => void;
+  /** bal: the access list to execute with (--bal FILE); default: the one built from the serial replay. */
+  bal?: BlockLevelAccessList;
 }
 
 let nextRunId = 1;
@@ -68,10 +75,12 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
   const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
   const gasLimits = ctx.txs.map((tx) => Number(tx.gasLimit));
-  const decision = options.fallback ? decideFallback(n, serial.gasUsed, threads, senders) : undefined;
+  const scheduler = options.scheduler ?? 'blockstm';
+  // The access-list executor's one fallback is its ceiling (balScheduler.ts).
+  const decision = !options.fallback ? undefined : scheduler === 'bal' ? balFallbackReason(serial.txTimesMs, threads, serial.analysis.all.byTime) : decideFallback(n, serial.gasUsed, threads, senders);
+  const balRun = scheduler === 'bal' ? prepareBalRun(serial, options.bal, decision !== undefined) : undefined;
   let fallbackReason = decision;
   let results: RunResult[] = [];
-  const scheduler = options.scheduler ?? 'blockstm';
   let difference: ParallelDifference | undefined;
 
   if (fallbackReason === undefined) {
@@ -99,6 +108,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
         };
         if (scheduler === 'occ') return runOcc(pool, ctx.pre, n, { ...runOptions, ...(options.maxRounds === undefined ? {} : { maxRounds: options.maxRounds }) });
+        if (balRun !== undefined) return runBalScheduler(pool, ctx.pre, n, { ...runOptions, ...balRun });
         if (scheduler === 'locks') return runLocks(pool, ctx.pre, n, { ...runOptions, declaredPreds: serial.analysis.graph.preds });
         return runBlockStm(pool, ctx.pre, n, runOptions);
       };
@@ -114,7 +124,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       // 4370000 and 8889776 through (≥ 0.95×), and they then ran at 0.79–0.85×.
       const warm = warmupTimes.length > 1 ? warmupTimes.slice(1) : warmupTimes;
       const warmSpeedup = warm.length > 0 ? serial.serialMs.median / median(warm) : Number.POSITIVE_INFINITY;
-      if (options.fallback && warmSpeedup < MEASURED_FALLBACK_BELOW) {
+      if (options.fallback && scheduler !== 'bal' && warmSpeedup < MEASURED_FALLBACK_BELOW) {
         throw new MeasuredFallback(`the parallel warm-up runs were clearly slower than serial (${warmSpeedup.toFixed(2)}× < ${MEASURED_FALLBACK_BELOW}×)`);
       }
       for (let i = 0; i < runs; i++) {
@@ -160,7 +170,8 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const serialMedian = spread(serialTimes).median;
   const parallelSpread = spread(parallelTimes);
   const speedup = parallelSpread.median > 0 ? serialMedian / parallelSpread.median : 1;
-  const ceilingT = serial.analysis.all.byTime.threads;
+  // The access-list executor has no edges to respect: its ceiling is ceiling_bal(T).
+  const ceilingT = scheduler === 'bal' ? ceilingBal(serial.txTimesMs, threads, serial.analysis.all.byTime) : serial.analysis.all.byTime.threads;
   const representative = medianRun(results);
   const stats = representative?.stats;
   const incarnations = stats?.incarnations ?? new Array<number>(n).fill(1);
@@ -196,6 +207,10 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     summary.serialTail = stats?.serialTail ?? 0;
   }
   if (difference !== undefined) summary.firstDifference = difference;
+  if (scheduler === 'bal') {
+    const score = balScore(serialMedian, parallelSpread.median, Math.max(0, ...serial.txTimesMs));
+    if (score !== undefined) summary.balScore = score;
+  }
   return summary;
 }
 

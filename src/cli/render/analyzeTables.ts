@@ -6,11 +6,12 @@
 import type { AnalyzeReport, AnalyzedBlock, HeatEntry, WhatIfEntry } from '../../rangeAnalysis/rangeReport.js';
 import { bad, dim, formatInt, formatMs, formatPercent, formatSpeedup, heading, ok, table, warn } from './format.js';
 import { renderHeatmap } from './analyzeHeatmap.js';
+import { balTable } from './analyzeBal.js';
 
 const RANK_ROWS = 10;
 
 export function renderAnalyze(report: AnalyzeReport): string {
-  const parts = [blocksTable(report), rankings(report), renderHeatmap(report.heatmap), whatIfTables(report), buildersTable(report), simulationTable(report), summaryLines(report)].filter((p) => p !== '');
+  const parts = [blocksTable(report), balTable(report), rankings(report), renderHeatmap(report.heatmap), whatIfTables(report), buildersTable(report), simulationTable(report), summaryLines(report)].filter((p) => p !== '');
   return parts.join('\n') + '\n';
 }
 
@@ -144,9 +145,9 @@ function simulationTable(report: AnalyzeReport): string {
   const t = table(['block', ...counts.map((c) => `T=${c}`)], ['right', ...counts.map(() => 'right' as const)]);
   for (const b of report.blocks) {
     if (b.simulation === null) continue;
-    t.push([b.number, ...b.simulation.points.map((p) => `${p.blockStm.toFixed(2)} / ${p.ceiling.toFixed(2)}${p.fallback !== null || p.withFallback !== p.blockStm ? warn(' s') : ''}`)]);
+    t.push([b.number, ...b.simulation.points.map((p) => `${p.blockStm.toFixed(2)} / ${p.ceiling.toFixed(2)}${p.bal === undefined ? '' : ` / ${p.bal.toFixed(2)}`}${p.fallback !== null || p.withFallback !== p.blockStm ? warn(' s') : ''}`)]);
   }
-  return `${heading('Simulated Block-STM speedup / ceiling(T) (docs/simulator.md)')}\n${t.toString()}\n${dim('s = by default the executor would fall back to serial at this thread count (the prediction is for --no-fallback)')}\n`;
+  return `${heading('Simulated Block-STM speedup / ceiling(T) / with the access list (docs/simulator.md, docs/bal.md)')}\n${t.toString()}\n${dim('s = by default the executor would fall back to serial at this thread count (the prediction is for --no-fallback)')}\n`;
 }
 
 function summaryLines(report: AnalyzeReport): string {
