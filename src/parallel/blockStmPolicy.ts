@@ -1,7 +1,7 @@
 /**
  * The Block-STM scheduling policy: which transaction runs next, on which executor, and
  * when a transaction may commit. It has no clock, no threads and no messages of its own:
- * the real coordinator (coordinator.ts, on the worker pool) and the simulator
+ * the real scheduler (blockStmScheduler.ts, on the worker pool) and the simulator
  * (src/simulate/simulateBlock.ts, on a virtual clock) both drive one, so the simulator
  * differs from the executor only in where time comes from.
  *

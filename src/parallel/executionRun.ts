@@ -1,6 +1,6 @@
 /**
  * One run of one block on the worker pool, whatever the scheduler: the plumbing every
- * scheduler (Block-STM in coordinator.ts, Sei-style OCC rounds in occScheduler.ts,
+ * scheduler (Block-STM in blockStmScheduler.ts, Sei-style OCC rounds in occScheduler.ts,
  * declared locks in lockScheduler.ts) shares, so each of them holds only its policy:
  * what runs when, and which results count.
  *

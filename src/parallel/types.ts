@@ -37,7 +37,7 @@ export interface ParallelDifference {
 }
 
 /** The schedulers stm runs on the same workers and memory (docs/schedulers.md). */
-export const SCHEDULERS = ['blockstm', 'occ', 'locks'] as const;
+export const SCHEDULERS = ['blockstm', 'occ', 'locks', 'bal'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
 
 export interface ParallelSummary {
@@ -71,4 +71,6 @@ export interface ParallelSummary {
   firstDifference?: ParallelDifference;
   /** The serial runs interleaved with the parallel ones (the speedup's numerator). */
   serialMsInterleaved: Spread;
+  /** bal only: M = (S - A) / (S - L) (docs/metrics.md); undefined when not computable. */
+  balScore?: number;
 }

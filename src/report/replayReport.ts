@@ -9,6 +9,7 @@
 import type { Spread } from '../analysis/stats.js';
 import type { GraphSummary } from '../analysis/blockAnalysis.js';
 import type { Ceilings } from '../analysis/ceiling.js';
+import { balBound, ceilingBal } from '../analysis/ceilingBal.js';
 import { ExitCode } from '../errors.js';
 import type { ParallelSummary } from '../parallel/types.js';
 import type { SerialReplay } from '../replay/replayBlock.js';
@@ -53,6 +54,8 @@ export interface ReplayReport {
   verification: VerificationReport;
   /** The dependency graph in three views (docs/metrics.md): all locations, storage only, transfers commute. */
   dependencies: { all: GraphReport; storageOnly: GraphReport; transfersCommute: GraphReport };
+  /** Execution with a block-level access list: no edges, so only the transactions' times bound it (docs/metrics.md). */
+  bal: BalCeilingReport;
   parallel: ParallelReport | null;
   /** --compare: the three schedulers on this block (blockstm, occ, locks); null without --compare. */
   compare: ParallelReport[] | null;
@@ -103,6 +106,12 @@ export interface VerificationReport {
   receiptsRoot: CheckReport;
   receipts: CheckReport;
   firstMismatch: { txIndex: number; txHash: string; field: string; expected: string; actual: string } | null;
+  /** The header fields the block's data proves (src/verify/headerFields.ts). */
+  transactionsRoot: CheckReport;
+  blockHash: CheckReport;
+  txHashes: CheckReport;
+  /** What nothing here can check, and why. */
+  unchecked: Array<{ field: string; reason: string }>;
 }
 
 export interface GraphReport {
@@ -113,6 +122,18 @@ export interface GraphReport {
   /** Transactions on the longest dependency chain. */
   longestChain: number;
   ceilings: { byTime: Ceilings; byGas: Ceilings };
+}
+
+export interface BalCeilingReport {
+  T: number;
+  /** ceiling_bal(T): total / makespan of the measured transaction times on T threads, no edges. */
+  ceilingT: number;
+  /** What ceiling_bal(T) cannot beat: min(T, total / largest). */
+  bound: number;
+  /** The largest transaction's median serial time (L of the score M), ms. */
+  largestTxMs: number;
+  /** The sum of the transactions' median serial times, ms. */
+  totalTxMs: number;
 }
 
 export interface ParallelReport {
@@ -139,6 +160,8 @@ export interface ParallelReport {
   topLocations: Array<LocationRef & { conflicts: number }>;
   equalsSerial: boolean;
   firstDifference: { txIndex: number | null; location: string | null; field: string; serial: string; parallel: string } | null;
+  /** bal only: M = (S - A) / (S - L), 1 = perfect, 0 = no gain; null for the other schedulers or when S <= L. */
+  balScore: number | null;
 }
 
 export interface OutcomeReport {
@@ -210,6 +233,7 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
       storageOnly: graphReport(serial.analysis.storageOnly),
       transfersCommute: graphReport(serial.analysis.transfersCommute),
     },
+    bal: balCeilingReport(serial),
     parallel: parallel === undefined ? null : parallelReport(parallel),
     compare: input.compare === undefined ? null : input.compare.map(parallelReport),
     outcome: {
@@ -259,6 +283,22 @@ function verificationReport(v: Verification): VerificationReport {
     receiptsRoot: checkReport(v.receiptsRoot),
     receipts: checkReport(v.receipts),
     firstMismatch: v.firstMismatch === undefined ? null : { ...v.firstMismatch },
+    transactionsRoot: checkReport(v.transactionsRoot),
+    blockHash: checkReport(v.blockHash),
+    txHashes: checkReport(v.txHashes),
+    unchecked: v.unchecked.map((u) => ({ ...u })),
+  };
+}
+
+function balCeilingReport(serial: SerialReplay): BalCeilingReport {
+  const T = serial.analysis.all.byTime.T;
+  const times = serial.txTimesMs;
+  return {
+    T,
+    ceilingT: ceilingBal(times, T, serial.analysis.all.byTime),
+    bound: balBound(times, T),
+    largestTxMs: Math.max(0, ...times),
+    totalTxMs: times.reduce((sum, t) => sum + t, 0),
   };
 }
 
@@ -303,5 +343,6 @@ function parallelReport(summary: ParallelSummary): ParallelReport {
             serial: difference.serial,
             parallel: difference.parallel,
           },
+    balScore: summary.balScore ?? null,
   };
 }

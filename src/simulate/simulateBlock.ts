@@ -55,28 +55,10 @@ import type { DependencyGraph } from '../analysis/dependencyGraph.js';
 import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender, type DispatchTrace } from '../parallel/blockStmPolicy.js';
 import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
 import { TaskSlots, chooseChunkSize } from '../parallel/taskSlots.js';
+import { simulateBal } from './simulateBal.js';
+import type { SimulationModel } from './simulationModel.js';
 
-/** Overheads of the executor, µs (and factors). Calibrated in docs/simulator.md. */
-export interface SimulationModel {
-  /** Worker time per transaction besides executing it (pull pending writes, set up the incarnation, encode its result). */
-  taskUs: number;
-  /** Main-thread time per transaction it executes besides executing it (a turn of the event loop between its tasks). */
-  mainTaskUs: number;
-  /** One-way message delay between the main thread and a worker. */
-  resultUs: number;
-  /** Main-thread time per handled result (apply writes, validate, broadcast, dispatch). */
-  coordinatorUs: number;
-  /** Plus this share of the transaction's serial time (bigger transactions have bigger read and write sets). */
-  coordinatorShare: number;
-  /** Plus, for a worker's result, the main thread's time to receive and decode its message. */
-  messageUs: number;
-  /** Per-transaction time factor when two or more threads run at once. */
-  slowdown: number;
-  /** Per-transaction time factor at one thread (the main thread executing against MVMemory). */
-  slowdown1: number;
-  /** Share of a transaction's time spent before it stops on an ESTIMATE, or fails on a nonce its sender's previous transaction has not written yet. */
-  estimateShare: number;
-}
+export type { SimulationModel } from './simulationModel.js';
 
 export { MEASURED_FALLBACK_BELOW } from '../parallel/fallback.js';
 
@@ -108,6 +90,8 @@ export interface SimulationPoint {
   oracle: number;
   /** ceiling(T) by time: the best list schedule without overheads. */
   ceiling: number;
+  /** Predicted speedup of execution with the block-level access list (src/simulate/simulateBal.ts). */
+  bal?: number;
   /** Simulated re-executions of the Block-STM run. */
   reexecutions: number;
   /** The pre-run fallback rule (decideFallback) that would send this block to the serial path at this thread count, or null. */
@@ -168,6 +152,7 @@ export function simulateBlock(input: SimulateInput): SimulationReport {
       withFallback: serialPath ? 1 : round(sim.speedup),
       oracle: round(simulateOracle(input.graph, times, t, model)),
       ceiling: round(ceilings(input.graph, input.txTimesMs, t).threads),
+      bal: round(simulateBal(times, t, model, input.txTimesMs)),
       reexecutions: sim.reexecutions,
       fallback,
     };

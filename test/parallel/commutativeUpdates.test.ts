@@ -10,7 +10,7 @@ import { createBlockContext } from '../../src/exec/blockContext.js';
 import { ReplayVm } from '../../src/exec/replayVm.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
 import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
-import { replayParallel } from '../../src/parallel/replayParallel.js';
+import { replayParallel } from '../../src/replay/replayParallel.js';
 import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { ETHER, GWEI, fund, syntheticBlock, testAccount, testAddress, type SyntheticTx } from '../helpers/syntheticBlock.js';

@@ -4,7 +4,8 @@
 // threads (after it, when results arrive depends on the clock, real or virtual).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { independentOfSender } from '../../src/exec/commutativeUpdates.js';
 import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
 import { chooseChunkSize } from '../../src/parallel/taskSlots.js';

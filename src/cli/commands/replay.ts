@@ -5,9 +5,9 @@
  * code: 0 verified (and parallel = serial), 1 ran but did not match.
  */
 import { availableParallelism } from 'node:os';
-import { obtainBlock } from '../../rpc/blockSource.js';
-import { parseChainId, rpcSettings } from '../../rpc/rpcOptions.js';
-import { replayParallel, shutdownParallel } from '../../parallel/replayParallel.js';
+import { obtainBlock } from '../../source/blockSource.js';
+import { parseChainId, rpcSettings } from '../rpcOptions.js';
+import { replayParallel, shutdownParallel } from '../../replay/replayParallel.js';
 import { replaySerial } from '../../replay/replayBlock.js';
 import { machineInfo } from '../../report/machine.js';
 import { buildReplayReport } from '../../report/replayReport.js';
@@ -15,10 +15,12 @@ import { InterruptGuard } from '../interrupt.js';
 import { parseBlockNumber, parseScheduler, parseTxSelector, parseWholeNumber, resolveTxIndex } from '../options.js';
 import { SCHEDULERS, type ParallelSummary } from '../../parallel/types.js';
 import { Progress } from '../progress.js';
+import { checkBalHash, readBalFile } from '../../bal/balFile.js';
+import { UsageError } from '../../errors.js';
 import { blockLine, renderReplay, verdictLines } from '../render/replayTables.js';
 import { parallelVerdict } from '../render/parallelTables.js';
-import { renderTxDetail } from '../render/txDetail.js';
-import { toolVersion } from '../version.js';
+import { renderTxDetail } from '../render/txDetailTables.js';
+import { toolVersion } from '../../version.js';
 
 /** The options as commander hands them over (strings until checked here). */
 export interface ReplayCommandOptions {
@@ -38,6 +40,9 @@ export interface ReplayCommandOptions {
   chainId?: string;
   hardfork?: string;
   verbose?: boolean;
+  /** --bal FILE (RLP or JSON) and --bal-hash: the access list for --scheduler bal (docs/bal.md). */
+  bal?: string;
+  balHash?: string;
 }
 
 export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
@@ -49,6 +54,12 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
   const maxRounds = parseWholeNumber('--max-rounds', raw.maxRounds ?? 10, 1);
   const txSelector = raw.tx === undefined ? undefined : parseTxSelector(raw.tx);
   const json = raw.json === true;
+  if ((raw.bal !== undefined || raw.balHash !== undefined) && scheduler !== 'bal' && raw.compare !== true) {
+    throw new UsageError('--bal and --bal-hash are for --scheduler bal (or --compare)');
+  }
+  if (raw.balHash !== undefined && raw.bal === undefined) throw new UsageError('--bal-hash checks the list given with --bal FILE');
+  const givenBal = raw.bal === undefined ? undefined : readBalFile(raw.bal);
+  if (givenBal !== undefined && raw.balHash !== undefined) checkBalHash(givenBal, raw.balHash, `--bal ${raw.bal}`);
 
   const interrupt = new InterruptGuard().install();
   const progress = new Progress({ json, verbose: raw.verbose === true });
@@ -67,6 +78,7 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
         progress.stop();
         process.stderr.write(`stm: note: ${text}\n`);
       },
+      signal: interrupt.signal,
     });
     if (data.opaque !== undefined && data.opaque.length > 0 && !json) {
       progress.stop();
@@ -81,7 +93,17 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
 
     const runScheduler = async (name: typeof scheduler): Promise<ParallelSummary> => {
       progress.phase(`parallel replay (${name})`);
-      const summary = await replayParallel(serial, { threads, scheduler: name, maxRounds, fallback: raw.fallback, runs, warmup, checkpoint: interrupt.checkpoint, progress: progress.update });
+      const summary = await replayParallel(serial, {
+        threads,
+        scheduler: name,
+        maxRounds,
+        fallback: raw.fallback,
+        runs,
+        warmup,
+        checkpoint: interrupt.checkpoint,
+        progress: progress.update,
+        ...(name === 'bal' && givenBal !== undefined ? { bal: givenBal } : {}),
+      });
       interrupt.checkpoint();
       return summary;
     };

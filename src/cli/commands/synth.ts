@@ -5,6 +5,8 @@
  * document. Options are checked before any work: a malformed or impossible value is a
  * one-line UsageError (exit 2).
  */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { generateBlock } from '../../synth/generate.js';
 import { resolveParams, type SynthKind, type SynthParams } from '../../synth/params.js';
@@ -25,6 +27,8 @@ export interface SynthCommandOptions {
   txsPerSender?: string;
   seed?: string;
   block?: string;
+  feeRecipient?: string;
+  extraData?: string;
   out: string;
   json?: boolean;
   verbose?: boolean;
@@ -60,11 +64,27 @@ export function parseSynthOptions(raw: SynthCommandOptions): SynthParams {
   if (raw.txsPerSender !== undefined) given.txsPerSender = wholeNumber('--txs-per-sender', raw.txsPerSender);
   if (raw.seed !== undefined) given.seed = wholeNumber('--seed', raw.seed);
   if (raw.block !== undefined) given.number = parseBlockNumber(raw.block);
+  if (raw.feeRecipient !== undefined) given.feeRecipient = raw.feeRecipient;
+  if (raw.extraData !== undefined) given.extraData = raw.extraData;
   return resolveParams(given);
+}
+
+/** --out must be a folder or not exist yet (the block goes into <out>/<N>/): a file on the way is a usage error. */
+function checkOutDir(out: string): void {
+  for (let path = resolve(out); ; path = dirname(path)) {
+    if (existsSync(path)) {
+      if (!statSync(path).isDirectory()) {
+        throw new UsageError(`--out ${out}: ${path === resolve(out) ? 'it is' : `${path} is`} a file, not a folder (the block is written to <out>/<N>/)`);
+      }
+      return;
+    }
+    if (dirname(path) === path) return;
+  }
 }
 
 export async function runSynth(raw: SynthCommandOptions): Promise<number> {
   const params = parseSynthOptions(raw);
+  checkOutDir(raw.out);
   const json = raw.json === true;
   const interrupt = new InterruptGuard().install();
   const progress = new Progress({ json, verbose: raw.verbose === true });

@@ -18,12 +18,13 @@ export function renderParallel(p: ParallelReport, cores: number): string {
     [heading('serial'), spread(p.serialMs)],
     [heading('parallel'), spread(p.parallelMs) + (p.fallback.mode === 'serial' ? warn(' (fell back to serial)') : '')],
     [heading('speedup'), formatSpeedup(p.speedup)],
-    [heading(`ceiling(${p.threads})`), `${formatSpeedup(p.ceilingT)} ${dim('by time')}`],
+    [heading(p.scheduler === 'bal' ? `ceiling_bal(${p.threads})` : `ceiling(${p.threads})`), `${formatSpeedup(p.ceilingT)} ${dim('by time')}`],
     [heading('efficiency'), `${formatPercent(p.efficiency)} ${dim('(speedup / ceiling)')}`],
     [heading('conflicts'), `${formatInt(p.conflicts.total)} ${dim(`(validation ${formatInt(p.conflicts.validation)}, estimate ${formatInt(p.conflicts.estimate)})`)}`],
     [heading('re-executions'), `${formatInt(p.reexecutions)} ${dim(`(${formatPercent(p.reexecutionRate)} of txs)`)}`],
     [heading('waves'), String(p.waves) + (p.rounds !== null ? dim(` (rounds ${p.rounds}, highest incarnation ${p.highestIncarnation})`) : '')],
   );
+  if (p.balScore !== null) t.push([heading('score M'), `${p.balScore.toFixed(2)} ${dim('(S - A) / (S - L): 1 = only the largest transaction bounds it, 0 = no gain')}`]);
   if (p.serialTail !== null && p.serialTail > 0) t.push([heading('serial tail'), `${formatInt(p.serialTail)} ${dim('txs run in order after the cap on rounds')}`]);
   t.push([heading('fallback'), fallback]);
   const lines = [`${heading('Parallel replay')} ${dim(`(${p.scheduler}, ${p.threads} thread${p.threads === 1 ? '' : 's'})`)}`, t.toString()];
@@ -63,9 +64,10 @@ export function renderTopLocations(p: ParallelReport): string {
 /** --compare: one row per scheduler on the same block and thread count. */
 export function renderCompare(rows: ParallelReport[]): string {
   const t = table(['scheduler', 'parallel', 'speedup', 'ceiling(T)', 'efficiency', 'conflicts', 're-executions', 'waves', 'fallback', '= serial'], ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left']);
+  // bal's ceiling(T) is ceiling_bal(T) (no edges); its score M goes beside its name.
   for (const p of rows) {
     t.push([
-      p.scheduler,
+      p.balScore === null ? p.scheduler : `${p.scheduler} ${dim(`(M ${p.balScore.toFixed(2)})`)}`,
       formatMs(p.parallelMs.median),
       formatSpeedup(p.speedup),
       formatSpeedup(p.ceilingT),
@@ -78,5 +80,5 @@ export function renderCompare(rows: ParallelReport[]): string {
     ]);
   }
   const threads = rows[0]?.threads ?? 0;
-  return `${heading('Schedulers compared')} ${dim(`(${threads} thread${threads === 1 ? '' : 's'}; medians; blockstm = Block-STM, occ = Sei-style rounds, locks = declared locks from the serial run)`)}\n${t.toString()}`;
+  return `${heading('Schedulers compared')} ${dim(`(${threads} thread${threads === 1 ? '' : 's'}; medians; blockstm = Block-STM, occ = Sei-style rounds, locks = declared locks from the serial run, bal = with the access list, ceiling_bal(T))`)}\n${t.toString()}`;
 }
