@@ -98,11 +98,12 @@ export const PAGE_SCRIPT = String.raw`
   var rows = report.blocks.map(function (b) {
     var d = b.dependencies ? b.dependencies.all : null, p = b.parallel, top = b.topOfBlock, who = b.builder && b.builder.extraDataText ? b.builder.extraDataText : (b.coinbase ? short(b.coinbase) : '–');
     var row = [b.number, who, int(b.txCount), int(b.gasUsed), b.serialMs === null ? '–' : b.serialMs.toFixed(1) + ' ms', d ? int(d.dependentTxs) : '–', top ? top.dependentTop + ' / ' + top.dependentRest : '–', top ? pct(top.criticalShareTop) : '–', d ? int(d.longestChain) : '–',
-      d ? x(d.ceilings.byTime.infinite) : '–', d ? x(d.ceilings.byTime.threads) : '–', d ? x(d.ceilings.byGas.infinite) : '–', d ? x(d.ceilings.byGas.threads) : '–'];
+      d ? x(d.ceilings.byTime.infinite) : '–', d ? x(d.ceilings.byTime.threads) : '–', d ? x(d.ceilings.byGas.infinite) : '–', d ? x(d.ceilings.byGas.threads) : '–',
+      b.dependencies && b.dependencies.transfersCommute ? x(b.dependencies.transfersCommute.ceilings.byTime.threads) : '–'];
     if (withExecutor) row.push(p ? x(p.speedup) + (p.fallback.mode === 'serial' ? ' (serial)' : '') : '–', p ? pct(p.efficiency) : '–', p ? int(p.conflicts.total) : '–', p ? int(p.reexecutions) : '–', p ? int(p.waves) : '–');
     return row.concat([statusText[b.status], b.error ? b.error.message : '']);
   });
-  var head = ['block', 'builder', 'txs', 'gas', 'serial', 'dep. txs', 'dep. top 10% / rest', 'crit. path in top 10%', 'chain', 'ceil(∞) time', 'ceil(' + T + ') time', 'ceil(∞) gas', 'ceil(' + T + ') gas'];
+  var head = ['block', 'builder', 'txs', 'gas', 'serial', 'dep. txs', 'dep. top 10% / rest', 'crit. path in top 10%', 'chain', 'ceil(∞) time', 'ceil(' + T + ') time', 'ceil(∞) gas', 'ceil(' + T + ') gas', 'ceil(' + T + ') time, transfers commute'];
   if (withExecutor) head = head.concat(['speedup', 'efficiency', 'conflicts', 're-exec', 'waves']);
   head = head.concat(['status', 'note']);
   var blocksBox = document.getElementById('blocks');
@@ -188,11 +189,11 @@ export const PAGE_SCRIPT = String.raw`
 
   // Rankings
   var rk = document.getElementById('rankings');
-  [['Contracts by dependency edges', report.rankings.contractsByEdges, false], ['Contracts by critical-path time', report.rankings.contractsByCriticalPath, false], ['Contracts by executor conflicts', report.rankings.contractsByConflicts, false],
-   ['Locations by dependency edges', report.rankings.slotsByEdges, true], ['Locations by critical-path time', report.rankings.slotsByCriticalPath, true], ['Locations by executor conflicts', report.rankings.slotsByConflicts, true]].forEach(function (spec) {
+  [['Contracts by dependency edges', report.rankings.contractsByEdges, false], ['Contracts by dependency edges when transfers commute', report.rankings.contractsByCommuteEdges || [], false], ['Contracts by critical-path time', report.rankings.contractsByCriticalPath, false], ['Contracts by executor conflicts', report.rankings.contractsByConflicts, false],
+   ['Locations by dependency edges', report.rankings.slotsByEdges, true], ['Locations by dependency edges when transfers commute', report.rankings.slotsByCommuteEdges || [], true], ['Locations by critical-path time', report.rankings.slotsByCriticalPath, true], ['Locations by executor conflicts', report.rankings.slotsByConflicts, true]].forEach(function (spec) {
     if (spec[1].length === 0) return;
     rk.appendChild(el('h3', null, spec[0]));
-    rk.appendChild(table(['#', 'where', 'name', 'edges', 'critical path ms', 'conflicts', 'blocks'], spec[1].map(function (e, i) { return [i + 1, { text: spec[2] ? shortLocation(e.description) : e.description, cls: 'mono', title: e.key }, e.name || '', int(e.edges), e.criticalMs.toFixed(2), int(e.conflicts), e.blocks]; }), [1, 2]));
+    rk.appendChild(table(['#', 'where', 'name', 'edges', 'edges, transfers commute', 'critical path ms', 'conflicts', 'blocks'], spec[1].map(function (e, i) { return [i + 1, { text: spec[2] ? shortLocation(e.description) : e.description, cls: 'mono', title: e.key }, e.name || '', int(e.edges), int(e.commuteEdges || 0), e.criticalMs.toFixed(2), int(e.conflicts), e.blocks]; }), [1, 2]));
   });
 
   // Horizontal bars with an x axis (gains, shares…).

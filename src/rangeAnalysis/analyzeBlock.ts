@@ -128,7 +128,7 @@ function parallelFigures(p: ParallelSummary): AnalyzedParallel {
 }
 
 export function roundHeat(heat: Heat): Heat {
-  return { edges: heat.edges, criticalMs: Math.round(heat.criticalMs * 1000) / 1000, conflicts: heat.conflicts };
+  return { edges: heat.edges, criticalMs: Math.round(heat.criticalMs * 1000) / 1000, conflicts: heat.conflicts, commuteEdges: heat.commuteEdges };
 }
 
 /** extraData as text when every character is printable (a builder's or pool's name), else null. */
@@ -221,7 +221,7 @@ function reexecutedTxs(perTx: ParallelSummary['perTx'], edges: readonly Dependen
 function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined, options: BlockOptions): AnalyzedBlock {
   const { analysis } = serial;
   const coinbase = serial.ctx.coinbase.toLowerCase();
-  const spots = blockHotspots(analysis.graph, analysis.edges, serial.txTimesMs, parallel?.perTx.map((t) => t.abortedBy));
+  const spots = blockHotspots(analysis.graph, analysis.edges, serial.txTimesMs, parallel?.perTx.map((t) => t.abortedBy), analysis.commutativeEdges);
   const verified = serial.verification.ok;
   let status: BlockStatus = 'ok';
   if (!verified) status = 'mismatch';

@@ -37,7 +37,7 @@ export const SLOTS_KEPT = 12;
 function hottest(entries: HeatEntry[], keep: number): HeatEntry[] {
   if (entries.length <= keep) return entries;
   const chosen = new Set<HeatEntry>();
-  for (const by of ['edges', 'criticalMs', 'conflicts'] as const) {
+  for (const by of ['edges', 'criticalMs', 'conflicts', 'commuteEdges'] as const) {
     [...entries].sort((a, b) => b[by] - a[by]).slice(0, keep).forEach((e) => e[by] > 0 && chosen.add(e));
   }
   return entries.filter((e) => chosen.has(e));
@@ -59,7 +59,7 @@ export class Strings {
 
 /** What the report keeps of a block past DETAIL_BLOCKS: no per-transaction arrays, its hottest contracts and locations only. */
 export function withoutDetail(block: AnalyzedBlock, strings: Strings = new Strings()): AnalyzedBlock {
-  const compact = (e: HeatEntry): HeatEntry => ({ key: strings.get(e.key), name: strings.get(e.name), description: strings.get(e.description), edges: e.edges, criticalMs: e.criticalMs, conflicts: e.conflicts, blocks: e.blocks });
+  const compact = (e: HeatEntry): HeatEntry => ({ key: strings.get(e.key), name: strings.get(e.name), description: strings.get(e.description), edges: e.edges, criticalMs: e.criticalMs, conflicts: e.conflicts, commuteEdges: e.commuteEdges ?? 0, blocks: e.blocks });
   return {
     ...block,
     contracts: hottest(block.contracts, CONTRACTS_KEPT).map(compact),
@@ -80,8 +80,9 @@ export interface HeatTotals {
 
 function addHeat(totals: HeatTotals, list: HeatEntry[]): void {
   for (const entry of list) {
-    const total = totals.sum.get(entry.key) ?? { edges: 0, criticalMs: 0, conflicts: 0 };
+    const total = totals.sum.get(entry.key) ?? { edges: 0, criticalMs: 0, conflicts: 0, commuteEdges: 0 };
     total.edges += entry.edges;
+    total.commuteEdges += entry.commuteEdges ?? 0;
     total.criticalMs += entry.criticalMs;
     total.conflicts += entry.conflicts;
     totals.sum.set(entry.key, total);
@@ -185,6 +186,8 @@ function buildReport(blocks: AnalyzedBlock[], context: ReportContext, contractTo
     slotsByEdges: slotEntries('edges'),
     slotsByCriticalPath: slotEntries('criticalMs'),
     slotsByConflicts: slotEntries('conflicts'),
+    contractsByCommuteEdges: contractEntries('commuteEdges'),
+    slotsByCommuteEdges: slotEntries('commuteEdges'),
   };
   const replayed = blocks.filter((b) => b.dependencies !== null);
   const withParallel = blocks.filter((b) => b.parallel !== null);
@@ -229,7 +232,7 @@ function medianOf(values: number[]): number | null {
 }
 
 function roundHeat(heat: Heat): Heat {
-  return { edges: heat.edges, criticalMs: Math.round(heat.criticalMs * 1000) / 1000, conflicts: heat.conflicts };
+  return { edges: heat.edges, criticalMs: Math.round(heat.criticalMs * 1000) / 1000, conflicts: heat.conflicts, commuteEdges: heat.commuteEdges };
 }
 
 

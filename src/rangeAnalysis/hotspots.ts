@@ -22,6 +22,8 @@ export interface Heat {
   edges: number;
   criticalMs: number;
   conflicts: number;
+  /** Edges in the "transfers commute" view (commutative sender updates, docs/metrics.md): what is left once payout wallets' balances and nonces commute. */
+  commuteEdges: number;
 }
 
 export interface BlockHotspots {
@@ -36,16 +38,26 @@ export interface BlockHotspots {
 function heatOf(map: Map<string, Heat>, key: string): Heat {
   let heat = map.get(key);
   if (heat === undefined) {
-    heat = { edges: 0, criticalMs: 0, conflicts: 0 };
+    heat = { edges: 0, criticalMs: 0, conflicts: 0, commuteEdges: 0 };
     map.set(key, heat);
   }
   return heat;
 }
 
-/** The hotspots of one block from its dependency edges, per-tx times and (optional) the executor's abort causes. */
-export function blockHotspots(graph: DependencyGraph, edges: DependencyEdge[], txTimesMs: ArrayLike<number>, abortedBy?: ReadonlyArray<readonly string[]>): BlockHotspots {
+/**
+ * The hotspots of one block from its dependency edges, per-tx times and (optional) the
+ * executor's abort causes, and the edges of the "transfers commute" view.
+ */
+export function blockHotspots(
+  graph: DependencyGraph,
+  edges: DependencyEdge[],
+  txTimesMs: ArrayLike<number>,
+  abortedBy?: ReadonlyArray<readonly string[]>,
+  commutativeEdges?: DependencyEdge[],
+): BlockHotspots {
   const contracts = new Map<string, Heat>();
   const locations = new Map<string, Heat>();
+  countEdges(commutativeEdges ?? [], contracts, locations, 'commuteEdges');
   // Edges: unique pairs per address and per location.
   const seenContract = new Set<string>();
   const seenLocation = new Set<string>();
@@ -67,6 +79,7 @@ export function blockHotspots(graph: DependencyGraph, edges: DependencyEdge[], t
       else list.push(edge.location);
     }
   }
+  // (edges of the commutative view: counted the same way, above)
   // Critical path: charge each waiting transaction's time to what it waited through.
   const path = graph.txCount === 0 ? [] : criticalPath(graph, txTimesMs).path;
   for (let k = 1; k < path.length; k++) {
@@ -91,11 +104,28 @@ export function blockHotspots(graph: DependencyGraph, edges: DependencyEdge[], t
   return { contracts, locations, criticalPath: path };
 }
 
+/** Unique (from, to) pairs per address and per location, added to `field`. */
+function countEdges(edges: DependencyEdge[], contracts: Map<string, Heat>, locations: Map<string, Heat>, field: 'commuteEdges'): void {
+  const seen = new Set<string>();
+  for (const edge of edges) {
+    const pair = `${edge.from}>${edge.to}`;
+    const address = locationAddress(edge.location);
+    if (!seen.has(`${pair}|${address}`)) {
+      seen.add(`${pair}|${address}`);
+      heatOf(contracts, address)[field]++;
+    }
+    if (!seen.has(`${pair}|${edge.location}`)) {
+      seen.add(`${pair}|${edge.location}`);
+      heatOf(locations, edge.location)[field]++;
+    }
+  }
+}
+
 export type HeatMeasure = keyof Heat;
 
 /** Keys sorted by a measure, descending, then by the other measures, then by key. */
 export function rankHeat(map: ReadonlyMap<string, Heat>, by: HeatMeasure): Array<[string, Heat]> {
-  const order: HeatMeasure[] = [by, ...(['edges', 'criticalMs', 'conflicts'] as HeatMeasure[]).filter((m) => m !== by)];
+  const order: HeatMeasure[] = [by, ...(['edges', 'criticalMs', 'conflicts', 'commuteEdges'] as HeatMeasure[]).filter((m) => m !== by)];
   return [...map.entries()].sort((a, b) => {
     for (const m of order) if (a[1][m] !== b[1][m]) return b[1][m] - a[1][m];
     return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;

@@ -209,6 +209,9 @@ export interface AnalyzeReport {
     slotsByEdges: HeatEntry[];
     slotsByCriticalPath: HeatEntry[];
     slotsByConflicts: HeatEntry[];
+    /** By edges in the "transfers commute" view: what stays hot once senders' balance and nonce updates commute. */
+    contractsByCommuteEdges: HeatEntry[];
+    slotsByCommuteEdges: HeatEntry[];
   };
   /** The heatmap: rows = blocks (in `blocks` order), columns = contracts, cells[row][col] = the measure. */
   heatmap: { measure: 'edges' | 'conflicts'; blocks: string[]; contracts: Array<{ address: string; name: string | null }>; cells: number[][] };

@@ -18,12 +18,15 @@ export interface SweepRun {
   stressSeed?: number;
   /** OCC: rounds before the rest runs serially. */
   maxRounds?: number;
+  /** Block-STM without commutative sender updates (--no-commutative); absent: with them, the default. */
+  strict?: boolean;
 }
 
 export function describeRun(run: SweepRun): string {
   const stress = run.stressSeed === undefined ? '' : ` under stress (seed ${run.stressSeed})`;
   const cap = run.maxRounds === undefined ? '' : ` capped at ${run.maxRounds} round(s)`;
-  return `${run.scheduler} at ${run.threads} thread(s)${stress}${cap}`;
+  const strict = run.strict === true ? ' without commutative sender updates' : '';
+  return `${run.scheduler}${strict} at ${run.threads} thread(s)${stress}${cap}`;
 }
 
 /** Runs every run on one block (all at the same thread count) and checks each against serial. */
@@ -39,6 +42,7 @@ export async function checkBlock(number: number, serial: SerialReplay, runs: Swe
       interleaveSerial: false,
       ...(stress === undefined ? {} : { stress }),
       ...(run.maxRounds === undefined ? {} : { maxRounds: run.maxRounds }),
+      ...(run.strict === true ? { commutative: false } : {}),
     });
     const what = `${describeRun(run)}, block ${number}`;
     assert.ok(parallel.equalsSerial, `${what}: first difference ${JSON.stringify(parallel.firstDifference)}`);
@@ -72,6 +76,7 @@ export const EQUALITY_RUNS: SweepRun[] = [
   { scheduler: 'blockstm', threads: 2, stressSeed: 1 },
   { scheduler: 'blockstm', threads: 4, stressSeed: 2 },
   { scheduler: 'blockstm', threads: 3, stressSeed: 3 },
+  { scheduler: 'blockstm', threads: 4, stressSeed: 4, strict: true },
   ...[1, 2, 4, 8].flatMap((threads): SweepRun[] => [
     { scheduler: 'occ', threads, stressSeed: 10 + threads },
     { scheduler: 'locks', threads, stressSeed: 20 + threads },

@@ -31,10 +31,10 @@ function statusText(block: AnalyzedBlock): string {
 function blocksTable(report: AnalyzeReport): string {
   const T = report.options.threads;
   const withParallel = report.options.parallel;
-  const head = ['block', 'txs', 'gas', 'serial', 'dep. txs', 'chain', 'ceil(∞) t', `ceil(${T}) t`, 'ceil(∞) g', `ceil(${T}) g`];
+  const head = ['block', 'txs', 'gas', 'serial', 'dep. txs', 'chain', 'ceil(∞) t', `ceil(${T}) t`, 'ceil(∞) g', `ceil(${T}) g`, `ceil(${T}) t, commute`];
   if (withParallel) head.push('speedup', 'effic.', 'conflicts', 're-exec', 'waves');
   head.push('status');
-  const t = table(head, ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', ...(withParallel ? (['right', 'right', 'right', 'right', 'right'] as const) : []), 'left']);
+  const t = table(head, ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', ...(withParallel ? (['right', 'right', 'right', 'right', 'right'] as const) : []), 'left']);
   const notes: string[] = [];
   for (const b of report.blocks) {
     const d = b.dependencies?.all;
@@ -52,6 +52,7 @@ function blocksTable(report: AnalyzeReport): string {
         formatSpeedup(d.ceilings.byTime.threads),
         formatSpeedup(d.ceilings.byGas.infinite),
         formatSpeedup(d.ceilings.byGas.threads),
+        b.dependencies?.transfersCommute === undefined ? dim('–') : formatSpeedup(b.dependencies.transfersCommute.ceilings.byTime.threads),
       );
       if (withParallel) {
         const p = b.parallel;
@@ -80,12 +81,12 @@ function entryName(e: HeatEntry, slot: boolean): string {
   return e.name === null ? label : `${label} (${e.name})`;
 }
 
-function rankTable(title: string, entries: HeatEntry[], slot: boolean, measure: 'edges' | 'criticalMs' | 'conflicts'): string {
+function rankTable(title: string, entries: HeatEntry[], slot: boolean, measure: 'edges' | 'criticalMs' | 'conflicts' | 'commuteEdges'): string {
   if (entries.length === 0) return '';
-  const t = table(['#', slot ? 'location' : 'address', 'edges', 'crit. path', 'conflicts', 'blocks'], ['right', 'left', 'right', 'right', 'right', 'right']);
+  const t = table(['#', slot ? 'location' : 'address', 'edges', 'commute', 'crit. path', 'conflicts', 'blocks'], ['right', 'left', 'right', 'right', 'right', 'right', 'right']);
   entries.slice(0, RANK_ROWS).forEach((e, i) => {
     const cell = (m: typeof measure, text: string): string => (m === measure ? heading(text) : text);
-    t.push([String(i + 1), entryName(e, slot), cell('edges', formatInt(e.edges)), cell('criticalMs', formatMs(e.criticalMs)), cell('conflicts', formatInt(e.conflicts)), String(e.blocks)]);
+    t.push([String(i + 1), entryName(e, slot), cell('edges', formatInt(e.edges)), cell('commuteEdges', formatInt(e.commuteEdges ?? 0)), cell('criticalMs', formatMs(e.criticalMs)), cell('conflicts', formatInt(e.conflicts)), String(e.blocks)]);
   });
   return `${heading(title)}\n${t.toString()}\n`;
 }
@@ -94,9 +95,11 @@ function rankings(report: AnalyzeReport): string {
   const r = report.rankings;
   return [
     rankTable('Hot contracts by dependency edges', r.contractsByEdges, false, 'edges'),
+    rankTable('Hot contracts by dependency edges when transfers commute', r.contractsByCommuteEdges ?? [], false, 'commuteEdges'),
     rankTable('Hot contracts by critical-path time', r.contractsByCriticalPath, false, 'criticalMs'),
     rankTable('Hot contracts by executor conflicts', r.contractsByConflicts, false, 'conflicts'),
     rankTable('Hot locations by dependency edges', r.slotsByEdges, true, 'edges'),
+    rankTable('Hot locations by dependency edges when transfers commute', r.slotsByCommuteEdges ?? [], true, 'commuteEdges'),
     rankTable('Hot locations by critical-path time', r.slotsByCriticalPath, true, 'criticalMs'),
     rankTable('Hot locations by executor conflicts', r.slotsByConflicts, true, 'conflicts'),
   ]
