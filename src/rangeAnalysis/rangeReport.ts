@@ -77,7 +77,7 @@ export interface AnalyzedBlock {
   /** Each transaction that ran more than once: its incarnations, the locations that aborted it and the transactions that last wrote them before it (from the serial graph); null without the executor. */
   reexecuted: ReexecutedTx[] | null;
   simulation: SimulationReport | null;
-  /** The block-level access list: size, items, ceiling_bal(T) (src/bal/balFigures.ts); null when the block did not replay. */
+  /** The block-level access list: size, items, ceiling_bal(T) (src/replay/balFigures.ts); null when the block did not replay. */
   bal?: BalFigures | null;
   /** The block's chain (eth_chainId); null when the block did not load. */
   chainId: number | null;

@@ -36,7 +36,7 @@ function run(numbers: bigint[], results?: string, jobs = 1): Promise<AnalyzeRepo
 
 /** Every figure of a report but the measured times (and what is derived from them: time-weighted ceilings and paths, the per-block slot lists that keep critical-path slots). */
 function figures(report: AnalyzeReport): unknown {
-  const timeKeys = new Set(['serialMs', 'txMs', 'criticalMs', 'byTime', 'parallelMs', 'criticalPath', 'criticalShareTop', 'criticalShareRest', 'medianCeilingTByTime', 'medianCriticalShareTop', 'whatIf', 'slots', 'machine', 'median', 'tool']);
+  const timeKeys = new Set(['serialMs', 'txMs', 'criticalMs', 'byTime', 'parallelMs', 'criticalPath', 'criticalShareTop', 'criticalShareRest', 'medianCeilingTByTime', 'medianCriticalShareTop', 'whatIf', 'slots', 'machine', 'median', 'tool', 'largestTxMs', 'bound', 'ceilingT']);
   const strip = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(strip);
     if (typeof value !== 'object' || value === null) return value;
