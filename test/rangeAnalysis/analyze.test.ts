@@ -36,7 +36,7 @@ test('a malformed range exits 2 with one line on stderr', () => {
   assert.match(run.stderr, /^stm: --range expects/);
 });
 
-test('hotspots charge edges, critical-path time and conflicts to the contract and slot behind them', () => {
+test('hotspots charge edges, critical-path time, conflicts and the "transfers commute" view\'s edges to the contract and slot behind them', () => {
   const A = '0x' + 'aa'.repeat(20);
   const B = '0x' + 'bb'.repeat(20);
   const slot = '0x' + '00'.repeat(31) + '01';
@@ -47,12 +47,14 @@ test('hotspots charge edges, critical-path time and conflicts to the contract an
     { from: 0, to: 3, location: `n:${B}` },
   ];
   const graph = buildDependencyGraph(4, edges);
-  const spots = blockHotspots(graph, edges, [1, 2, 3, 0.5], [[], [`s:${A}:${slot}`], [`s:${A}:${slot}`, `n:${B}`], []]);
+  // With commutative sender updates, B's nonce edge and A's balance edge are gone.
+  const commutative = edges.filter((e) => e.location.startsWith('s:'));
+  const spots = blockHotspots(graph, edges, [1, 2, 3, 0.5], [[], [`s:${A}:${slot}`], [`s:${A}:${slot}`, `n:${B}`], []], commutative);
   assert.deepEqual(spots.criticalPath, [0, 1, 2]);
-  assert.deepEqual(spots.contracts.get(A), { edges: 2, criticalMs: 5, conflicts: 2 });
-  assert.deepEqual(spots.contracts.get(B), { edges: 1, criticalMs: 0, conflicts: 1 });
-  assert.deepEqual(spots.locations.get(`s:${A}:${slot}`), { edges: 2, criticalMs: 5, conflicts: 2 });
-  assert.deepEqual(spots.locations.get(`b:${A}`), { edges: 1, criticalMs: 2, conflicts: 0 });
+  assert.deepEqual(spots.contracts.get(A), { edges: 2, criticalMs: 5, conflicts: 2, commuteEdges: 2 });
+  assert.deepEqual(spots.contracts.get(B), { edges: 1, criticalMs: 0, conflicts: 1, commuteEdges: 0 });
+  assert.deepEqual(spots.locations.get(`s:${A}:${slot}`), { edges: 2, criticalMs: 5, conflicts: 2, commuteEdges: 2 });
+  assert.deepEqual(spots.locations.get(`b:${A}`), { edges: 1, criticalMs: 2, conflicts: 0, commuteEdges: 0 });
 });
 
 test('well-known addresses have names; the block miner is "coinbase"', () => {
