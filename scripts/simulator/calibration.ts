@@ -22,7 +22,8 @@ export interface ThreadMeasurement {
   threads: number;
   chunkSize: number;
   warmupMs: number[];
-  bestWarmupSpeedup: number;
+  /** Serial median / the median of the warm-up runs after the first: what the measured fallback (fallback.ts) judges. */
+  warmupSpeedup: number;
   serialMs: number;
   parallelMs: number;
   speedup: number;
@@ -47,8 +48,10 @@ export interface CalibrationBlock {
   gasUsed: string[];
   gasLimits: string[];
   senders: string[];
-  /** The dependency graph: preds[j], the transactions j waits for. */
+  /** The dependency graph the executor schedules against ("transfers commute", docs/metrics.md): preds[j], the transactions j waits for. */
   preds: number[][];
+  /** Per transaction: its sender updates commute (it does not wait for its sender's previous transaction). */
+  independent: boolean[];
   measured: ThreadMeasurement[];
 }
 

@@ -9,8 +9,8 @@
 // and the medians on each half.
 // Run: npm run build && node dist/scripts/simulator/fit-simulator.js simulator-calibration.json [--no-fit] [--model='{"slowdown":1.2}']
 import { readFileSync } from 'node:fs';
-import { decideFallback } from '../../src/parallel/fallback.js';
-import { DEFAULT_MODEL, MEASURED_FALLBACK_BELOW, simulateBlock, type SimulateInput, type SimulationModel } from '../../src/simulate/simulateBlock.js';
+import { MEASURED_FALLBACK_BELOW, decideFallback } from '../../src/parallel/fallback.js';
+import { DEFAULT_MODEL, simulateBlock, type SimulateInput, type SimulationModel } from '../../src/simulate/simulateBlock.js';
 import type { DependencyGraph } from '../../src/analysis/dependencyGraph.js';
 import { median } from '../../src/analysis/stats.js';
 import type { Calibration, CalibrationBlock, ThreadMeasurement } from './calibration.js';
@@ -32,13 +32,13 @@ interface Block extends CalibrationBlock {
 const blocks: Block[] = data.blocks.map((b, rank) => ({
   ...b,
   half: rank % 2 === 0 ? ('fit' as const) : ('check' as const),
-  input: { graph: graphOf(b.preds), txTimesMs: b.txTimesMs, gasUsed: b.gasUsed.map(BigInt), gasLimits: b.gasLimits.map(BigInt), senders: b.senders, serialMs: b.serialMs },
+  input: { graph: graphOf(b.preds), txTimesMs: b.txTimesMs, gasUsed: b.gasUsed.map(BigInt), gasLimits: b.gasLimits.map(BigInt), senders: b.senders, serialMs: b.serialMs, ...(b.independent === undefined ? {} : { independent: b.independent }) },
 }));
 
 /** Measured speedup with the executor's default fallback, from the no-fallback runs. */
 function measuredWithFallback(b: Block, m: ThreadMeasurement): number {
-  if (decideFallback(b.txs, b.input.gasUsed, m.threads, b.senders) !== undefined) return 1;
-  if (m.bestWarmupSpeedup < MEASURED_FALLBACK_BELOW) return 1; // at one thread too (replayParallel.ts)
+  if (decideFallback(b.txs, b.input.gasUsed, m.threads, b.senders, b.independent) !== undefined) return 1;
+  if (m.warmupSpeedup < MEASURED_FALLBACK_BELOW) return 1; // the median warm-up run, at one thread too (src/replay/replayParallel.ts)
   return m.speedup;
 }
 

@@ -21,6 +21,7 @@ import { runSerial } from '../../src/exec/serialExecutor.js';
 import { chooseChunkSize, runBlockStm } from '../../src/parallel/blockStmScheduler.js';
 import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
 import type { SerialReplay } from '../../src/replay/replayBlock.js';
+import { independentOfSender } from '../../src/exec/commutativeUpdates.js';
 import type { Calibration, CalibrationBlock, CalibrationRun, ThreadMeasurement } from './calibration.js';
 
 const threadsList = (process.env.THREADS ?? '1,2').split(',').map(Number);
@@ -72,7 +73,17 @@ async function measureThreads(serial: SerialReplay, threads: number, senders: st
   await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, timeoutMs, 3);
   const chunkSize = chooseChunkSize(gasLimits);
   const once = () =>
-    runBlockStm(pool, ctx.pre, ctx.txs.length, { runId: runId++, blockKey, timeoutMs, senders, chunkSize, mainReplay: serial.replay, maxReexecutions: Number.POSITIVE_INFINITY });
+    runBlockStm(pool, ctx.pre, ctx.txs.length, {
+      runId: runId++,
+      blockKey,
+      timeoutMs,
+      senders,
+      chunkSize,
+      gasLimits: gasLimits.map(Number),
+      mainReplay: serial.replay,
+      commutative: serial.replay.commutativePlan,
+      maxReexecutions: Number.POSITIVE_INFINITY,
+    });
   const warmupMs: number[] = [];
   for (let i = 0; i < warmup; i++) warmupMs.push((await once()).elapsedMs);
   const rows: CalibrationRun[] = [];
@@ -95,7 +106,7 @@ async function measureThreads(serial: SerialReplay, threads: number, senders: st
     threads,
     chunkSize,
     warmupMs,
-    bestWarmupSpeedup: serial.serialMs.median / Math.min(...warmupMs),
+    warmupSpeedup: serial.serialMs.median / median(warmupMs.length > 1 ? warmupMs.slice(1) : warmupMs),
     serialMs: serialMedian,
     parallelMs: med('parallelMs'),
     speedup: serialMedian / med('parallelMs'),
@@ -133,14 +144,15 @@ for (const entry of manifest) {
       gasUsed: serial.gasUsed.map(String),
       gasLimits: gasLimits.map(String),
       senders,
-      preds: serial.analysis.graph.preds.map((p) => [...p]),
+      preds: serial.analysis.commutativeGraph.preds.map((p) => [...p]),
+      independent: independentOfSender(serial.replay.commutativePlan),
       measured,
     };
     if (foreign < quiet || attempt >= 3) break;
     console.error(`  ${entry.number}: other processes used ${foreign.toFixed(2)} cores during the runs; again`);
   }
   blocks.push(result);
-  const figures = result.measured.map((m) => `T=${m.threads} ${m.speedup.toFixed(2)}x (warm ${m.bestWarmupSpeedup.toFixed(2)}) coord ${m.coordinatorBusyMs.toFixed(1)} ms busy ${m.workerBusyMs.map((b) => b.toFixed(0)).join('/')} reexec ${m.reexecutions} final ${(m.finalTxMs / result.txTimesMs.reduce((a, b) => a + b, 0)).toFixed(2)}`);
+  const figures = result.measured.map((m) => `T=${m.threads} ${m.speedup.toFixed(2)}x (warm ${m.warmupSpeedup.toFixed(2)}) coord ${m.coordinatorBusyMs.toFixed(1)} ms busy ${m.workerBusyMs.map((b) => b.toFixed(0)).join('/')} reexec ${m.reexecutions} final ${(m.finalTxMs / result.txTimesMs.reduce((a, b) => a + b, 0)).toFixed(2)}`);
   console.log(`${String(result.block).padStart(9)} ${String(result.txs).padStart(5)} serial ${result.serialMs.toFixed(1).padStart(6)} ms  ${figures.join('  ')}  foreign ${result.foreignCores.toFixed(2)}`);
   const calibration: Calibration = { threads: threadsList, runs, warmup, quiet, blocks };
   writeFileSync(out, JSON.stringify(calibration) + '\n');

@@ -63,8 +63,8 @@ export type { SimulationModel } from './simulationModel.js';
 export { MEASURED_FALLBACK_BELOW } from '../parallel/fallback.js';
 
 /**
- * Calibrated on this 2-core machine (docs/simulator.md, scripts/measure-simulator.mjs and
- * scripts/fit-simulator.mjs): the main thread's costs (coordinatorUs, coordinatorShare,
+ * Calibrated on this 2-core machine (docs/simulator.md, scripts/simulator/measure-simulator.ts and
+ * scripts/simulator/fit-simulator.ts): the main thread's costs (coordinatorUs, coordinatorShare,
  * messageUs, mainTaskUs) from the executor's counters, the rest fitted to measured speedups
  * at 1 and 2 threads, both on half of the bundled blocks; checked on the other half.
  */
