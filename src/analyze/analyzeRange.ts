@@ -194,6 +194,7 @@ function failedBlock(number: bigint, error: unknown): AnalyzedBlock {
     txMs: [],
     incarnations: null,
     simulation: null,
+    bal: null,
   };
 }
 
