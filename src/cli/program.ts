@@ -4,7 +4,7 @@
  * runs, so `stm --help` and `stm list` start fast.
  */
 import { Command, Option } from 'commander';
-import { toolVersion } from './version.js';
+import { toolVersion } from '../version.js';
 
 /** Receives the exit code a command asks for. */
 export type ExitCodeSink = (code: number) => void;
@@ -148,6 +148,8 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .option('--txs-per-sender <s>', 'transactions per sender, chained through the nonce (default 1)')
     .option('--seed <n>', 'seed of every random choice and key (default 1)')
     .option('--block <N>', 'the block number, post-merge (default 90000000)')
+    .option('--fee-recipient <addr>', 'the block\'s fee recipient (miner), e.g. a builder\'s address (default 0xc0ffee…c0de)')
+    .option('--extra-data <text>', 'the header\'s extraData as text, at most 32 bytes, e.g. a builder\'s name (default "stm synth")')
     .option('--out <dir>', 'write the block to DIR/<N>/ (fixture format)', 'synth')
     .option('--json', 'print the summary as JSON')
     .option('--verbose', 'on error, show the cause chain; without a terminal, log each phase on stderr')
@@ -215,6 +217,11 @@ suite or baseline, 3 environment or internal failure. Docs: docs/bench.md`,
     .option('--scheduler <name>', 'parallel scheduler: blockstm, occ or locks (docs/schedulers.md)', 'blockstm')
     .option('--heat <measure>', 'heatmap intensity: edges or conflicts', 'edges')
     .option('--simulate <T,…>', 'simulate the executor at these thread counts, e.g. 1,2,4,8,16,32,64 (docs/simulator.md)')
+    .option('--what-if [K]', 'the K contracts and slots whose edges, made commutative, would raise the ceilings most (default K: 5)')
+    .option('--results <file>', 'append each block\'s figures to FILE (JSON Lines) as it finishes; a rerun skips the blocks already there')
+    .option('--from-results <files...>', 'make the report from results files alone, merging them (no replay)')
+    .option('--jobs <n>', 'with --no-parallel: replay this many blocks at once on worker threads (default: this machine\'s cores)')
+    .option('--shard <I/N>', 'only every N-th block of the range, starting at its I-th (split a range across machines)')
     .option('--json', 'print one JSON document (docs/analyze.md) instead of tables')
     .option('--html <file>', 'also write a self-contained HTML report to FILE')
     .option('--rpc <url>', 'fetch blocks from this node unless the cache has them')
@@ -229,6 +236,10 @@ Examples:
   $ stm analyze --range 19000000..19000009 --rpc URL       ten blocks from a node (cached)
   $ stm analyze --blocks 19933597 --no-parallel --simulate 1,2,4,8,16,32,64
   $ stm analyze --blocks 5283152,7280000 --html report.html --json > report.json
+  $ stm analyze --range 19000000..19009999 --rpc URL --no-parallel --results r.jsonl   resumable
+  $ stm analyze --range 19000000..19009999 --no-parallel --shard 2/3 --results r2.jsonl
+  $ stm analyze --from-results r1.jsonl r2.jsonl r3.jsonl --html report.html   one report from shards
+  $ stm analyze --blocks 19933597,18988207 --no-parallel --what-if 5       what making hot contracts commutative buys
 
 Exit codes: 0 every block ok; 1 a block failed to load or replay, differs from the chain,
 or parallel differs from serial; 2 usage error, or every block failed with an input error;

@@ -13,14 +13,8 @@
  * not list, a change it does not have, or a different post-value fails the run
  * (BalMismatchError, exit 1, naming the transaction and the location).
  */
-import type { BlockLevelAccessList } from '@ethereumjs/util';
-import type { Ceilings } from '../analysis/ceiling.js';
-import { ceilingBal } from '../analysis/ceilingBal.js';
-import { BalPlan, firstPlanDifference } from '../bal/balPlan.js';
-import { buildBlockAccessList } from '../bal/buildBal.js';
+import { BalPlan } from '../bal/balPlan.js';
 import { ExitCode, StmError } from '../errors.js';
-import { epilogueCredits } from '../exec/systemOps.js';
-import type { SerialReplay } from '../replay/replayBlock.js';
 import { locationAddress, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { DONE, ExecutionRun, ParallelExecutionError, type IncarnationResult, type RunOptions, type RunResult } from './executionRun.js';
@@ -124,39 +118,3 @@ class BalRun extends ExecutionRun {
   }
 }
 
-/** Run serially instead when the access list's ceiling at this thread count is below this. */
-export const BAL_FALLBACK_BELOW = 1.1;
-
-/** The one fallback of the access-list executor: its ceiling is too low to pay for a parallel run. */
-export function balFallbackReason(txTimesMs: number[], threads: number, graph?: Ceilings): string | undefined {
-  if (threads <= 1) return undefined;
-  const ceiling = ceilingBal(txTimesMs, threads, graph);
-  return ceiling < BAL_FALLBACK_BELOW ? `ceiling_bal(${threads}) is ${ceiling.toFixed(2)}× (< ${BAL_FALLBACK_BELOW}×): no schedule pays for a parallel run` : undefined;
-}
-
-/**
- * The plan for a run: from the given list (--bal FILE) or the one built from the serial
- * replay. A given list must hold at index 0 and n + 1 what the replay did (the executor
- * runs only the transactions); when the run falls back to serial, all of it must equal
- * the replay's.
- */
-export function prepareBalRun(serial: SerialReplay, given: BlockLevelAccessList | undefined, fallingBack: boolean): Pick<BalRunOptions, 'plan' | 'outsideTouched'> {
-  const { ctx } = serial;
-  const rules = { txCount: ctx.txs.length, pre: ctx.pre, deletesEmptyAccounts: ctx.deletesEmptyAccounts };
-  const own = new BalPlan(buildBlockAccessList(serial), rules);
-  const plan = given === undefined ? own : new BalPlan(given, rules);
-  if (given !== undefined) {
-    // Falling back, no transaction is held to the list: the whole list is held to the replay's.
-    const failure = fallingBack ? firstPlanDifference(plan, own) : plan.checkPreludeAndEpilogue(own);
-    if (failure !== undefined) throw new BalMismatchError(failure);
-  }
-  const accounts = new Set<string>(ctx.prelude.addressed);
-  const slots = new Set<string>();
-  for (const { key } of ctx.prelude.writes) {
-    accounts.add(locationAddress(key));
-    slots.add(key);
-  }
-  const credited = epilogueCredits(ctx.common, ctx.block, ctx.data.block.uncles?.length ?? 0);
-  for (const [address] of credited) accounts.add(address.toString());
-  return { plan, outsideTouched: { accounts, slots } };
-}

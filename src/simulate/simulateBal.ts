@@ -12,8 +12,8 @@
 import { ceilingBal } from '../analysis/ceilingBal.js';
 import { buildDependencyGraph } from '../analysis/dependencyGraph.js';
 import { listSchedule } from '../analysis/ceiling.js';
-import { BAL_FALLBACK_BELOW } from '../parallel/balScheduler.js';
-import type { SimulationModel } from './simulateBlock.js';
+import { BAL_FALLBACK_BELOW } from '../parallel/fallback.js';
+import type { SimulationModel } from './simulationModel.js';
 
 /**
  * The predicted speedup of the access-list executor on `threads` threads.

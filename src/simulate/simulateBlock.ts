@@ -62,28 +62,9 @@ import { MAIN_THREAD_MAX_GAS, chooseChunkSize } from '../parallel/executionRun.j
 import { decideFallback } from '../parallel/fallback.js';
 import { MinHeap } from '../parallel/minHeap.js';
 import { simulateBal } from './simulateBal.js';
+import type { SimulationModel } from './simulationModel.js';
 
-/** Overheads of the executor, µs (and factors). Calibrated in docs/simulator.md. */
-export interface SimulationModel {
-  /** Worker time per transaction besides executing it (pull pending writes, set up the incarnation, encode its result). */
-  taskUs: number;
-  /** Main-thread time per transaction it executes besides executing it (a turn of the event loop between its tasks). */
-  mainTaskUs: number;
-  /** One-way message delay between the main thread and a worker. */
-  resultUs: number;
-  /** Main-thread time per handled result (apply writes, validate, broadcast, dispatch). */
-  coordinatorUs: number;
-  /** Plus this share of the transaction's serial time (bigger transactions have bigger read and write sets). */
-  coordinatorShare: number;
-  /** Plus, for a worker's result, the main thread's time to receive and decode its message. */
-  messageUs: number;
-  /** Per-transaction time factor when two or more threads run at once. */
-  slowdown: number;
-  /** Per-transaction time factor at one thread (the main thread executing against MVMemory). */
-  slowdown1: number;
-  /** Share of a transaction's time spent before it stops on an ESTIMATE, or fails on a nonce its sender's previous transaction has not written yet. */
-  estimateShare: number;
-}
+export type { SimulationModel } from './simulationModel.js';
 
 /** replayParallel.ts MEASURED_FALLBACK_BELOW: when even the best warm-up run is slower than this, the block runs serially. */
 export const MEASURED_FALLBACK_BELOW = 0.95;

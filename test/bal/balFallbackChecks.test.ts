@@ -4,11 +4,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBlockLevelAccessListFromJSON, type BALJSONBlockAccessList } from '@ethereumjs/util';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { replaySerial, type SerialReplay } from '../../src/replay/replayBlock.js';
 import { buildBlockAccessList } from '../../src/bal/buildBal.js';
 import { balJson } from '../../src/bal/balFile.js';
-import { replayParallel, shutdownParallel } from '../../src/parallel/replayParallel.js';
+import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
 import { BalMismatchError } from '../../src/parallel/balScheduler.js';
 
 after(() => shutdownParallel());

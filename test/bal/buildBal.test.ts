@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bytesToHex, createBlockLevelAccessListFromRLP, createBlockLevelAccessListFromJSON, validateBlockAccessListStructure } from '@ethereumjs/util';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { buildBlockAccessList } from '../../src/bal/buildBal.js';
 import { summarizeBal } from '../../src/bal/balSummary.js';

@@ -18,7 +18,7 @@ import { buildEdgeBlocks } from './edgeBlocks.js';
 import { startAnvil, type AnvilNode } from '../rpc/anvilNode.js';
 import { stm } from '../helpers/cliRunner.js';
 import { vmBlockAccessList } from '../helpers/vmBal.js';
-import { loadBlock } from '../../src/data/blockLocator.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { buildBlockAccessList } from '../../src/bal/buildBal.js';
 

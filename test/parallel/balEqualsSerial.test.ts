@@ -11,8 +11,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
-import { replayParallel, shutdownParallel } from '../../src/parallel/replayParallel.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { repo } from '../helpers/cliRunner.js';
 

@@ -4,8 +4,8 @@
  * cap; `--out FILE` writes it (RLP, or `--format json`). Exit 0 when the replay verified,
  * 1 when it did not (the list is then not the block's) or `--bal-hash` does not match.
  */
-import { obtainBlock } from '../../rpc/blockSource.js';
-import { parseChainId, rpcSettings } from '../../rpc/rpcOptions.js';
+import { obtainBlock } from '../../source/blockSource.js';
+import { parseChainId, rpcSettings } from '../rpcOptions.js';
 import { replaySerial } from '../../replay/replayBlock.js';
 import { buildBlockAccessList } from '../../bal/buildBal.js';
 import { summarizeBal, type BalSummary } from '../../bal/balSummary.js';
@@ -15,7 +15,7 @@ import { InterruptGuard } from '../interrupt.js';
 import { parseBlockNumber } from '../options.js';
 import { Progress } from '../progress.js';
 import { bad, dim, formatInt, formatMs, heading, ok, table } from '../render/format.js';
-import { toolVersion } from '../version.js';
+import { toolVersion } from '../../version.js';
 
 export interface BalCommandOptions {
   block: string;

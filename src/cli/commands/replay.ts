@@ -5,9 +5,9 @@
  * code: 0 verified (and parallel = serial), 1 ran but did not match.
  */
 import { availableParallelism } from 'node:os';
-import { obtainBlock } from '../../rpc/blockSource.js';
-import { parseChainId, rpcSettings } from '../../rpc/rpcOptions.js';
-import { replayParallel, shutdownParallel } from '../../parallel/replayParallel.js';
+import { obtainBlock } from '../../source/blockSource.js';
+import { parseChainId, rpcSettings } from '../rpcOptions.js';
+import { replayParallel, shutdownParallel } from '../../replay/replayParallel.js';
 import { replaySerial } from '../../replay/replayBlock.js';
 import { machineInfo } from '../../report/machine.js';
 import { buildReplayReport } from '../../report/replayReport.js';
@@ -19,8 +19,8 @@ import { checkBalHash, readBalFile } from '../../bal/balFile.js';
 import { UsageError } from '../../errors.js';
 import { blockLine, renderReplay, verdictLines } from '../render/replayTables.js';
 import { parallelVerdict } from '../render/parallelTables.js';
-import { renderTxDetail } from '../render/txDetail.js';
-import { toolVersion } from '../version.js';
+import { renderTxDetail } from '../render/txDetailTables.js';
+import { toolVersion } from '../../version.js';
 
 /** The options as commander hands them over (strings until checked here). */
 export interface ReplayCommandOptions {

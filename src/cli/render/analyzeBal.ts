@@ -3,7 +3,7 @@
  * EIP-7928 cap, ceiling_bal(T) beside the dependency graph's ceiling(T), and the measured
  * speedup of the scheduler that ran (the access-list executor's when it was `bal`).
  */
-import type { AnalyzeReport } from '../../analyze/report.js';
+import type { AnalyzeReport } from '../../rangeAnalysis/rangeReport.js';
 import { dim, formatInt, formatSpeedup, heading, table } from './format.js';
 
 export function balTable(report: AnalyzeReport): string {

@@ -1,0 +1,228 @@
+/**
+ * The parallel replay of one block, as commands use it: decide whether to run Block-STM
+ * at all (fallback), get the worker pool (started once per process) and the block into
+ * it (state distribution), run warm-up runs, then measured runs interleaved with serial
+ * runs on the same state so machine drift hits both, check every parallel run against
+ * the serial replay (receipts and post-state), and summarise.
+ */
+import { median, spread } from '../analysis/stats.js';
+import { balScore, ceilingBal } from '../analysis/ceilingBal.js';
+import { ExecutorError, StmError } from '../errors.js';
+import { runSerial } from '../exec/serialExecutor.js';
+import { describeLocation } from '../state/locations.js';
+import type { SerialReplay } from './replayBlock.js';
+import { compareWithSerial } from './compareWithSerial.js';
+import type { BlockLevelAccessList } from '@ethereumjs/util';
+import { runBlockStm } from '../parallel/coordinator.js';
+import { runBalScheduler } from '../parallel/balScheduler.js';
+import { balFallbackReason } from '../parallel/fallback.js';
+import { prepareBalRun } from './balRun.js';
+import { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type RunOptions, type RunResult } from '../parallel/executionRun.js';
+import { runLocks } from '../parallel/lockScheduler.js';
+import { runOcc } from '../parallel/occScheduler.js';
+import { decideFallback } from '../parallel/fallback.js';
+import type { StressConfig } from '../parallel/protocol.js';
+import type { ParallelDifference, ParallelSummary, SchedulerName } from '../parallel/types.js';
+import { closeSharedPool, cores, sharedPool } from '../parallel/workerPool.js';
+
+export interface ParallelOptions {
+  threads: number;
+  /** Which scheduler runs the block (default blockstm). */
+  scheduler?: SchedulerName;
+  /** OCC: rounds of parallel execution before the rest runs serially (default 10). */
+  maxRounds?: number;
+  /** Allow the executor to fall back to serial on cheap signals (default true; --no-fallback). */
+  fallback: boolean;
+  runs: number;
+  warmup: number;
+  /** Run a serial replay before each parallel run for the speedup (default true; tests that only check equality skip it). */
+  interleaveSerial?: boolean;
+  /** Override the hung-worker timeout, ms (tests). */
+  timeoutMs?: number;
+  /** Make worker 0 crash or hang at the start of the first run (tests of the failure path). */
+  injectFault?: 'crash' | 'hang';
+  /** Perturb scheduling inside the workers (tests). */
+  stress?: StressConfig;
+  checkpoint?: () => void;
+  progress?: (phase: string, done: number, total: number) => void;
+  /** bal: the access list to execute with (--bal FILE); default: the one built from the serial replay. */
+  bal?: BlockLevelAccessList;
+}
+
+let nextRunId = 1;
+
+/** Fall back when the best warm-up run reached less than this speedup. */
+const MEASURED_FALLBACK_BELOW = 0.95;
+/** Serial replays each worker runs of a newly loaded block to warm its JIT (setup, reported). */
+const WORKER_WARM_RUNS = 3;
+
+/** The warm-up runs showed parallel execution does not pay on this block. */
+class MeasuredFallback extends StmError {
+  override name = 'MeasuredFallback';
+}
+
+export async function replayParallel(serial: SerialReplay, options: ParallelOptions): Promise<ParallelSummary> {
+  const { ctx } = serial;
+  const threads = Math.max(1, Math.floor(options.threads));
+  const n = ctx.txs.length;
+  const runs = Math.max(1, options.runs);
+  const warmup = Math.max(0, options.warmup);
+  const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
+  const serialTimes: number[] = [];
+  const parallelTimes: number[] = [];
+  const setup = { workerStartMs: 0, stateDistributionMs: 0, poolReused: false };
+
+  const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
+  const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
+  const gasLimits = ctx.txs.map((tx) => Number(tx.gasLimit));
+  const scheduler = options.scheduler ?? 'blockstm';
+  // The access-list executor's one fallback is its ceiling (balScheduler.ts).
+  const decision = !options.fallback ? undefined : scheduler === 'bal' ? balFallbackReason(serial.txTimesMs, threads, serial.analysis.all.byTime) : decideFallback(n, serial.gasUsed, threads, senders);
+  const balRun = scheduler === 'bal' ? prepareBalRun(serial, options.bal, decision !== undefined) : undefined;
+  let fallbackReason = decision;
+  let results: RunResult[] = [];
+  let difference: ParallelDifference | undefined;
+
+  if (fallbackReason === undefined) {
+    try {
+      // T threads = the main thread (coordinating and executing) + T-1 workers.
+      const { pool, reused } = await sharedPool(threads - 1);
+      setup.poolReused = reused;
+      setup.workerStartMs = reused ? 0 : pool.startMs;
+      const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
+      const timeoutMs = options.timeoutMs ?? Math.max(30_000, serial.serialMs.max * 50);
+      setup.stateDistributionMs = await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, timeoutMs, options.interleaveSerial === false ? 0 : WORKER_WARM_RUNS);
+      if (options.injectFault !== undefined) pool.queue(0, { t: options.injectFault });
+      const runOnce = () => {
+        const runOptions: RunOptions = {
+          runId: nextRunId++,
+          blockKey,
+          timeoutMs,
+          senders,
+          chunkSize,
+          gasLimits,
+          mainReplay: serial.replay,
+          // OCC bounds its own re-executions by its cap on rounds.
+          maxReexecutions: options.fallback && scheduler !== 'occ' ? 3 * n + 100 : Number.POSITIVE_INFINITY,
+          ...(options.stress === undefined ? {} : { stress: options.stress }),
+          ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
+        };
+        if (scheduler === 'occ') return runOcc(pool, ctx.pre, n, { ...runOptions, ...(options.maxRounds === undefined ? {} : { maxRounds: options.maxRounds }) });
+        if (balRun !== undefined) return runBalScheduler(pool, ctx.pre, n, { ...runOptions, ...balRun });
+        if (scheduler === 'locks') return runLocks(pool, ctx.pre, n, { ...runOptions, declaredPreds: serial.analysis.graph.preds });
+        return runBlockStm(pool, ctx.pre, n, runOptions);
+      };
+      const warmupTimes: number[] = [];
+      for (let i = 0; i < warmup; i++) {
+        options.progress?.('parallel warm-up', i, warmup + runs);
+        warmupTimes.push((await runOnce()).elapsedMs);
+      }
+      // The executor's own measurement as a signal: when its warm-up runs were clearly
+      // slower than the serial replay of the same block, it runs the block serially (and
+      // says so). The median of the warm-up runs after the first (which also warms the
+      // workers' JIT), not the best: on this machine the best of three now and then let
+      // 4370000 and 8889776 through (≥ 0.95×), and they then ran at 0.79–0.85×.
+      const warm = warmupTimes.length > 1 ? warmupTimes.slice(1) : warmupTimes;
+      const warmSpeedup = warm.length > 0 ? serial.serialMs.median / median(warm) : Number.POSITIVE_INFINITY;
+      if (options.fallback && scheduler !== 'bal' && warmSpeedup < MEASURED_FALLBACK_BELOW) {
+        throw new MeasuredFallback(`the parallel warm-up runs were clearly slower than serial (${warmSpeedup.toFixed(2)}× < ${MEASURED_FALLBACK_BELOW}×)`);
+      }
+      for (let i = 0; i < runs; i++) {
+        options.progress?.('serial + parallel', warmup + i, warmup + runs);
+        serialTimes.push(options.interleaveSerial === false ? serial.serialMs.median : (await runSerial(serial.replay, serialOptions)).executionMs);
+        const result = await runOnce();
+        parallelTimes.push(result.elapsedMs);
+        results.push(result);
+        difference ??= await compareWithSerial(serial, result.outcomes);
+      }
+    } catch (error) {
+      if (error instanceof MeasuredFallback) {
+        fallbackReason = error.shortMessage;
+      } else if (error instanceof TooManyReexecutions) {
+        fallbackReason = `too many re-executions (${error.shortMessage})`;
+      } else if (error instanceof ExecutorError || (error instanceof StmError && /worker/.test(error.shortMessage))) {
+        // A crashed or hung worker: never a wrong or missing result. The pool is restarted on next use.
+        await closeSharedPool();
+        fallbackReason = `worker failure: ${error.shortMessage}`;
+      } else if (error instanceof ParallelExecutionError) {
+        difference = { field: 'execution', serial: 'succeeded', parallel: error.shortMessage };
+      } else {
+        throw error;
+      }
+      results = [];
+      serialTimes.length = 0;
+      parallelTimes.length = 0;
+    }
+  }
+
+  // bal ran serially after all (a worker failed): no transaction was held to a given list, so all of it is held to the replay's.
+  if (balRun !== undefined && decision === undefined && fallbackReason !== undefined) prepareBalRun(serial, options.bal, true);
+  if (fallbackReason !== undefined || (results.length === 0 && difference === undefined)) {
+    // Serial fallback: the executor runs the block serially on the main thread, so its
+    // runs are the serial runs: the same measurements on both sides (speedup exactly 1),
+    // not a second set whose noise would read as a gain or a loss.
+    for (let i = 0; i < runs; i++) {
+      options.progress?.('serial (fallback)', warmup + i, warmup + runs);
+      const ms = (await runSerial(serial.replay, serialOptions)).executionMs;
+      serialTimes.push(ms);
+      parallelTimes.push(ms);
+    }
+  }
+
+  const serialMedian = spread(serialTimes).median;
+  const parallelSpread = spread(parallelTimes);
+  const speedup = parallelSpread.median > 0 ? serialMedian / parallelSpread.median : 1;
+  // The access-list executor has no edges to respect: its ceiling is ceiling_bal(T).
+  const ceilingT = scheduler === 'bal' ? ceilingBal(serial.txTimesMs, threads, serial.analysis.all.byTime) : serial.analysis.all.byTime.threads;
+  const representative = medianRun(results);
+  const stats = representative?.stats;
+  const incarnations = stats?.incarnations ?? new Array<number>(n).fill(1);
+  const reexecutions = incarnations.reduce((sum, inc) => sum + inc - 1, 0);
+  const locationConflicts = [...(stats?.locationConflicts ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
+  const highestIncarnation = incarnations.reduce((max, inc) => Math.max(max, inc - 1), 0);
+  const summary: ParallelSummary = {
+    scheduler,
+    threads,
+    oversubscribed: threads > cores(),
+    parallelMs: parallelSpread,
+    speedup,
+    ceilingT,
+    efficiency: ceilingT > 0 ? speedup / ceilingT : 0,
+    conflicts: {
+      total: (stats?.conflictsValidation ?? 0) + (stats?.conflictsEstimate ?? 0),
+      validation: stats?.conflictsValidation ?? 0,
+      estimate: stats?.conflictsEstimate ?? 0,
+    },
+    reexecutions,
+    reexecutionRate: n > 0 ? reexecutions / n : 0,
+    waves: scheduler === 'occ' ? Math.max(0, (stats?.rounds ?? 1) - 1) : highestIncarnation,
+    highestIncarnation,
+    fallback: fallbackReason === undefined ? { mode: 'none' } : { mode: 'serial', reason: fallbackReason },
+    setup,
+    topLocations: locationConflicts.slice(0, 10).map(([location, conflicts]) => ({ location, description: describeLocation(location), conflicts })),
+    perTx: incarnations.map((inc, i) => ({ incarnations: inc, abortedBy: stats?.abortedBy[i] ?? [] })),
+    equalsSerial: difference === undefined,
+    serialMsInterleaved: spread(serialTimes),
+  };
+  if (scheduler === 'occ') {
+    summary.rounds = stats?.rounds ?? 0;
+    summary.serialTail = stats?.serialTail ?? 0;
+  }
+  if (difference !== undefined) summary.firstDifference = difference;
+  if (scheduler === 'bal') {
+    const score = balScore(serialMedian, parallelSpread.median, Math.max(0, ...serial.txTimesMs));
+    if (score !== undefined) summary.balScore = score;
+  }
+  return summary;
+}
+
+function medianRun(results: RunResult[]): RunResult | undefined {
+  if (results.length === 0) return undefined;
+  const sorted = [...results].sort((a, b) => a.elapsedMs - b.elapsedMs);
+  return sorted[(sorted.length - 1) >> 1];
+}
+
+/** Stops worker threads so the process can exit. */
+export async function shutdownParallel(): Promise<void> {
+  await closeSharedPool();
+}
