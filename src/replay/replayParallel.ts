@@ -155,6 +155,8 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     }
   }
 
+  // bal ran serially after all (a worker failed): no transaction was held to a given list, so all of it is held to the replay's.
+  if (balRun !== undefined && decision === undefined && fallbackReason !== undefined) prepareBalRun(serial, options.bal, true);
   if (fallbackReason !== undefined || (results.length === 0 && difference === undefined)) {
     // Serial fallback: the executor runs the block serially on the main thread, so its
     // runs are the serial runs: the same measurements on both sides (speedup exactly 1),
