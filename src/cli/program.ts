@@ -30,6 +30,7 @@ Examples:
   $ stm replay --block 19933597 --json > report.json  every figure and per-tx detail as JSON
   $ stm replay --block 19933597 --tx 3                transaction 3 (index or 0x hash) up close
   $ stm replay --block 19933597 --compare             Block-STM, OCC rounds and declared locks side by side
+  $ stm replay --block 19933597 --fallback            as a production executor: serial where parallel does not pay
   $ stm replay --block 46147 --fixtures DIR           read the block from DIR/46147/ only
   $ stm replay --block 19000000 --rpc URL             fetch it from a node (once; cached after)
 
@@ -67,7 +68,8 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .option('--runs <n>', 'measured runs (median, min, max)', '5')
     .option('--warmup <n>', 'warm-up runs before measuring', '2')
     .option('--threads <T>', `threads for ceiling(T) and the parallel replay (default: this machine's cores)`)
-    .addOption(new Option('--no-fallback', 'never let the parallel executor fall back to serial'))
+    .option('--fallback', 'run the block serially where a production executor would (default: run the executor and only say so)', false)
+    .addOption(new Option('--no-fallback', 'the default: run the executor even where a production one would not').hideHelp())
     .option('--scheduler <name>', 'parallel scheduler: blockstm, occ (Sei-style rounds) or locks (declared locks, an oracle); docs/schedulers.md', 'blockstm')
     .option('--compare', 'run all three schedulers on the block and print them side by side with ceiling(T)')
     .option('--max-rounds <n>', 'occ: rounds of parallel execution before the rest runs serially', '10')
@@ -178,7 +180,8 @@ suite or baseline, 3 environment or internal failure. Docs: docs/bench.md`,
     .option('--warmup <n>', 'warm-up runs per block', '1')
     .option('--threads <T>', `threads for ceiling(T) and the parallel replay (default: this machine's cores)`)
     .addOption(new Option('--no-parallel', 'do not run the parallel executor (dependencies and ceilings only)'))
-    .addOption(new Option('--no-fallback', 'never let the parallel executor fall back to serial'))
+    .option('--fallback', 'run a block serially where a production executor would (default: run the executor and only say so)', false)
+    .addOption(new Option('--no-fallback', 'the default: run the executor even where a production one would not').hideHelp())
     .option('--scheduler <name>', 'parallel scheduler: blockstm, occ or locks (docs/schedulers.md)', 'blockstm')
     .option('--heat <measure>', 'heatmap intensity: edges or conflicts', 'edges')
     .option('--simulate <T,…>', 'simulate the executor at these thread counts, e.g. 1,2,4,8,16,32,64 (docs/simulator.md)')

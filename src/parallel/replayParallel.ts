@@ -1,6 +1,7 @@
 /**
- * The parallel replay of one block, as commands use it: decide whether to run Block-STM
- * at all (fallback), get the worker pool (started once per process) and the block into
+ * The parallel replay of one block, as commands use it: judge whether a production
+ * executor would run Block-STM at all (the fallback rules: reported, and applied only when
+ * asked, since stm's users come to see what the executor does), get the worker pool (started once per process) and the block into
  * it (state distribution), run warm-up runs, then measured runs interleaved with serial
  * runs on the same state so machine drift hits both, check every parallel run against
  * the serial replay (receipts and post-state), and summarise.
@@ -26,7 +27,12 @@ export interface ParallelOptions {
   scheduler?: SchedulerName;
   /** OCC: rounds of parallel execution before the rest runs serially (default 10). */
   maxRounds?: number;
-  /** Allow the executor to fall back to serial on cheap signals (default true; --no-fallback). */
+  /**
+   * Apply the fallback rules (run the block serially when they say parallel execution does
+   * not pay), as a production executor would; --fallback. Without it the executor always
+   * runs and the rules' verdict is only reported (`fallback.advice`). A crashed or hung
+   * worker falls back either way.
+   */
   fallback: boolean;
   runs: number;
   warmup: number;
@@ -68,8 +74,10 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
   const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
   const gasLimits = ctx.txs.map((tx) => Number(tx.gasLimit));
-  const decision = options.fallback ? decideFallback(n, serial.gasUsed, threads, senders) : undefined;
-  let fallbackReason = decision;
+  const decision = decideFallback(n, serial.gasUsed, threads, senders);
+  /** Why a production executor would run this block serially (reported; applied with --fallback). */
+  let advice = decision;
+  let fallbackReason = options.fallback ? decision : undefined;
   let results: RunResult[] = [];
   const scheduler = options.scheduler ?? 'blockstm';
   let difference: ParallelDifference | undefined;
@@ -94,7 +102,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           gasLimits,
           mainReplay: serial.replay,
           // OCC bounds its own re-executions by its cap on rounds.
-          maxReexecutions: options.fallback && scheduler !== 'occ' ? 3 * n + 100 : Number.POSITIVE_INFINITY,
+          maxReexecutions: options.fallback && scheduler !== 'occ' ? reexecutionLimit(n) : Number.POSITIVE_INFINITY,
           ...(options.stress === undefined ? {} : { stress: options.stress }),
           ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
         };
@@ -114,8 +122,10 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       // 4370000 and 8889776 through (≥ 0.95×), and they then ran at 0.79–0.85×.
       const warm = warmupTimes.length > 1 ? warmupTimes.slice(1) : warmupTimes;
       const warmSpeedup = warm.length > 0 ? serial.serialMs.median / median(warm) : Number.POSITIVE_INFINITY;
-      if (options.fallback && warmSpeedup < MEASURED_FALLBACK_BELOW) {
-        throw new MeasuredFallback(`the parallel warm-up runs were clearly slower than serial (${warmSpeedup.toFixed(2)}× < ${MEASURED_FALLBACK_BELOW}×)`);
+      if (warmSpeedup < MEASURED_FALLBACK_BELOW) {
+        const reason = `the parallel warm-up runs were clearly slower than serial (${warmSpeedup.toFixed(2)}× < ${MEASURED_FALLBACK_BELOW}×)`;
+        advice ??= reason;
+        if (options.fallback) throw new MeasuredFallback(reason);
       }
       for (let i = 0; i < runs; i++) {
         options.progress?.('serial + parallel', warmup + i, warmup + runs);
@@ -130,6 +140,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
         fallbackReason = error.shortMessage;
       } else if (error instanceof TooManyReexecutions) {
         fallbackReason = `too many re-executions (${error.shortMessage})`;
+        advice ??= fallbackReason;
       } else if (error instanceof ExecutorError || (error instanceof StmError && /worker/.test(error.shortMessage))) {
         // A crashed or hung worker: never a wrong or missing result. The pool is restarted on next use.
         await closeSharedPool();
@@ -167,6 +178,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const reexecutions = incarnations.reduce((sum, inc) => sum + inc - 1, 0);
   const locationConflicts = [...(stats?.locationConflicts ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
   const highestIncarnation = incarnations.reduce((max, inc) => Math.max(max, inc - 1), 0);
+  if (scheduler !== 'occ' && reexecutions > reexecutionLimit(n)) advice ??= `too many re-executions (${reexecutions} > ${reexecutionLimit(n)})`;
   const summary: ParallelSummary = {
     scheduler,
     threads,
@@ -184,7 +196,12 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     reexecutionRate: n > 0 ? reexecutions / n : 0,
     waves: scheduler === 'occ' ? Math.max(0, (stats?.rounds ?? 1) - 1) : highestIncarnation,
     highestIncarnation,
-    fallback: fallbackReason === undefined ? { mode: 'none' } : { mode: 'serial', reason: fallbackReason },
+    executorRan: results.length > 0,
+    fallback: {
+      mode: fallbackReason === undefined ? 'none' : 'serial',
+      ...(fallbackReason === undefined ? {} : { reason: fallbackReason }),
+      ...(advice === undefined ? {} : { advice }),
+    },
     setup,
     topLocations: locationConflicts.slice(0, 10).map(([location, conflicts]) => ({ location, description: describeLocation(location), conflicts })),
     perTx: incarnations.map((inc, i) => ({ incarnations: inc, abortedBy: stats?.abortedBy[i] ?? [] })),
@@ -197,6 +214,11 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   }
   if (difference !== undefined) summary.firstDifference = difference;
   return summary;
+}
+
+/** With --fallback, a run that re-executes more than this runs the block serially instead. */
+function reexecutionLimit(txCount: number): number {
+  return 3 * txCount + 100;
 }
 
 function medianRun(results: RunResult[]): RunResult | undefined {

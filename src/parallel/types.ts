@@ -62,7 +62,14 @@ export interface ParallelSummary {
   /** OCC only: rounds of parallel execution, and transactions run serially after the cap on rounds. */
   rounds?: number;
   serialTail?: number;
-  fallback: { mode: 'none' | 'serial'; reason?: string };
+  /**
+   * mode 'serial': the block ran serially (with --fallback when the fallback rules said so,
+   * or always when a worker failed), for `reason`. `advice`: why a production executor would
+   * run this block serially (docs/executor.md, "Fallback"), whether or not it was applied.
+   */
+  fallback: { mode: 'none' | 'serial'; reason?: string; advice?: string };
+  /** The executor's measured runs happened (false: fallback or failure; its counts are then not figures). */
+  executorRan: boolean;
   setup: { workerStartMs: number; stateDistributionMs: number; poolReused: boolean };
   topLocations: LocationConflicts[];
   perTx: ParallelTxDetail[];

@@ -70,7 +70,7 @@ test('stm --help exits 0 and shows examples', async () => {
 test('stm replay --help exits 0 and lists the options with examples', async () => {
   const result = await stm(['replay', '--help']);
   assert.equal(result.code, 0);
-  for (const option of ['--block', '--fixtures', '--runs', '--warmup', '--threads', '--no-fallback', '--json', '--tx', '--verbose']) {
+  for (const option of ['--block', '--fixtures', '--runs', '--warmup', '--threads', '--fallback', '--json', '--tx', '--verbose']) {
     assert.ok(result.stdout.includes(option), `help mentions ${option}`);
   }
   assert.match(result.stdout, /Examples:/);
@@ -98,12 +98,39 @@ test('--json prints one JSON document with the documented top-level fields', asy
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as Record<string, unknown> & { block: { number: string }; txs: unknown[]; outcome: { exitCode: number } };
   assert.deepEqual(Object.keys(report), [
-    'schemaVersion', 'tool', 'machine', 'block', 'options', 'serial', 'verification', 'dependencies', 'parallel', 'compare', 'outcome', 'txs', 'tx',
+    'schemaVersion', 'tool', 'machine', 'load', 'warnings', 'block', 'options', 'serial', 'verification', 'dependencies', 'parallel', 'compare', 'outcome', 'txs', 'tx',
   ]);
-  assert.equal(report.schemaVersion, 1);
+  assert.equal(report.schemaVersion, 2);
   assert.equal(report.block.number, '930196', '0xe3194 is block 930196');
   assert.equal(report.txs.length, 18);
   assert.equal(report.outcome.exitCode, 0);
+});
+
+test('by default the executor runs and reports its conflicts and waves; --fallback runs serially where a production executor would', async () => {
+  type Parallel = { fallback: { mode: string; reason: string | null; advice: string | null }; conflicts: { total: number } | null; waves: number | null; reexecutions: number | null };
+  // Block 46147 has one transaction: a production executor would not run it in parallel.
+  const shown = await stm(['replay', '--block', '46147', '--json', ...QUICK]);
+  assert.equal(shown.code, 0, shown.stderr);
+  const report = JSON.parse(shown.stdout) as { parallel: Parallel; warnings: string[] };
+  assert.equal(report.parallel.fallback.mode, 'none');
+  assert.match(report.parallel.fallback.advice ?? '', /too few for 2 threads/);
+  assert.equal(report.parallel.conflicts?.total, 0);
+  assert.equal(report.parallel.waves, 0);
+  assert.ok(report.warnings.some((w) => /only 1 measured run/.test(w)), 'one run is flagged as noise');
+  const text = await stm(['replay', '--block', '46147', ...QUICK]);
+  assert.match(text.stdout, /a production executor would run this block serially: 1 transactions is too few/);
+  assert.match(text.stdout, /! only 1 measured run/);
+
+  const applied = await stm(['replay', '--block', '46147', '--fallback', '--json', ...QUICK]);
+  assert.equal(applied.code, 0, applied.stderr);
+  const serially = (JSON.parse(applied.stdout) as { parallel: Parallel }).parallel;
+  assert.equal(serially.fallback.mode, 'serial');
+  assert.equal(serially.conflicts, null, 'not measured: null, not 0');
+  assert.equal(serially.waves, null);
+  assert.equal(serially.reexecutions, null);
+  const appliedText = await stm(['replay', '--block', '46147', '--fallback', ...QUICK]);
+  assert.match(appliedText.stdout, /│ conflicts\s+│ — /);
+  assert.match(appliedText.stdout, /ran serially: 1 transactions is too few/);
 });
 
 test('--block abc is a usage error: exit 2, one line, no stack trace', async () => {
@@ -186,11 +213,11 @@ test('other malformed options and unknown commands exit 2 with one line', async 
 });
 
 test('--compare runs Block-STM, OCC and declared locks on one block, each equal to serial', async () => {
-  const result = await stm(['replay', '--block', '19933597', '--compare', '--no-fallback', ...QUICK]);
+  const result = await stm(['replay', '--block', '19933597', '--compare', ...QUICK]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /Schedulers compared/);
   for (const name of ['blockstm', 'occ', 'locks']) assert.match(result.stdout, new RegExp(`│ ${name} `));
-  const json = await stm(['replay', '--block', '19933597', '--compare', '--no-fallback', '--json', ...QUICK]);
+  const json = await stm(['replay', '--block', '19933597', '--compare', '--json', ...QUICK]);
   assert.equal(json.code, 0, json.stderr);
   const report = JSON.parse(json.stdout) as { compare: Array<{ scheduler: string; equalsSerial: boolean; rounds: number | null; reexecutions: number }> };
   assert.deepEqual(report.compare.map((p) => p.scheduler), ['blockstm', 'occ', 'locks']);

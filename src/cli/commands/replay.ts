@@ -9,13 +9,13 @@ import { obtainBlock } from '../../rpc/blockSource.js';
 import { parseChainId, rpcSettings } from '../../rpc/rpcOptions.js';
 import { replayParallel, shutdownParallel } from '../../parallel/replayParallel.js';
 import { replaySerial } from '../../replay/replayBlock.js';
-import { machineInfo } from '../../report/machine.js';
+import { machineInfo, sampleOtherProcessesCpu } from '../../report/machine.js';
 import { buildReplayReport } from '../../report/replayReport.js';
 import { InterruptGuard } from '../interrupt.js';
 import { parseBlockNumber, parseScheduler, parseTxSelector, parseWholeNumber, resolveTxIndex } from '../options.js';
 import { SCHEDULERS, type ParallelSummary } from '../../parallel/types.js';
 import { Progress } from '../progress.js';
-import { blockLine, renderReplay, verdictLines } from '../render/replayTables.js';
+import { blockLine, renderReplay, verdictLines, warningLines } from '../render/replayTables.js';
 import { parallelVerdict } from '../render/parallelTables.js';
 import { renderTxDetail } from '../render/txDetail.js';
 import { toolVersion } from '../version.js';
@@ -76,6 +76,7 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
     interrupt.checkpoint();
 
     progress.phase(`preparing block ${number} (${data.block.transactions.length} txs)`);
+    const otherProcessesCpu = sampleOtherProcessesCpu();
     const serial = await replaySerial(data, { runs, warmup, threads, checkpoint: interrupt.checkpoint, progress: progress.update });
     interrupt.checkpoint();
 
@@ -92,6 +93,7 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
       for (const name of SCHEDULERS) compare.push(name === scheduler ? parallel : await runScheduler(name));
     }
     progress.stop();
+    const otherProcessesCores = otherProcessesCpu();
 
     const report = buildReplayReport({
       serial,
@@ -99,13 +101,14 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
       options: { runs, warmup, threads, fallback: raw.fallback, scheduler, maxRounds },
       ...(compare === undefined ? {} : { compare }),
       machine: machineInfo(),
+      otherProcessesCores,
       toolVersion: toolVersion(),
       ...(txDetail === undefined ? {} : { txDetail }),
     });
     if (json) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else if (report.tx !== null) {
-      const verdict = [...verdictLines(report), ...(report.parallel === null || report.parallel.equalsSerial ? [] : parallelVerdict(report.parallel))];
+      const verdict = [...verdictLines(report), ...(report.parallel === null || report.parallel.equalsSerial ? [] : parallelVerdict(report.parallel)), ...warningLines(report)];
       process.stdout.write(`${blockLine(report)}\n${renderTxDetail(report.tx)}${verdict.map((line) => line + '\n').join('')}`);
     } else {
       process.stdout.write(renderReplay(report));

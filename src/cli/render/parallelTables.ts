@@ -1,6 +1,7 @@
 /**
  * The text form of the parallel (Block-STM) part of a replay report: times, speedup
- * against ceiling(T), conflicts and re-executions, fallback, setup cost on its own line,
+ * against ceiling(T), conflicts and re-executions ("—" when the executor did not run), the
+ * fallback (applied, or what a production executor would do), setup cost on its own line,
  * the oversubscription note, the parallel = serial verdict (loud when it fails), and the
  * locations that caused the most conflicts.
  */
@@ -10,23 +11,27 @@ import { bad, dim, formatInt, formatMs, formatPercent, formatSpeedup, heading, l
 /** How many hot locations the text table shows (JSON has all the executor reported). */
 export const TOP_LOCATIONS_SHOWN = 10;
 
+/** A figure of the executor's own, or "—" when its measured runs did not happen. */
+const orDash = <T,>(value: T | null, show: (v: T) => string): string => (value === null ? dim('—') : show(value));
+
 export function renderParallel(p: ParallelReport, cores: number): string {
   const t = table();
   const spread = (ms: ParallelReport['parallelMs']) => `${formatMs(ms.median)} median ${dim(`(min ${formatMs(ms.min)}, max ${formatMs(ms.max)})`)}`;
-  const fallback = p.fallback.mode === 'none' ? 'none' : warn(`serial${p.fallback.reason !== null ? ` (${p.fallback.reason})` : ''}`);
+  const ranSerially = p.fallback.mode === 'serial';
   t.push(
-    [heading('serial'), spread(p.serialMs)],
-    [heading('parallel'), spread(p.parallelMs) + (p.fallback.mode === 'serial' ? warn(' (fell back to serial)') : '')],
+    [heading('serial'), spread(p.serialMs) + dim(' ¹')],
+    [heading('parallel'), spread(p.parallelMs) + (ranSerially ? warn(' (ran serially)') : '')],
     [heading('speedup'), formatSpeedup(p.speedup)],
     [heading(`ceiling(${p.threads})`), `${formatSpeedup(p.ceilingT)} ${dim('by time')}`],
     [heading('efficiency'), `${formatPercent(p.efficiency)} ${dim('(speedup / ceiling)')}`],
-    [heading('conflicts'), `${formatInt(p.conflicts.total)} ${dim(`(validation ${formatInt(p.conflicts.validation)}, estimate ${formatInt(p.conflicts.estimate)})`)}`],
-    [heading('re-executions'), `${formatInt(p.reexecutions)} ${dim(`(${formatPercent(p.reexecutionRate)} of txs)`)}`],
-    [heading('waves'), String(p.waves) + (p.rounds !== null ? dim(` (rounds ${p.rounds}, highest incarnation ${p.highestIncarnation})`) : '')],
+    [heading('conflicts'), orDash(p.conflicts, (c) => `${formatInt(c.total)} ${dim(`(validation ${formatInt(c.validation)}, estimate ${formatInt(c.estimate)})`)}`)],
+    [heading('re-executions'), orDash(p.reexecutions, (r) => `${formatInt(r)} ${dim(`(${formatPercent(p.reexecutionRate ?? 0)} of txs)`)}`)],
+    [heading('waves'), orDash(p.waves, (w) => String(w) + (p.rounds !== null ? dim(` (rounds ${p.rounds}, highest incarnation ${p.highestIncarnation})`) : ''))],
   );
   if (p.serialTail !== null && p.serialTail > 0) t.push([heading('serial tail'), `${formatInt(p.serialTail)} ${dim('txs run in order after the cap on rounds')}`]);
-  t.push([heading('fallback'), fallback]);
   const lines = [`${heading('Parallel replay')} ${dim(`(${p.scheduler}, ${p.threads} thread${p.threads === 1 ? '' : 's'})`)}`, t.toString()];
+  lines.push(dim('¹ serial runs alternating with the parallel ones (the speedup\'s numerator); "serial time" above is the runs before them'));
+  lines.push(...fallbackLines(p));
   lines.push(
     dim(
       `setup: worker start ${formatMs(p.setup.workerStartMs)}, state distribution ${formatMs(p.setup.stateDistributionMs)}, ` +
@@ -39,6 +44,15 @@ export function renderParallel(p: ParallelReport, cores: number): string {
   lines.push(...parallelVerdict(p));
   if (p.topLocations.length > 0) lines.push(renderTopLocations(p));
   return lines.join('\n');
+}
+
+/** The block ran serially (and why), or what a production executor would have done. */
+export function fallbackLines(p: ParallelReport): string[] {
+  if (p.fallback.mode === 'serial') {
+    return [warn(`ran serially: ${p.fallback.reason ?? 'fallback'}; the executor's conflicts, re-executions and waves are not measured (—)`)];
+  }
+  if (p.fallback.advice !== null) return [dim(`a production executor would run this block serially: ${p.fallback.advice} (--fallback applies it)`)];
+  return [];
 }
 
 /** "parallel = serial ✓", or the loud mismatch line with the first difference. */
@@ -70,9 +84,9 @@ export function renderCompare(rows: ParallelReport[]): string {
       formatSpeedup(p.speedup),
       formatSpeedup(p.ceilingT),
       formatPercent(p.efficiency),
-      formatInt(p.conflicts.total),
-      formatInt(p.reexecutions),
-      p.rounds !== null ? `${p.waves} ${dim(`(${p.rounds} round${p.rounds === 1 ? '' : 's'}${p.serialTail ? `, ${p.serialTail} serial` : ''})`)}` : String(p.waves),
+      orDash(p.conflicts, (c) => formatInt(c.total)),
+      orDash(p.reexecutions, formatInt),
+      orDash(p.waves, (w) => (p.rounds !== null ? `${w} ${dim(`(${p.rounds} round${p.rounds === 1 ? '' : 's'}${p.serialTail ? `, ${p.serialTail} serial` : ''})`)}` : String(w))),
       p.fallback.mode === 'none' ? 'none' : warn('serial'),
       p.equalsSerial ? ok() : bad('✗ differs'),
     ]);

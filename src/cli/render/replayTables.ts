@@ -17,6 +17,7 @@ export function renderReplay(report: ReplayReport): string {
     report.compare === null ? '' : renderCompare(report.compare),
     ...(report.compare ?? []).filter((p) => !p.equalsSerial && p.scheduler !== report.parallel?.scheduler).flatMap((p) => [bad(`${p.scheduler}:`), ...parallelVerdict(p)]),
     ...verdictLines(report),
+    ...warningLines(report),
   ];
   return parts.filter((part) => part !== '').join('\n') + '\n';
 }
@@ -107,4 +108,9 @@ export function verdictLines(report: ReplayReport): string[] {
     lines.push(warn('! the measured serial runs differed (gas or post-state size): the replay is not deterministic'));
   }
   return lines;
+}
+
+/** The noise warnings (report.warnings), one "! …" line each. */
+export function warningLines(report: ReplayReport): string[] {
+  return report.warnings.map((warning) => warn(`! ${warning}`));
 }
