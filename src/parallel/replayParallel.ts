@@ -19,7 +19,7 @@ import { runOcc } from './occScheduler.js';
 import { decideFallback } from './fallback.js';
 import type { StressConfig } from './protocol.js';
 import type { ParallelDifference, ParallelSummary, SchedulerName } from './types.js';
-import { closeSharedPool, cores, sharedPool } from './workerPool.js';
+import { closeSharedPool, cores, parallelBlockKey, sharedPool } from './workerPool.js';
 
 export interface ParallelOptions {
   threads: number;
@@ -52,8 +52,10 @@ let nextRunId = 1;
 
 /** Fall back when the best warm-up run reached less than this speedup. */
 const MEASURED_FALLBACK_BELOW = 0.95;
-/** Serial replays each worker runs of a newly loaded block to warm its JIT (setup, reported). */
-const WORKER_WARM_RUNS = 3;
+/** Serial replays each worker runs of a newly loaded block to warm its JIT (setup, reported)… */
+export const WORKER_WARM_RUNS = 3;
+/** …starting no further one after this long (a gigagas block takes seconds a run). */
+export const WORKER_WARM_MS = 1500;
 
 /** The warm-up runs showed parallel execution does not pay on this block. */
 class MeasuredFallback extends StmError {
@@ -69,7 +71,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
   const serialTimes: number[] = [];
   const parallelTimes: number[] = [];
-  const setup = { workerStartMs: 0, stateDistributionMs: 0, poolReused: false };
+  const setup = { workerStartMs: 0, stateDistributionMs: 0, stateHandOffMs: 0, waitedMs: 0, poolReused: false };
 
   const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
   const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
@@ -85,12 +87,18 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   if (fallbackReason === undefined) {
     try {
       // T threads = the main thread (coordinating and executing) + T-1 workers.
-      const { pool, reused } = await sharedPool(threads - 1);
-      setup.poolReused = reused;
-      setup.workerStartMs = reused ? 0 : pool.startMs;
-      const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
+      // The pool and the load may have started early (prepareBlock), beside the serial replay.
+      const waitStarted = performance.now();
+      const { pool } = await sharedPool(threads - 1);
+      const firstUse = pool.claimStart();
+      setup.poolReused = !firstUse;
+      setup.workerStartMs = firstUse ? pool.startMs : 0;
+      const blockKey = parallelBlockKey(ctx.data);
       const timeoutMs = options.timeoutMs ?? Math.max(30_000, serial.serialMs.max * 50);
-      setup.stateDistributionMs = await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, timeoutMs, options.interleaveSerial === false ? 0 : WORKER_WARM_RUNS);
+      const load = await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, timeoutMs, options.interleaveSerial === false ? 0 : WORKER_WARM_RUNS, WORKER_WARM_MS);
+      setup.stateDistributionMs = load.ms;
+      setup.stateHandOffMs = load.handOffMs;
+      setup.waitedMs = performance.now() - waitStarted;
       if (options.injectFault !== undefined) pool.queue(0, { t: options.injectFault });
       const runOnce = () => {
         const runOptions: RunOptions = {

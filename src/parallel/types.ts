@@ -70,7 +70,14 @@ export interface ParallelSummary {
   fallback: { mode: 'none' | 'serial'; reason?: string; advice?: string };
   /** The executor's measured runs happened (false: fallback or failure; its counts are then not figures). */
   executorRan: boolean;
-  setup: { workerStartMs: number; stateDistributionMs: number; poolReused: boolean };
+  /**
+   * Not in any time above. workerStartMs: starting the worker threads (0 when an earlier
+   * replay in this process did); stateDistributionMs: from handing the block to the workers
+   * until every one had it loaded and warm; stateHandOffMs: the main thread's part of that;
+   * waitedMs: how long the parallel replay waited for both (less when they ran beside the
+   * serial replay).
+   */
+  setup: { workerStartMs: number; stateDistributionMs: number; stateHandOffMs: number; waitedMs: number; poolReused: boolean };
   topLocations: LocationConflicts[];
   perTx: ParallelTxDetail[];
   /** Parallel receipts and post-state equal the serial ones. */

@@ -48,7 +48,7 @@ function fakeParallel(overrides: Partial<ParallelSummary> = {}): ParallelSummary
     waves: 1,
     fallback: { mode: 'none' },
     executorRan: true,
-    setup: { workerStartMs: 10, stateDistributionMs: 5, poolReused: false },
+    setup: { workerStartMs: 10, stateDistributionMs: 5, stateHandOffMs: 1, waitedMs: 15, poolReused: false },
     topLocations: [{ location: 'b:0x0000000000000000000000000000000000000401', description: 'balance 0x…401', conflicts: 1 }],
     perTx: [
       { incarnations: 1, abortedBy: [] },

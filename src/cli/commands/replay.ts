@@ -9,6 +9,7 @@ import { obtainBlock } from '../../rpc/blockSource.js';
 import { parseChainId, rpcSettings } from '../../rpc/rpcOptions.js';
 import { replayParallel, shutdownParallel } from '../../parallel/replayParallel.js';
 import { replaySerial } from '../../replay/replayBlock.js';
+import { prepareBlock } from '../../replay/prepareBlock.js';
 import { machineInfo, sampleOtherProcessesCpu } from '../../report/machine.js';
 import { buildReplayReport } from '../../report/replayReport.js';
 import { InterruptGuard } from '../interrupt.js';
@@ -77,7 +78,9 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
 
     progress.phase(`preparing block ${number} (${data.block.transactions.length} txs)`);
     const otherProcessesCpu = sampleOtherProcessesCpu();
-    const serial = await replaySerial(data, { runs, warmup, threads, checkpoint: interrupt.checkpoint, progress: progress.update });
+    // Senders and the workers' copy of the block, beside the serial replay (prepareBlock.ts).
+    const prepared = await prepareBlock(data, { threads, parallel: true });
+    const serial = await replaySerial(data, { runs, warmup, threads, checkpoint: interrupt.checkpoint, progress: progress.update, ...prepared });
     interrupt.checkpoint();
 
     const runScheduler = async (name: typeof scheduler): Promise<ParallelSummary> => {
