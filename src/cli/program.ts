@@ -25,7 +25,7 @@ Docs: README.md, docs/cli.md, docs/metrics.md, docs/json-schema.md`;
 const REPLAY_EXAMPLES = `
 Examples:
   $ stm replay --block 19933597                       tables: verification, dependencies, ceilings
-  $ stm replay --block 0x1303c9d --runs 10 --warmup 3 hex block number, more measured runs
+  $ stm replay --block 0x130299d --runs 10 --warmup 3 hex block number, more measured runs
   $ stm replay --block 19933597 --threads 4           ceiling(4) (and parallel on 4 threads)
   $ stm replay --block 19933597 --json > report.json  every figure and per-tx detail as JSON
   $ stm replay --block 19933597 --tx 3                transaction 3 (index or 0x hash) up close
@@ -63,7 +63,9 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
   program
     .command('replay')
     .description('replay one block; print verification, dependencies, ceilings and parallel figures')
-    .requiredOption('--block <N>', 'block number, decimal or 0x hex')
+    // Checked by the command, not by commander: commander reports a missing required option
+    // before an unknown one, so "--blok 5" would be told only that --block is missing.
+    .option('--block <N>', 'block number, decimal or 0x hex (required)')
     .option('--fixtures <dir>', 'read the block from this folder of fixtures (DIR/<N>/block.json.gz …) and nowhere else')
     .option('--runs <n>', 'measured runs (median, min, max)', '5')
     .option('--warmup <n>', 'warm-up runs before measuring', '2')

@@ -8,7 +8,7 @@
  */
 import { median, spread } from '../analysis/stats.js';
 import { ExecutorError, StmError } from '../errors.js';
-import { runSerial } from '../exec/serialExecutor.js';
+import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
 import type { SerialReplay } from '../replay/replayBlock.js';
 import { compareWithSerial } from './compareWithSerial.js';
@@ -18,7 +18,7 @@ import { runLocks } from './lockScheduler.js';
 import { runOcc } from './occScheduler.js';
 import { decideFallback } from './fallback.js';
 import type { StressConfig } from './protocol.js';
-import type { ParallelDifference, ParallelSummary, SchedulerName } from './types.js';
+import type { ParallelDifference, ParallelSummary, SchedulerName, SerialTiming } from './types.js';
 import { closeSharedPool, cores, parallelBlockKey, sharedPool } from './workerPool.js';
 
 export interface ParallelOptions {
@@ -70,6 +70,11 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const warmup = Math.max(0, options.warmup);
   const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
   const serialTimes: number[] = [];
+  const serialRuns: SerialTiming[] = [];
+  const timed = (run: SerialRun): number => {
+    serialRuns.push({ executionMs: run.executionMs, txMs: run.txs.map((tx) => tx.timeMs), gasUsed: run.txs.map((tx) => tx.gasUsed), postStateSize: run.postState.size });
+    return run.executionMs;
+  };
   const parallelTimes: number[] = [];
   const setup = { workerStartMs: 0, stateDistributionMs: 0, stateHandOffMs: 0, waitedMs: 0, poolReused: false };
 
@@ -137,7 +142,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       }
       for (let i = 0; i < runs; i++) {
         options.progress?.('serial + parallel', warmup + i, warmup + runs);
-        serialTimes.push(options.interleaveSerial === false ? serial.serialMs.median : (await runSerial(serial.replay, serialOptions)).executionMs);
+        serialTimes.push(options.interleaveSerial === false ? serial.serialMs.median : timed(await runSerial(serial.replay, serialOptions)));
         const result = await runOnce();
         parallelTimes.push(result.elapsedMs);
         results.push(result);
@@ -160,6 +165,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       }
       results = [];
       serialTimes.length = 0;
+      serialRuns.length = 0;
       parallelTimes.length = 0;
     }
   }
@@ -170,7 +176,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     // not a second set whose noise would read as a gain or a loss.
     for (let i = 0; i < runs; i++) {
       options.progress?.('serial (fallback)', warmup + i, warmup + runs);
-      const ms = (await runSerial(serial.replay, serialOptions)).executionMs;
+      const ms = timed(await runSerial(serial.replay, serialOptions));
       serialTimes.push(ms);
       parallelTimes.push(ms);
     }
@@ -215,6 +221,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     perTx: incarnations.map((inc, i) => ({ incarnations: inc, abortedBy: stats?.abortedBy[i] ?? [] })),
     equalsSerial: difference === undefined,
     serialMsInterleaved: spread(serialTimes),
+    serialRuns,
   };
   if (scheduler === 'occ') {
     summary.rounds = stats?.rounds ?? 0;
@@ -233,6 +240,14 @@ function medianRun(results: RunResult[]): RunResult | undefined {
   if (results.length === 0) return undefined;
   const sorted = [...results].sort((a, b) => a.elapsedMs - b.elapsedMs);
   return sorted[(sorted.length - 1) >> 1];
+}
+
+/**
+ * The summary against another estimate of the block's ceilings (the per-transaction
+ * times of more serial runs): ceiling(T) and efficiency follow, the measured times do not.
+ */
+export function withCeiling(summary: ParallelSummary, ceilingT: number): ParallelSummary {
+  return { ...summary, ceilingT, efficiency: ceilingT > 0 ? summary.speedup / ceilingT : 0 };
 }
 
 /** Stops worker threads so the process can exit. */

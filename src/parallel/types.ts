@@ -85,4 +85,14 @@ export interface ParallelSummary {
   firstDifference?: ParallelDifference;
   /** The serial runs interleaved with the parallel ones (the speedup's numerator). */
   serialMsInterleaved: Spread;
+  /** Those runs one by one, with each transaction's time (absent when none were run, e.g. in tests). */
+  serialRuns?: SerialTiming[];
+}
+
+/** One serial run's times (the block's, and each transaction's, ms), and what must not vary between runs. */
+export interface SerialTiming {
+  executionMs: number;
+  txMs: number[];
+  gasUsed: bigint[];
+  postStateSize: number;
 }

@@ -13,6 +13,7 @@ import { createBlockContext, type BlockContext, type BlockContextOptions } from 
 import { ReplayVm } from '../exec/replayVm.js';
 import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
 import { verifyBlock, type Verification } from '../verify/verifyBlock.js';
+import type { SerialTiming } from '../parallel/types.js';
 
 export interface ReplayOptions {
   /** Measured serial runs (default 5). */
@@ -57,6 +58,12 @@ export interface SerialReplay {
   setup: SetupTimes;
   /** All measured runs gave the same gas per transaction and the same post-state size (determinism). */
   deterministic: boolean;
+  /**
+   * standalone: the measured runs ran on their own, before any parallel run; interleaved:
+   * they are the serial runs interleaved with the parallel ones (remeasured), so the report
+   * has one serial figure, the speedup's numerator.
+   */
+  measured: 'standalone' | 'interleaved';
 }
 
 export function defaultThreads(): number {
@@ -107,6 +114,28 @@ export async function replaySerial(data: BlockData, options: ReplayOptions = {})
     threads,
     setup: { sendersMs: options.senders?.ms ?? 0, contextMs: t1 - t0, vmMs: t2 - t1 },
     deterministic,
+    measured: 'standalone',
+  };
+}
+
+/**
+ * The serial replay with its times taken from other runs of the same block (the serial
+ * runs interleaved with the parallel ones): the serial time, each transaction's time, and
+ * the ceilings weighted by time. Read/write sets, the graph and verification stay those of
+ * the reference run. A command that runs the executor anyway measures serial time once
+ * this way, instead of twice.
+ */
+export function remeasured(serial: SerialReplay, runs: SerialTiming[]): SerialReplay {
+  if (runs.length === 0) return serial;
+  const txCount = serial.ctx.txs.length;
+  const txTimesMs = Array.from({ length: txCount }, (_, i) => median(runs.map((run) => run.txMs[i]!)));
+  return {
+    ...serial,
+    serialMs: spread(runs.map((run) => run.executionMs)),
+    txTimesMs,
+    analysis: analyzeBlock(txCount, serial.analysis.edges, txTimesMs, serial.gasUsed.map(Number), serial.threads),
+    deterministic: serial.deterministic && runs.every((run) => run.postStateSize === serial.run.postState.size && run.gasUsed.every((gas, i) => gas === serial.gasUsed[i])),
+    measured: 'interleaved',
   };
 }
 

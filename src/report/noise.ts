@@ -17,7 +17,8 @@ export const BUSY_OTHER_CORES = 0.25;
 
 /** The figures the rules look at: the standalone serial runs, and each parallel replay. */
 export interface NoiseInput {
-  serialMs: Spread;
+  /** The standalone serial runs; undefined when the serial figures are the interleaved runs. */
+  serialMs: Spread | undefined;
   parallel: Array<{
     scheduler: string;
     threads: number;
@@ -38,13 +39,13 @@ export function relativeSpread(s: Spread): number {
 
 export function noiseWarnings(input: NoiseInput): string[] {
   const warnings: string[] = [];
-  const runs = Math.min(input.serialMs.runs, ...input.parallel.map((p) => p.parallelMs.runs));
+  const runs = Math.min(input.serialMs?.runs ?? Number.POSITIVE_INFINITY, ...input.parallel.map((p) => p.parallelMs.runs));
   if (runs < MIN_RUNS) warnings.push(`only ${runs} measured run${runs === 1 ? '' : 's'}: medians of fewer than ${MIN_RUNS} are one run's luck (use --runs 5 or more)`);
   const wide = (what: string, s: Spread) => {
     const r = relativeSpread(s);
     if (r > WIDE_SPREAD) warnings.push(`${what} times vary widely between runs (min ${s.min.toFixed(1)} ms, max ${s.max.toFixed(1)} ms, ${Math.round(r * 100)}% of the median)`);
   };
-  wide('serial', input.serialMs);
+  if (input.serialMs !== undefined) wide('serial', input.serialMs);
   for (const p of input.parallel) {
     const label = input.parallel.length > 1 ? ` (${p.scheduler})` : '';
     if (p.efficiency > 1) {
@@ -52,7 +53,7 @@ export function noiseWarnings(input: NoiseInput): string[] {
         `speedup ${p.speedup.toFixed(2)}×${label} exceeds ceiling(${p.threads}) ${p.ceilingT.toFixed(2)}× (efficiency ${Math.round(p.efficiency * 100)}%): no schedule can do that, so the runs were disturbed`,
       );
     }
-    wide(`interleaved serial${label}`, p.serialMs);
+    wide(`${input.serialMs === undefined ? '' : 'interleaved '}serial${label}`, p.serialMs);
     wide(`parallel${label}`, p.parallelMs);
   }
   const busy = input.otherProcessesCores;

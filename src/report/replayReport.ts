@@ -91,8 +91,10 @@ export interface SerialReport {
   mgasPerSecond: number;
   /** Every measured run gave the same gas per transaction and the same post-state size. */
   deterministic: boolean;
+  /** standalone: runs of their own before the parallel ones; interleaved: the serial runs interleaved with the parallel ones (the same runs as parallel.serialMs). */
+  measured: 'standalone' | 'interleaved';
   /** Time spent before the first run, not part of `ms`. */
-  setup: { contextMs: number; vmMs: number };
+  setup: { sendersMs: number; contextMs: number; vmMs: number };
 }
 
 export interface CheckReport {
@@ -196,7 +198,7 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
     tool: { name: 'stm', version: input.toolVersion },
     machine: input.machine,
     load: { otherProcessesCores },
-    warnings: noiseWarnings({ serialMs: serial.serialMs, parallel: parallelReports, otherProcessesCores }),
+    warnings: noiseWarnings({ serialMs: serial.measured === 'standalone' ? serial.serialMs : undefined, parallel: parallelReports, otherProcessesCores }),
     block: {
       number: serial.ctx.data.number.toString(),
       hash: header.hash,
@@ -215,6 +217,7 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
       ms: serial.serialMs,
       mgasPerSecond: mgasPerSecond(totalGas, serial.serialMs.median),
       deterministic: serial.deterministic,
+      measured: serial.measured,
       setup: { ...serial.setup },
     },
     verification: verificationReport(serial.verification),

@@ -29,13 +29,15 @@ interface CliResult {
 interface RunOptions {
   /** Called with each stderr chunk and the child, e.g. to send a signal at the right moment. */
   onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+  /** More environment variables. */
+  env?: Record<string, string>;
 }
 
 function stm(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: repo,
-      env: { ...process.env, STM_CACHE_DIR: cacheDir, NO_COLOR: '1' },
+      env: { ...process.env, STM_CACHE_DIR: cacheDir, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -246,6 +248,73 @@ test('--tx shows one transaction: hash, status, reads with their writers, depend
   const outOfRange = await stm(['replay', '--block', '930196', '--tx', '18']);
   assert.equal(outOfRange.code, 2);
   assertCleanError(outOfRange);
+});
+
+test('the hex example in --help and the README is the same block as the decimal one', async () => {
+  const help = await stm(['replay', '--help']);
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  for (const text of [help.stdout, readme]) {
+    const hex = /--block (0x[0-9a-f]+)/.exec(text)?.[1];
+    assert.ok(hex !== undefined);
+    assert.equal(BigInt(hex), 19933597n, `${hex} is block 19933597`);
+  }
+});
+
+test('bare stm prints the help with its examples and exits 2 (usage), not 1 (differs from the chain)', async () => {
+  const result = await stm([]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /Usage: stm/);
+  assert.match(result.stderr, /Examples:/);
+});
+
+test('a misspelt option is named, not only the missing --block', async () => {
+  const result = await stm(['replay', '--blok', '5']);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /^stm: unknown option '--blok'/);
+  assert.match(result.stderr, /Did you mean --block\?/);
+  assert.doesNotMatch(result.stderr, /^\s+at /m);
+});
+
+test('a block found only under another chain in the cache (a dev chain) is mentioned with the --chain-id to use', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'stm-test-chains-'));
+  try {
+    cpSync(join(bundled, '46147'), join(root, '31337', '46147'), { recursive: true });
+    const result = await stm(['replay', '--block', '46147', '--fixtures', join(root, 'nowhere')], { env: { STM_CACHE_DIR: root } });
+    assert.equal(result.code, 2);
+    const lookup = await stm(['replay', '--block', '777'], { env: { STM_CACHE_DIR: root } });
+    assert.doesNotMatch(lookup.stderr, /chain 31337/, 'only chains that hold the block');
+    cpSync(join(bundled, '46147'), join(root, '31337', '777'), { recursive: true });
+    const found = await stm(['replay', '--block', '777'], { env: { STM_CACHE_DIR: root } });
+    assert.equal(found.code, 2);
+    assert.match(found.stderr, /the cache has a block 777 of chain 31337: stm replay --block 777 --chain-id 31337/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('on an 80-column terminal the replay tables fit, and well-known addresses are named', async () => {
+  const narrow = { env: { COLUMNS: '80' } };
+  const widest = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length));
+  const report = await stm(['replay', '--block', '19933597', ...QUICK], narrow);
+  assert.equal(report.code, 0, report.stderr);
+  assert.ok(widest(report.stdout) <= 80, `widest line ${widest(report.stdout)}`);
+  const tx = await stm(['replay', '--block', '19933597', '--tx', '3', ...QUICK], narrow);
+  assert.ok(widest(tx.stdout) <= 80, `widest line ${widest(tx.stdout)}`);
+  assert.match(tx.stdout, /0xc02a…6cc2 \(WETH\) slot/);
+  assert.match(tx.stdout, /balance 0x9522…afe5 \(beaverbuild\)/);
+  const wide = await stm(['replay', '--block', '19933597', '--tx', '3', ...QUICK]);
+  assert.match(wide.stdout, /0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2 \(WETH\) slot/, 'piped: whole addresses, still named');
+});
+
+test('long work without a terminal says what it is doing on stderr', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'stm-test-synth-'));
+  try {
+    const result = await stm(['synth', '--kind', 'erc20', '--txs', '1500', '--out', out], { env: { STM_HEARTBEAT_MS: '200' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^stm · (signing|replaying|planning).*\(still working, \d+ s\)$/m);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 test('stm list shows the 30 bundled blocks', async () => {

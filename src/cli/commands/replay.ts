@@ -1,17 +1,18 @@
 /**
- * `stm replay --block N`: load the block, replay it serially (warm-up, measured runs),
- * verify it against the chain, replay it through the parallel executor when that is
- * available, and print the report as tables or as one JSON document. Returns the exit
+ * `stm replay --block N`: load the block, replay it serially (warm-up, one reference run),
+ * verify it against the chain, replay it through the parallel executor with serial runs
+ * interleaved (the serial figures come from those), and print the report as tables or as one JSON document. Returns the exit
  * code: 0 verified (and parallel = serial), 1 ran but did not match.
  */
 import { availableParallelism } from 'node:os';
 import { obtainBlock } from '../../rpc/blockSource.js';
 import { parseChainId, rpcSettings } from '../../rpc/rpcOptions.js';
-import { replayParallel, shutdownParallel } from '../../parallel/replayParallel.js';
-import { replaySerial } from '../../replay/replayBlock.js';
+import { replayParallel, shutdownParallel, withCeiling } from '../../parallel/replayParallel.js';
+import { remeasured, replaySerial } from '../../replay/replayBlock.js';
 import { prepareBlock } from '../../replay/prepareBlock.js';
 import { machineInfo, sampleOtherProcessesCpu } from '../../report/machine.js';
 import { buildReplayReport } from '../../report/replayReport.js';
+import { UsageError } from '../../errors.js';
 import { InterruptGuard } from '../interrupt.js';
 import { parseBlockNumber, parseScheduler, parseTxSelector, parseWholeNumber, resolveTxIndex } from '../options.js';
 import { SCHEDULERS, type ParallelSummary } from '../../parallel/types.js';
@@ -23,7 +24,7 @@ import { toolVersion } from '../version.js';
 
 /** The options as commander hands them over (strings until checked here). */
 export interface ReplayCommandOptions {
-  block: string;
+  block?: string;
   fixtures?: string;
   runs: string | number;
   warmup: string | number;
@@ -42,6 +43,7 @@ export interface ReplayCommandOptions {
 }
 
 export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
+  if (raw.block === undefined) throw new UsageError("required option '--block <N>' not specified (e.g. --block 19933597; stm list shows the bundled blocks)");
   const number = parseBlockNumber(raw.block);
   const runs = parseWholeNumber('--runs', raw.runs, 1);
   const warmup = parseWholeNumber('--warmup', raw.warmup, 0);
@@ -80,22 +82,26 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
     const otherProcessesCpu = sampleOtherProcessesCpu();
     // Senders and the workers' copy of the block, beside the serial replay (prepareBlock.ts).
     const prepared = await prepareBlock(data, { threads, parallel: true });
-    const serial = await replaySerial(data, { runs, warmup, threads, checkpoint: interrupt.checkpoint, progress: progress.update, ...prepared });
+    // One reference run here (verification, read/write sets, the graph); the serial times
+    // are the runs interleaved with the parallel ones (remeasured below): one serial figure.
+    const reference = await replaySerial(data, { runs: 1, warmup, threads, checkpoint: interrupt.checkpoint, progress: progress.update, ...prepared });
     interrupt.checkpoint();
 
     const runScheduler = async (name: typeof scheduler): Promise<ParallelSummary> => {
       progress.phase(`parallel replay (${name})`);
-      const summary = await replayParallel(serial, { threads, scheduler: name, maxRounds, fallback: raw.fallback, runs, warmup, checkpoint: interrupt.checkpoint, progress: progress.update });
+      const summary = await replayParallel(reference, { threads, scheduler: name, maxRounds, fallback: raw.fallback, runs, warmup, checkpoint: interrupt.checkpoint, progress: progress.update });
       interrupt.checkpoint();
       return summary;
     };
-    const parallel = await runScheduler(scheduler);
+    const measured = await runScheduler(scheduler);
     // --compare: the other schedulers on the same block, state and workers.
-    const compare: ParallelSummary[] | undefined = raw.compare === true ? [] : undefined;
-    if (compare !== undefined) {
-      for (const name of SCHEDULERS) compare.push(name === scheduler ? parallel : await runScheduler(name));
-    }
+    const others: ParallelSummary[] = [];
+    if (raw.compare === true) for (const name of SCHEDULERS) if (name !== scheduler) others.push(await runScheduler(name));
     progress.stop();
+    const serial = remeasured(reference, measured.serialRuns ?? []);
+    const ceilingT = serial.analysis.all.byTime.threads;
+    const parallel = withCeiling(measured, ceilingT);
+    const compare = raw.compare === true ? SCHEDULERS.map((name) => (name === scheduler ? parallel : withCeiling(others.find((o) => o.scheduler === name)!, ceilingT))) : undefined;
     const otherProcessesCores = otherProcessesCpu();
 
     const report = buildReplayReport({

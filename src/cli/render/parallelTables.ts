@@ -6,7 +6,7 @@
  * locations that caused the most conflicts.
  */
 import type { ParallelReport } from '../../report/replayReport.js';
-import { bad, dim, formatInt, formatMs, formatPercent, formatSpeedup, heading, locationText, ok, table, warn } from './format.js';
+import { bad, compactText, dim, formatInt, formatMs, formatPercent, formatSpeedup, heading, locationText, ok, table, warn, wrapText } from './format.js';
 
 /** How many hot locations the text table shows (JSON has all the executor reported). */
 export const TOP_LOCATIONS_SHOWN = 10;
@@ -14,7 +14,7 @@ export const TOP_LOCATIONS_SHOWN = 10;
 /** A figure of the executor's own, or "—" when its measured runs did not happen. */
 const orDash = <T,>(value: T | null, show: (v: T) => string): string => (value === null ? dim('—') : show(value));
 
-export function renderParallel(p: ParallelReport, cores: number): string {
+export function renderParallel(p: ParallelReport, cores: number, serialMeasured: 'standalone' | 'interleaved' = 'standalone'): string {
   const t = table();
   const spread = (ms: ParallelReport['parallelMs']) => `${formatMs(ms.median)} median ${dim(`(min ${formatMs(ms.min)}, max ${formatMs(ms.max)})`)}`;
   const ranSerially = p.fallback.mode === 'serial';
@@ -30,16 +30,25 @@ export function renderParallel(p: ParallelReport, cores: number): string {
   );
   if (p.serialTail !== null && p.serialTail > 0) t.push([heading('serial tail'), `${formatInt(p.serialTail)} ${dim('txs run in order after the cap on rounds')}`]);
   const lines = [`${heading('Parallel replay')} ${dim(`(${p.scheduler}, ${p.threads} thread${p.threads === 1 ? '' : 's'})`)}`, t.toString()];
-  lines.push(dim('¹ serial runs alternating with the parallel ones (the speedup\'s numerator); "serial time" above is the runs before them'));
-  lines.push(...fallbackLines(p));
   lines.push(
     dim(
-      `setup: worker start ${formatMs(p.setup.workerStartMs)}, state distribution ${formatMs(p.setup.stateDistributionMs)}, ` +
-        `pool reused: ${p.setup.poolReused ? 'yes' : 'no'} (not in the times above)`,
+      serialMeasured === 'interleaved'
+        ? wrapText('¹ the serial runs alternate with the parallel ones (the speedup\'s numerator); "serial time" above is the same runs')
+        : wrapText('¹ serial runs alternating with the parallel ones (the speedup\'s numerator); "serial time" above is the standalone runs before them'),
+    ),
+  );
+  lines.push(...fallbackLines(p));
+  const beside = p.setup.waitedMs < p.setup.workerStartMs + p.setup.stateDistributionMs;
+  lines.push(
+    dim(
+      wrapText(
+        `setup (not in the times above): worker start ${formatMs(p.setup.workerStartMs)}, state distribution ${formatMs(p.setup.stateDistributionMs)} ` +
+          `(main thread ${formatMs(p.setup.stateHandOffMs)}${beside ? `; beside the serial replay, waited ${formatMs(p.setup.waitedMs)}` : ''}), pool reused: ${p.setup.poolReused ? 'yes' : 'no'}`,
+      ),
     ),
   );
   if (p.oversubscribed || p.threads > cores) {
-    lines.push(warn(`note: ${p.threads} threads on ${cores} cores (oversubscribed): threads share cores, so the speedup cannot reach ceiling(${p.threads})`));
+    lines.push(warn(wrapText(`note: ${p.threads} threads on ${cores} cores (oversubscribed): threads share cores, so the speedup cannot reach ceiling(${p.threads})`)));
   }
   lines.push(...parallelVerdict(p));
   if (p.topLocations.length > 0) lines.push(renderTopLocations(p));
@@ -49,9 +58,9 @@ export function renderParallel(p: ParallelReport, cores: number): string {
 /** The block ran serially (and why), or what a production executor would have done. */
 export function fallbackLines(p: ParallelReport): string[] {
   if (p.fallback.mode === 'serial') {
-    return [warn(`ran serially: ${p.fallback.reason ?? 'fallback'}; the executor's conflicts, re-executions and waves are not measured (—)`)];
+    return [warn(wrapText(`ran serially: ${p.fallback.reason ?? 'fallback'}; the executor's conflicts, re-executions and waves are not measured (—)`))];
   }
-  if (p.fallback.advice !== null) return [dim(`a production executor would run this block serially: ${p.fallback.advice} (--fallback applies it)`)];
+  if (p.fallback.advice !== null) return [dim(wrapText(`a production executor would run this block serially: ${p.fallback.advice} (--fallback applies it)`))];
   return [];
 }
 
@@ -76,6 +85,25 @@ export function renderTopLocations(p: ParallelReport): string {
 
 /** --compare: one row per scheduler on the same block and thread count. */
 export function renderCompare(rows: ParallelReport[]): string {
+  const threads = rows[0]?.threads ?? 0;
+  const legend = `${threads} thread${threads === 1 ? '' : 's'}; medians; blockstm = Block-STM, occ = Sei-style rounds, locks = declared locks from the serial run`;
+  if (compactText()) {
+    // A narrow terminal: short headings, ceiling(T) in the title, a fallback as "s" after the speedup.
+    const t = table(['scheduler', 'parallel', 'speedup', 'effic.', 'confl.', 're-ex.', 'waves', '='], ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left']);
+    for (const p of rows) {
+      t.push([
+        p.scheduler,
+        formatMs(p.parallelMs.median),
+        formatSpeedup(p.speedup) + (p.fallback.mode === 'none' ? '' : warn(' s')),
+        formatPercent(p.efficiency),
+        orDash(p.conflicts, (c) => formatInt(c.total)),
+        orDash(p.reexecutions, formatInt),
+        orDash(p.waves, String),
+        p.equalsSerial ? ok() : bad('✗'),
+      ]);
+    }
+    return `${heading('Schedulers compared')}\n${dim(wrapText(`ceiling(${threads}) ${formatSpeedup(rows[0]?.ceilingT ?? 1)}; s = ran serially; ${legend}`))}\n${t.toString()}`;
+  }
   const t = table(['scheduler', 'parallel', 'speedup', 'ceiling(T)', 'efficiency', 'conflicts', 're-executions', 'waves', 'fallback', '= serial'], ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left']);
   for (const p of rows) {
     t.push([
@@ -91,6 +119,5 @@ export function renderCompare(rows: ParallelReport[]): string {
       p.equalsSerial ? ok() : bad('✗ differs'),
     ]);
   }
-  const threads = rows[0]?.threads ?? 0;
-  return `${heading('Schedulers compared')} ${dim(`(${threads} thread${threads === 1 ? '' : 's'}; medians; blockstm = Block-STM, occ = Sei-style rounds, locks = declared locks from the serial run)`)}\n${t.toString()}`;
+  return `${heading('Schedulers compared')} ${dim(`(${legend})`)}\n${t.toString()}`;
 }

@@ -5,7 +5,7 @@
  * parallel section and the per-transaction view have their own modules.
  */
 import type { CheckReport, GraphReport, ReplayReport } from '../../report/replayReport.js';
-import { bad, dim, formatInt, formatMs, formatSpeedup, heading, ok, table, warn } from './format.js';
+import { bad, compactText, dim, formatInt, formatMs, formatSpeedup, heading, ok, table, warn, wrapText } from './format.js';
 import { parallelVerdict, renderCompare, renderParallel } from './parallelTables.js';
 
 /** The whole text report for `stm replay` (without --tx). */
@@ -13,7 +13,7 @@ export function renderReplay(report: ReplayReport): string {
   const parts = [
     renderBlockTable(report),
     renderDependencyTable(report),
-    report.parallel === null ? dim('parallel replay: not run') : renderParallel(report.parallel, report.machine.cores),
+    report.parallel === null ? dim('parallel replay: not run') : renderParallel(report.parallel, report.machine.cores, report.serial.measured),
     report.compare === null ? '' : renderCompare(report.compare),
     ...(report.compare ?? []).filter((p) => !p.equalsSerial && p.scheduler !== report.parallel?.scheduler).flatMap((p) => [bad(`${p.scheduler}:`), ...parallelVerdict(p)]),
     ...verdictLines(report),
@@ -35,10 +35,10 @@ export function renderBlockTable(report: ReplayReport): string {
   const runs = `${serial.ms.runs} run${serial.ms.runs === 1 ? '' : 's'} after ${options.warmup} warm-up`;
   t.push(
     [heading('block'), `${block.number} (${block.hardfork})`],
-    [heading('source'), `${block.source.kind} ${dim(block.source.dir)}`],
+    [heading('source'), `${block.source.kind} ${dim(compactText() ? shortPath(block.source.dir) : block.source.dir)}`],
     [heading('txs'), formatInt(block.txCount)],
     [heading('gas'), formatInt(block.gasUsed)],
-    [heading('serial time'), `${formatMs(serial.ms.median)} median ${dim(`(min ${formatMs(serial.ms.min)}, max ${formatMs(serial.ms.max)}; ${runs})`)}`],
+    [heading('serial time'), `${formatMs(serial.ms.median)} median ${dim(compactText() ? `(${formatMs(serial.ms.min)}–${formatMs(serial.ms.max)}; ${serial.ms.runs} runs)` : `(min ${formatMs(serial.ms.min)}, max ${formatMs(serial.ms.max)}; ${runs})`)}`],
     [heading('throughput'), `${serial.mgasPerSecond.toFixed(1)} Mgas/s`],
     [heading('verification'), verificationText(report)],
     [heading('setup'), dim(`context ${formatMs(serial.setup.contextMs)}, VM ${formatMs(serial.setup.vmMs)} (not in serial time)`)],
@@ -112,5 +112,11 @@ export function verdictLines(report: ReplayReport): string[] {
 
 /** The noise warnings (report.warnings), one "! …" line each. */
 export function warningLines(report: ReplayReport): string[] {
-  return report.warnings.map((warning) => warn(`! ${warning}`));
+  return report.warnings.map((warning) => warn(wrapText(`! ${warning}`)));
+}
+
+/** The last three parts of a path ("…/fixtures/ethereum/19933597"), for a narrow terminal. */
+function shortPath(dir: string): string {
+  const parts = dir.split('/');
+  return parts.length > 4 ? `…/${parts.slice(-3).join('/')}` : dir;
 }
