@@ -154,6 +154,7 @@ Same options and seed give byte-identical files. Docs: docs/synth.md`,
     .option('--scheduler <name>', 'parallel scheduler for every entry: blockstm, occ or locks (default: the suite\'s, else blockstm)')
     .option('--fallback', 'let the executor fall back to serial (default: the suite\'s)')
     .option('--no-fallback', 'never fall back to serial: time the executor itself')
+    .option('--no-machine-bound', "skip measuring this machine's 2-thread bound (the gate then compares raw speedups only)")
     .option('--verbose', 'on error, show the cause chain; without a terminal, log each phase on stderr')
     .addHelpText(
       'after',

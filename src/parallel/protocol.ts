@@ -39,6 +39,8 @@ export type ToWorker =
   | { t: 'estimate'; runId: number; tx: number; keys: string[] }
   /** Execute these transactions in this order (a chunk: small transactions travel together). */
   | { t: 'exec'; runId: number; txs: number[]; incs: number[] }
+  /** Replay the block serially once, alone in this worker (the machine-bound measurement: two plain replays at once); answer 'replayedSerially'. */
+  | { t: 'replaySerially'; blockKey: string }
   | { t: 'crash' }
   | { t: 'hang' };
 
@@ -73,6 +75,7 @@ export type FromWorker =
     }
   | { t: 'blocked'; worker: number; runId: number; tx: number; inc: number; on: number; key: string; cause: 'estimate' | 'validation' }
   | { t: 'failed'; worker: number; runId: number; tx: number; inc: number; message: string; reads: WireReads }
+  | { t: 'replayedSerially'; worker: number; ms: number }
   | { t: 'fatal'; worker: number; message: string };
 
 /** Bytes of one sender public key in the shared key buffer. */

@@ -38,6 +38,12 @@ export interface ParallelOptions {
   warmup: number;
   /** Run a serial replay before each parallel run for the speedup (default true; tests that only check equality skip it). */
   interleaveSerial?: boolean;
+  /**
+   * After each parallel run, also replay the block serially on the main thread and in one
+   * worker at once: this machine's 2-thread bound m, now (the serial run alone / the two at
+   * once; `bound` in the summary). stm bench gates on speedup / m.
+   */
+  measureBound?: boolean;
   /** Override the hung-worker timeout, ms (tests). */
   timeoutMs?: number;
   /** Make worker 0 crash or hang at the start of the first run (tests of the failure path). */
@@ -76,6 +82,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     return run.executionMs;
   };
   const parallelTimes: number[] = [];
+  const boundFactors: number[] = [];
   const setup = { workerStartMs: 0, stateDistributionMs: 0, stateHandOffMs: 0, waitedMs: 0, poolReused: false };
 
   const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
@@ -147,6 +154,12 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
         parallelTimes.push(result.elapsedMs);
         results.push(result);
         difference ??= await compareWithSerial(serial, result.outcomes);
+        if (options.measureBound === true && pool.size > 0 && options.interleaveSerial !== false) {
+          // Two plain serial replays at once (main thread and worker 0), right after the runs they qualify.
+          const theirs = pool.replaySerially(blockKey, timeoutMs);
+          const mine = (await runSerial(serial.replay, serialOptions)).executionMs;
+          boundFactors.push(serialTimes[serialTimes.length - 1]! / ((mine + (await theirs)) / 2));
+        }
       }
     } catch (error) {
       if (error instanceof MeasuredFallback) {
@@ -166,6 +179,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       results = [];
       serialTimes.length = 0;
       serialRuns.length = 0;
+      boundFactors.length = 0;
       parallelTimes.length = 0;
     }
   }
@@ -222,6 +236,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     equalsSerial: difference === undefined,
     serialMsInterleaved: spread(serialTimes),
     serialRuns,
+    bound: boundFactors.length === 0 ? null : spread(boundFactors),
   };
   if (scheduler === 'occ') {
     summary.rounds = stats?.rounds ?? 0;

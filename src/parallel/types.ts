@@ -87,6 +87,8 @@ export interface ParallelSummary {
   serialMsInterleaved: Spread;
   /** Those runs one by one, with each transaction's time (absent when none were run, e.g. in tests). */
   serialRuns?: SerialTiming[];
+  /** measureBound: this machine's 2-thread bound m per measured run (serial alone / two serial replays at once); null or absent otherwise. */
+  bound?: Spread | null;
 }
 
 /** One serial run's times (the block's, and each transaction's, ms), and what must not vary between runs. */

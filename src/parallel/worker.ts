@@ -132,6 +132,15 @@ function handle(message: ToWorker): void {
         tasks.push({ runId: message.runId, tx: message.txs[i]!, inc: message.incs[i]!, last: i === message.txs.length - 1 });
       }
       return;
+    case 'replaySerially': {
+      const block = blocks.get(message.blockKey);
+      void (async () => {
+        if (block === undefined) send({ t: 'fatal', worker: workerIndex, message: `block ${message.blockKey} is not loaded` });
+        else send({ t: 'replayedSerially', worker: workerIndex, ms: (await runSerial(block.replay)).executionMs });
+        flushOutbox();
+      })();
+      return;
+    }
     case 'crash':
       throw new Error('worker crash requested (test hook)');
     case 'hang': {

@@ -268,6 +268,36 @@ export class WorkerPool {
     return { ms: performance.now() - started, handOffMs, recoveryMs, reused: false, senderPublicKeys: allKeys() };
   }
 
+  /** Has worker 0 replay the block serially once (started now); resolves with its time, ms. */
+  replaySerially(blockKey: string, timeoutMs: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ExecutorError(`worker 0 did not finish a serial replay within ${timeoutMs} ms`)), timeoutMs);
+      const settle = () => {
+        clearTimeout(timer);
+        this.onMessage(undefined);
+      };
+      this.onMessage(
+        (messages) => {
+          for (const message of messages) {
+            if (message.t === 'replayedSerially') {
+              settle();
+              resolve(message.ms);
+            } else if (message.t === 'fatal') {
+              settle();
+              reject(new ExecutorError(`worker ${message.worker}: ${message.message}`));
+            }
+          }
+        },
+        (error) => {
+          settle();
+          reject(error);
+        },
+      );
+      this.queue(0, { t: 'replaySerially', blockKey });
+      this.flush();
+    });
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(this.workers.map((worker) => worker.thread.terminate()));
