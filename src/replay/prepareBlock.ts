@@ -28,8 +28,8 @@ export interface PrepareOptions {
   parallel: boolean;
 }
 
-/** The hooks replaySerial takes (senders, onContext, beforeMeasuring). */
-export type PreparedBlock = Pick<ReplayOptions, 'senders' | 'onContext' | 'beforeMeasuring'>;
+/** The hooks replaySerial takes (senders, onContext, beforeMeasuring), and how long the serial replay waited for the workers. */
+export type PreparedBlock = Pick<ReplayOptions, 'senders' | 'onContext' | 'beforeMeasuring'> & { waitedMs: () => number };
 
 /** Time for the workers to load a block: generous, it includes recovery and warm-up runs on a loaded machine. */
 function loadTimeoutMs(txCount: number): number {
@@ -45,7 +45,7 @@ export async function prepareBlock(data: BlockData, options: PrepareOptions): Pr
     }
   };
   if (!options.parallel || options.threads <= 1) {
-    return { senders: { context: cachedContext(cached), ms: performance.now() - started }, onContext: remember };
+    return { senders: { context: cachedContext(cached), ms: performance.now() - started }, onContext: remember, waitedMs: () => 0 };
   }
   // Errors starting the pool surface where the parallel replay asks for it (and falls back).
   const pool = sharedPool(options.threads - 1).then(({ pool }) => pool);
@@ -77,6 +77,7 @@ export async function prepareBlock(data: BlockData, options: PrepareOptions): Pr
     if (keys !== undefined) context = { senderPublicKeys: keys };
   }
   const sendersMs = performance.now() - started;
+  let waited = 0;
   return {
     senders: { context, ms: sendersMs },
     onContext: (ctx) => {
@@ -90,8 +91,11 @@ export async function prepareBlock(data: BlockData, options: PrepareOptions): Pr
     },
     // A failed load is not an error here: the parallel replay loads again, or falls back.
     beforeMeasuring: async () => {
+      const waitStarted = performance.now();
       await load?.done.catch(() => undefined);
+      waited += performance.now() - waitStarted;
     },
+    waitedMs: () => waited,
   };
 }
 

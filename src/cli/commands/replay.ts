@@ -100,7 +100,9 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
     progress.stop();
     const serial = remeasured(reference, measured.serialRuns ?? []);
     const ceilingT = serial.analysis.all.byTime.threads;
-    const parallel = withCeiling(measured, ceilingT);
+    // The time the serial replay waited for the workers' load is setup the parallel replay needed.
+    const waitedBefore = prepared.waitedMs();
+    const parallel = withCeiling({ ...measured, setup: { ...measured.setup, waitedMs: measured.setup.waitedMs + waitedBefore } }, ceilingT);
     const compare = raw.compare === true ? SCHEDULERS.map((name) => (name === scheduler ? parallel : withCeiling(others.find((o) => o.scheduler === name)!, ceilingT))) : undefined;
     const otherProcessesCores = otherProcessesCpu();
 
