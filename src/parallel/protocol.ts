@@ -28,7 +28,8 @@ export type ToWorker =
    * order), shared too. With `recover`, the worker first recovers the senders of
    * transactions [start, end) into `keys`, answers 'recovered', and waits for 'senders'
    * (every thread's share is in). Then it replays the block serially `warmRuns` times to
-   * warm its JIT (part of setup; no further run starts after `warmMs`) and answers 'loaded'.
+   * warm its JIT (part of setup; it stops wherever `warmMs` have passed, mid-block if need
+   * be) and answers 'loaded'.
    */
   | { t: 'load'; blockKey: string; data: SharedArrayBuffer; keys: SharedArrayBuffer; recover: [number, number] | null; warmRuns: number; warmMs: number }
   /** Every sender key of this block is in the shared buffer now. */

@@ -60,7 +60,7 @@ let nextRunId = 1;
 const MEASURED_FALLBACK_BELOW = 0.95;
 /** Serial replays each worker runs of a newly loaded block to warm its JIT (setup, reported)… */
 export const WORKER_WARM_RUNS = 3;
-/** …starting no further one after this long (a gigagas block takes seconds a run). */
+/** …stopping after this long, mid-block if need be (a gigagas block takes seconds a run). */
 export const WORKER_WARM_MS = 1500;
 
 /** The warm-up runs showed parallel execution does not pay on this block. */
