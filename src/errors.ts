@@ -6,6 +6,18 @@
  * bug and is reported as "internal error" with the same rules.
  */
 
+/**
+ * Text as it may go into a message: control characters, DEL, C1 codes and replacement
+ * characters (binary read as UTF-8) become escapes (\x1b, \ufffd), so a message quoting
+ * a file or a node's answer never writes raw bytes to the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+}
+
 /** Exit codes a script can rely on (documented in README and docs/cli.md). */
 export const ExitCode = {
   ok: 0,

@@ -4,11 +4,21 @@
  * block has opaque transactions, and manifest.json.
  *
  * Durable and never partial. An entry is written into a temporary folder beside its final
- * place (`.tmp-<N>-…`), each file flushed to disk, manifest.json last (it lists every
+ * place (`.tmp-<N>-<pid>-…`), each file flushed to disk, manifest.json last (it lists every
  * file with its sha256), the folder flushed, and only then renamed to `<N>`. A process
- * killed mid-write leaves a `.tmp-` folder that lookups never read (and later writes
- * remove); a reader sees a complete entry or none. Replacing an entry renames the old one
- * away first, so a crash in between leaves no entry rather than a mixed one.
+ * killed mid-write leaves a `.tmp-` folder that lookups never read and a later write to
+ * the chain folder removes (once a minute old when its writer's process is gone; any left
+ * for an hour goes too).
+ *
+ * Safe against concurrent writers (two `stm fetch` of the same block). A folder cannot be
+ * renamed over a non-empty one, so putting the new folder in place takes a per-entry lock
+ * (`.lock-<N>`, created exclusively, holding the writer's pid; a lock whose process is gone
+ * is taken over). Under it: an intact entry of the same block is kept (the other writer
+ * fetched the same data) unless the caller asks to replace it (--refresh, a corrupt
+ * entry); replacing renames the old folder away first, so a crash in between leaves no
+ * entry rather than a mixed one. A reader that meets the moment between the two renames
+ * (or a half-removed old folder) while the lock is held waits for the lock and reads again,
+ * so a replacement is never mistaken for a corrupt entry.
  *
  * Checked when read: the manifest must parse, name this chain and block, and every file's
  * sha256 must match. A corrupt entry is a CorruptCacheError and is never used; with an
@@ -19,12 +29,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { checkHardforkName } from '../chain/fixedRules.js';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { chainCacheDir } from '../data/blockLocator.js';
 import type { BlockData, ChainRules, OpaqueTx } from '../data/blockData.js';
 import { BLOCKHASHES_FILE, BLOCK_FILE, PRESTATE_FILE, RECEIPTS_FILE, readBlockDir } from '../data/fixtureStore.js';
-import { CorruptDataError } from '../errors.js';
+import { CorruptDataError, StmError, printable } from '../errors.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const OPAQUE_FILE = 'opaque.json.gz';
@@ -84,23 +95,103 @@ function syncDir(path: string): void {
   }
 }
 
-/** Removes temporary folders left by writers that died more than an hour ago. */
+/** Whether process `pid` is alive (on this machine). */
+function processAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Blocks the thread for `ms` (the cache API is synchronous; waits are a few ms). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Removes what dead writers left: `.tmp-<N>-<pid>-…` and `.old-<N>-<pid>-…` folders whose
+ * process is gone (and that are a minute old: a writer in another pid namespace sharing
+ * the cache is not seen by pid), and any such folder (or lock) older than an hour (a pid
+ * can be reused).
+ */
 function removeStaleTemps(chainDir: string): void {
   const hourAgo = Date.now() - 3_600_000;
+  const minuteAgo = Date.now() - 60_000;
   for (const name of readdirSync(chainDir)) {
-    if (!name.startsWith('.tmp-') && !name.startsWith('.old-')) continue;
+    const temp = /^\.(tmp|old)-\d+-(\d+)-/.exec(name);
+    if (temp === null && !name.startsWith('.lock-')) continue;
     const path = join(chainDir, name);
     try {
-      if (statSync(path).mtimeMs < hourAgo) rmSync(path, { recursive: true, force: true });
+      const mtimeMs = statSync(path).mtimeMs;
+      const dead = temp !== null && mtimeMs < minuteAgo && !processAlive(Number(temp[2]));
+      if (dead || mtimeMs < hourAgo) rmSync(path, { recursive: true, force: true });
     } catch {
       // Another process may be removing it.
     }
   }
 }
 
+function lockPath(entryDir: string): string {
+  return join(dirname(entryDir), `.lock-${basename(entryDir)}`);
+}
+
+/** How long a writer waits for another writer's lock on the same entry (held for a few renames). */
+const LOCK_WAIT_MS = 30_000;
+
+/** The state of an entry's lock: none, held by a live process, or left by a dead one (or written half and then abandoned). */
+function lockState(path: string): 'none' | 'alive' | 'dead' {
+  let text: string;
+  let mtimeMs: number;
+  try {
+    text = readFileSync(path, 'utf8');
+    mtimeMs = statSync(path).mtimeMs;
+  } catch {
+    return 'none';
+  }
+  const holder = Number.parseInt(text, 10);
+  // Its pid not written yet: young means a writer is at it, old means it died in between.
+  if (Number.isNaN(holder)) return Date.now() - mtimeMs < 10_000 ? 'alive' : 'dead';
+  return processAlive(holder) ? 'alive' : 'dead';
+}
+
+/** Takes the entry's lock (waiting for a live holder, taking over a dead one's); returns its release. */
+function lockEntry(entryDir: string): () => void {
+  const path = lockPath(entryDir);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const fd = openSync(path, 'wx');
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const state = lockState(path);
+    if (state === 'dead') {
+      rmSync(path, { force: true });
+      continue;
+    }
+    if (state === 'alive' && Date.now() > deadline) {
+      throw new StmError(`the cache entry ${entryDir} stays locked by another process (${path})`, {
+        details: ['another stm is writing it; if none is running, delete the lock file'],
+      });
+    }
+    sleepSync(5);
+  }
+}
+
 export interface WriteEntryInfo {
   prestateSource: PrestateSource;
   stmVersion: string;
+  /** Replace an intact entry of the same block (--refresh); otherwise one another writer just put there is kept. */
+  replace?: boolean;
 }
 
 /** Writes block `data` into the cache atomically; returns the entry's folder. */
@@ -140,19 +231,38 @@ export function writeCacheEntry(data: BlockData, info: WriteEntryInfo, env: Node
     };
     writeDurably(join(temp, MANIFEST_FILE), Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
     syncDir(temp);
-    if (existsSync(final)) {
-      const old = join(chainDir, `.old-${data.number}-${process.pid}-${randomBytes(4).toString('hex')}`);
-      renameSync(final, old);
-      renameSync(temp, final);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(temp, final);
+    const release = lockEntry(final);
+    try {
+      if (existsSync(final)) {
+        if (info.replace !== true && intactEntryOf(final, data)) {
+          // Another writer put the same block here meanwhile: keep it, drop ours.
+          rmSync(temp, { recursive: true, force: true });
+          return final;
+        }
+        const old = join(chainDir, `.old-${data.number}-${process.pid}-${randomBytes(4).toString('hex')}`);
+        renameSync(final, old);
+        renameSync(temp, final);
+        rmSync(old, { recursive: true, force: true });
+      } else {
+        renameSync(temp, final);
+      }
+      syncDir(chainDir);
+    } finally {
+      release();
     }
-    syncDir(chainDir);
     return final;
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** Whether `dir` holds an intact entry of the block in `data` (same hash). */
+function intactEntryOf(dir: string, data: BlockData): boolean {
+  try {
+    return readManifest(dir, data.chainId, data.number).hash === data.block.hash;
+  } catch {
+    return false;
   }
 }
 
@@ -191,8 +301,31 @@ export function readManifest(dir: string, chainId: number, number: bigint): Cach
   return manifest;
 }
 
-/** Reads block N from its cache entry, checking it first. */
+/**
+ * Reads block N from its cache entry, checking it first. An entry that looks corrupt while
+ * a writer holds its lock (between a replacement's two renames) is read again once the
+ * lock is released.
+ */
 export function readCacheEntry(dir: string, number: bigint, chainId: number): BlockData {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let retried = false;
+  for (;;) {
+    try {
+      return readCheckedEntry(dir, number, chainId);
+    } catch (error) {
+      if (!(error instanceof CorruptCacheError) || Date.now() > deadline) throw error;
+      if (lockState(lockPath(dir)) !== 'alive') {
+        // The writer may have finished just now: one more look, then it is corrupt.
+        if (retried) throw error;
+        retried = true;
+        continue;
+      }
+      while (lockState(lockPath(dir)) === 'alive' && Date.now() <= deadline) sleepSync(5);
+    }
+  }
+}
+
+function readCheckedEntry(dir: string, number: bigint, chainId: number): BlockData {
   const manifest = readManifest(dir, chainId, number);
   let data: BlockData;
   try {
@@ -204,9 +337,33 @@ export function readCacheEntry(dir: string, number: bigint, chainId: number): Bl
     });
   }
   if (data.block.hash !== manifest.hash) throw new CorruptCacheError(`the cache entry ${dir} is corrupt: its block hash differs from its manifest`);
-  if (manifest.rules !== undefined) data.rules = manifest.rules;
+  if (manifest.rules !== undefined) data.rules = checkRules(manifest.rules, dir);
   if (manifest.files[OPAQUE_FILE] !== undefined) {
     data.opaque = JSON.parse(gunzipSync(readFileSync(join(dir, OPAQUE_FILE))).toString('utf8')) as OpaqueTx[];
   }
   return data;
+}
+
+/** The rules recorded in a manifest, checked: an unknown hardfork is a corrupt entry, not a --hardfork mistake. */
+function checkRules(rules: unknown, dir: string): ChainRules {
+  const corrupt = (what: string) =>
+    new CorruptCacheError(`the cache entry ${dir} is corrupt: ${MANIFEST_FILE} records ${what}`, {
+      details: ['it is not used; fetch the block again with --rpc URL (that replaces the entry), or delete the folder'],
+    });
+  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw corrupt('rules that are not an object');
+  const { hardfork, sstoreSetGas } = rules as Record<string, unknown>;
+  const checked: ChainRules = {};
+  if (hardfork !== undefined) {
+    if (typeof hardfork !== 'string') throw corrupt('a hardfork that is not a name');
+    try {
+      checked.hardfork = checkHardforkName(hardfork);
+    } catch {
+      throw corrupt(`an unknown hardfork "${printable(hardfork.slice(0, 40))}"`);
+    }
+  }
+  if (sstoreSetGas !== undefined) {
+    if (typeof sstoreSetGas !== 'number' || !Number.isSafeInteger(sstoreSetGas) || sstoreSetGas < 0) throw corrupt('an SSTORE cost that is not a whole number');
+    checked.sstoreSetGas = sstoreSetGas;
+  }
+  return checked;
 }

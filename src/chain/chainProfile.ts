@@ -18,7 +18,7 @@ export interface ChainProfile {
   name: string;
   /** A Common set to the hardfork of the block with this number and timestamp; `blobs`: the block has blob transactions (they need KZG). */
   commonFor(blockNumber: bigint, timestamp: bigint, blobs: boolean): Common;
-  /** Whether the header's receiptsRoot/logsBloom are Ethereum tries that a replay can reproduce. */
+  /** Whether the header is Ethereum's: receiptsRoot/logsBloom/transactionsRoot are Ethereum tries and the block hash is the header's keccak, so they can be checked. */
   verifiesHeaderRoots: boolean;
   /** The profile under rules recorded with a block (ChainRules); absent: the chain takes none. */
   withRules?(rules: ChainRules): ChainProfile;

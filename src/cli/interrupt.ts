@@ -7,12 +7,22 @@
  * The handler runs on the event loop, so it is seen only when the replay yields to it; a
  * stretch of work that never yields (one serial replay phase) delays it to the end of
  * that stretch.
+ *
+ * Waiting on a node is not work between checkpoints: `signal` is aborted (with an
+ * InterruptedError as its reason) by the first Ctrl-C, and the RPC client hands it to
+ * every request and backoff, so an in-flight fetch stops at once instead of completing.
  */
 import { InterruptedError } from '../errors.js';
 import { ExitCode } from '../errors.js';
 
 export class InterruptGuard {
   private signals = 0;
+  private readonly controller = new AbortController();
+
+  /** Aborted by the first Ctrl-C; pass to whatever waits on the network. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
 
   /** Throws InterruptedError once Ctrl-C was pressed. Pass as `checkpoint`. */
   readonly checkpoint = (): void => {
@@ -21,6 +31,7 @@ export class InterruptGuard {
 
   private readonly onSignal = (): void => {
     this.signals++;
+    if (this.signals === 1) this.controller.abort(new InterruptedError());
     if (this.signals > 1) {
       process.stderr.write('\nstm: interrupted\n');
       process.exit(ExitCode.interrupted);

@@ -17,6 +17,9 @@ export function parseBlockNumber(text: string): bigint {
 export function parseWholeNumber(name: string, value: string | number, min: number): number {
   const text = String(value).trim();
   const number = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (/^\d+$/.test(text) && !Number.isSafeInteger(number)) {
+    throw new UsageError(`${name} ${text.length > 30 ? `${text.slice(0, 27)}...` : text} is too large: at most ${Number.MAX_SAFE_INTEGER}`);
+  }
   if (!Number.isSafeInteger(number) || number < min) {
     throw new UsageError(`${name} expects a whole number ≥ ${min}; got "${value}"`);
   }

@@ -111,8 +111,12 @@ export function readBlockDir(dir: string, number: bigint, origin: BlockOrigin, c
   const block = checkBlock(readJsonGz(join(dir, BLOCK_FILE)), join(dir, BLOCK_FILE), number);
   const prestate = checkPrestate(readJsonGz(join(dir, PRESTATE_FILE)), join(dir, PRESTATE_FILE));
   const blockHashes = checkBlockHashes(readJsonGz(join(dir, BLOCKHASHES_FILE)), join(dir, BLOCKHASHES_FILE));
-  // N-1 is always known from the block itself.
-  if (number > 0n && !blockHashes.has(number - 1n)) blockHashes.set(number - 1n, block.parentHash);
+  // N-1 is always known from the block itself, and an ancestor list that says otherwise is corrupt.
+  const parent = blockHashes.get(number - 1n);
+  if (parent !== undefined && parent.toLowerCase() !== block.parentHash.toLowerCase()) {
+    throw new CorruptDataError(`${join(dir, BLOCKHASHES_FILE)} gives block ${number - 1n} the hash ${parent}, but the block's parentHash is ${block.parentHash}`);
+  }
+  if (number > 0n && parent === undefined) blockHashes.set(number - 1n, block.parentHash);
   const receiptsPath = join(dir, RECEIPTS_FILE);
   const receipts = existsSync(receiptsPath) ? checkReceipts(readJsonGz(receiptsPath), receiptsPath, block.transactions.length) : undefined;
   const data: BlockData = { number, chainId, block, prestate, blockHashes, origin };

@@ -111,6 +111,12 @@ export interface VerificationReport {
   receiptsRoot: CheckReport;
   receipts: CheckReport;
   firstMismatch: { txIndex: number; txHash: string; field: string; expected: string; actual: string } | null;
+  /** The header fields the block's data proves (src/verify/headerFields.ts). */
+  transactionsRoot: CheckReport;
+  blockHash: CheckReport;
+  txHashes: CheckReport;
+  /** What nothing here can check, and why. */
+  unchecked: Array<{ field: string; reason: string }>;
 }
 
 export interface GraphReport {
@@ -271,6 +277,10 @@ function verificationReport(v: Verification): VerificationReport {
     receiptsRoot: checkReport(v.receiptsRoot),
     receipts: checkReport(v.receipts),
     firstMismatch: v.firstMismatch === undefined ? null : { ...v.firstMismatch },
+    transactionsRoot: checkReport(v.transactionsRoot),
+    blockHash: checkReport(v.blockHash),
+    txHashes: checkReport(v.txHashes),
+    unchecked: v.unchecked.map((u) => ({ ...u })),
   };
 }
 

@@ -45,6 +45,8 @@ export interface BlockSourceOptions {
   /** A line worth telling the user on stderr (a corrupt entry replaced, a fallback taken). */
   note?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Ctrl-C: aborts the node's requests in flight (the RPC client throws InterruptedError). */
+  signal?: AbortSignal;
 }
 
 export interface ObtainedBlock {
@@ -111,17 +113,19 @@ export async function obtainFromNode(client: RpcClient, number: bigint, options:
     ...(options.hardfork === undefined ? {} : { hardfork: options.hardfork }),
     ...(options.progress === undefined ? {} : { progress: options.progress }),
   });
+  // Interrupted after the last request: write nothing.
+  client.throwIfAborted();
   options.progress?.(`block ${number}: writing the cache entry`);
-  const written = writeCacheEntry(fetched.data, { prestateSource: fetched.prestateSource, stmVersion: toolVersion() }, options.env);
+  const written = writeCacheEntry(fetched.data, { prestateSource: fetched.prestateSource, stmVersion: toolVersion(), replace: options.refresh === true }, options.env);
   // Read back through the same checks every later replay makes.
   const data = readCacheEntry(written, number, chainId);
   return { data, fetched, cacheDir: written, client };
 }
 
-function clientFor(settings: RpcSettings): RpcClient {
+function clientFor(settings: RpcSettings, signal: AbortSignal | undefined): RpcClient {
   const { url, ...rest } = settings;
   if (!/^https?:\/\//i.test(url)) throw new UsageError('--rpc expects an http:// or https:// URL (the value is not shown: it may hold an API key)');
-  return new RpcClient(url, rest);
+  return new RpcClient(url, signal === undefined ? rest : { ...rest, signal });
 }
 
 /** Block N for `stm replay` (see the module comment for the order). */
@@ -132,7 +136,7 @@ export async function obtainBlock(number: bigint, options: BlockSourceOptions): 
       if (options.rpc !== undefined) throw new UsageError('--fixtures and --rpc exclude each other: --fixtures reads only that folder');
       return { data: applyHardfork(loadBlock(number, { fixturesDir: options.fixturesDir }), options.hardfork) };
     }
-    if (options.rpc !== undefined) return await obtainFromNode(clientFor(options.rpc), number, options);
+    if (options.rpc !== undefined) return await obtainFromNode(clientFor(options.rpc, options.signal), number, options);
     const chainId = options.chainId ?? 1;
     try {
       return { data: applyHardfork(loadBlock(number, { chainId, ...(options.env === undefined ? {} : { env: options.env }) }), options.hardfork) };
@@ -140,7 +144,7 @@ export async function obtainBlock(number: bigint, options: BlockSourceOptions): 
       if (options.fallbackRpc === undefined) throw error;
       if (error instanceof CorruptCacheError) options.note?.(`${error.shortMessage}; fetching it from STM_RPC_URL`);
       else if (!(error instanceof BlockNotFoundError)) throw error;
-      return await obtainFromNode(clientFor(options.fallbackRpc), number, { ...options, refresh: error instanceof CorruptCacheError || options.refresh === true });
+      return await obtainFromNode(clientFor(options.fallbackRpc, options.signal), number, { ...options, refresh: error instanceof CorruptCacheError || options.refresh === true });
     }
   } catch (error) {
     throw url === undefined ? error : redactError(error, url);

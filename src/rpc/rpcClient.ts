@@ -17,9 +17,13 @@
  *     fetch` prints;
  *   - redaction: the URL never leaves this module except as `endpoint` (scheme, host and
  *     port); errors carry messages rewritten by redactText and no viem error as a cause
- *     (viem's messages quote the URL).
+ *     (viem's messages quote the URL);
+ *   - interruption: an abort `signal` (Ctrl-C) goes to every fetch (combined with the
+ *     per-request timeout) and cuts short every backoff and queue wait; whatever was in
+ *     flight fails with the signal's reason (InterruptedError), never retried.
  */
 import { getHttpRpcClient, type HttpRpcClient } from 'viem/utils';
+import { InterruptedError } from '../errors.js';
 import { MalformedResponseError, RpcRequestError, RpcUnreachableError } from './rpcErrors.js';
 import { redactText, redactUrl } from './redact.js';
 
@@ -36,6 +40,8 @@ export interface RpcClientOptions {
   batchSize?: number;
   /** Replaces fetch (tests). */
   fetchFn?: typeof fetch;
+  /** Aborts every request in flight and every wait (Ctrl-C); its reason is what they throw. */
+  signal?: AbortSignal;
 }
 
 export interface RpcCall {
@@ -87,6 +93,8 @@ export class RpcClient {
   private readonly retryBaseMs: number;
   private readonly batchSize: number;
   private readonly concurrency: number;
+  private readonly timeoutMs: number;
+  private readonly signal: AbortSignal | undefined;
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
   private nextId = 1;
@@ -102,12 +110,19 @@ export class RpcClient {
     this.retryBaseMs = options.retryBaseMs ?? 250;
     this.batchSize = Math.max(1, options.batchSize ?? 50);
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.signal = options.signal;
     this.http = getHttpRpcClient(url, {
-      timeout: options.timeoutMs ?? 30_000,
+      timeout: this.timeoutMs,
       // Traces of big blocks run to hundreds of MB; the caller's memory is the limit.
       maxResponseBodySize: false,
       ...(options.fetchFn === undefined ? {} : { fetchFn: options.fetchFn }),
     });
+  }
+
+  /** Throws the abort reason (InterruptedError) once the signal was aborted. */
+  throwIfAborted(): void {
+    if (this.signal?.aborted === true) throw abortReason(this.signal);
   }
 
   /** Rewrites any text that might quote the URL. */
@@ -172,8 +187,25 @@ export class RpcClient {
       this.stats.retries++;
       const backoff = Math.min(MAX_BACKOFF_MS, this.retryBaseMs * 2 ** attempt);
       const delay = failure.retryAfterMs !== undefined ? Math.min(MAX_BACKOFF_MS, failure.retryAfterMs) : backoff / 2 + Math.random() * (backoff / 2);
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await this.sleep(delay);
     }
+  }
+
+  /** Waits `ms`, or less when the signal aborts (then throws its reason). */
+  private async sleep(ms: number): Promise<void> {
+    this.throwIfAborted();
+    const signal = this.signal;
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(abortReason(signal!));
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   private finalError(failure: AttemptFailure, calls: RpcCall[], attempts: number): Error {
@@ -200,6 +232,13 @@ export class RpcClient {
       return;
     }
     await new Promise<void>((resolve) => this.waiting.push(resolve));
+    // Whoever released the slot may have done so because of an interrupt.
+    try {
+      this.throwIfAborted();
+    } catch (error) {
+      this.release();
+      throw error;
+    }
   }
 
   private release(): void {
@@ -217,11 +256,15 @@ export class RpcClient {
     const bodies = calls.map((call) => ({ jsonrpc: '2.0' as const, id: this.nextId++, method: call.method, params: call.params }));
     const batched = bodies.length > 1;
     let data: unknown;
+    this.throwIfAborted();
     await this.acquire();
     try {
       this.stats.httpRequests++;
-      data = await this.http.request({ body: (batched ? bodies : bodies[0]!) as never });
+      // viem hands fetch either its own timeout signal or ours, not both: combine them.
+      const signal = this.signal === undefined ? undefined : AbortSignal.any([this.signal, AbortSignal.timeout(this.timeoutMs)]);
+      data = await this.http.request({ body: (batched ? bodies : bodies[0]!) as never, ...(signal === undefined ? {} : { fetchOptions: { signal } }) });
     } catch (error) {
+      this.throwIfAborted();
       throw this.classify(error);
     } finally {
       this.release();
@@ -283,6 +326,11 @@ export class RpcClient {
     if (syntax) return new AttemptFailure(`the response body is not valid JSON (truncated?): ${reason}`, 'body', true);
     return new AttemptFailure(reason, 'network', true);
   }
+}
+
+/** What an aborted signal makes a request throw: its reason when that is an Error (InterruptedError), else an InterruptedError. */
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error && signal.reason.name !== 'AbortError' ? signal.reason : new InterruptedError();
 }
 
 function describeJson(value: unknown): string {

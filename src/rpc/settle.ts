@@ -14,7 +14,7 @@ import type { BlockData, Prestate } from '../data/blockData.js';
 import { createBlockContext } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
 import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
-import { MissingBlockHashError, StmError } from '../errors.js';
+import { InterruptedError, MissingBlockHashError, StmError } from '../errors.js';
 import { locationAddress, locationKind, locationSlot } from '../state/locations.js';
 import { PRE_STATE } from '../state/stateSource.js';
 import { verifyBlock, type Verification } from '../verify/verifyBlock.js';
@@ -59,7 +59,7 @@ interface Round {
   error?: unknown;
 }
 
-async function replayOnce(data: BlockData): Promise<Round> {
+async function replayOnce(data: BlockData, checkpoint: () => void): Promise<Round> {
   const ctx = createBlockContext(data);
   const replay = await ReplayVm.create(ctx);
   const missingHashes = new Set<bigint>();
@@ -75,8 +75,9 @@ async function replayOnce(data: BlockData): Promise<Round> {
     }
   };
   try {
-    return { run: await runSerial(replay), ctx, missingHashes };
+    return { run: await runSerial(replay, { checkpoint }), ctx, missingHashes };
   } catch (error) {
+    if (error instanceof InterruptedError) throw error;
     return { ctx, missingHashes, error };
   }
 }
@@ -135,7 +136,7 @@ export async function settleBlock(client: RpcClient, data: BlockData, options: S
   const lazyReads = () => (options.lazy ? { lazyReads: { ...parent.fetched } } : {});
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     options.onRound?.(round, `replaying to check the data (round ${round})`);
-    const result = await replayOnce(data);
+    const result = await replayOnce(data, () => client.throwIfAborted());
     if (result.missingHashes.size > 0) {
       const numbers = [...result.missingHashes].filter((n) => !data.blockHashes.has(n));
       if (numbers.length > 0) {

@@ -75,8 +75,12 @@ export function writeSyntheticBlock(block: SyntheticBlock, outDir: string): stri
     renameSync(temp, target);
     rmSync(old, { recursive: true, force: true });
   } catch (error) {
-    rmSync(temp, { recursive: true, force: true });
-    if (!existsSync(target) && existsSync(old)) renameSync(old, target);
+    try {
+      rmSync(temp, { recursive: true, force: true });
+      if (!existsSync(target) && existsSync(old)) renameSync(old, target);
+    } catch {
+      // Cleaning up failed too (the path is not a folder): report the write's error.
+    }
     throw new StmError(`cannot write the block to ${target}: ${(error as Error).message}`, { cause: error });
   }
   return target;

@@ -2,7 +2,9 @@
  * Verification against the chain: the replay's total gas, logs bloom and receipts root
  * against the block header, and, when receipts were fetched, every receipt's status,
  * gas and logs. Before Byzantium receipts embed intermediate state roots, which a
- * partial pre-state cannot reproduce, so the receipts root is "n/a" there.
+ * partial pre-state cannot reproduce, so the receipts root is "n/a" there. The header
+ * fields the data itself proves (transactions root, block hash, transaction hashes) are
+ * checked alongside (headerFields.ts), and what nothing can check is listed.
  */
 import { RLP } from '@ethereumjs/rlp';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
@@ -10,6 +12,7 @@ import { bytesToHex } from '@ethereumjs/util';
 import { Bloom, encodeReceipt, type TxReceipt } from '@ethereumjs/vm';
 import type { BlockContext } from '../exec/blockContext.js';
 import type { TxRun } from '../exec/replayVm.js';
+import { checkHeaderFields, uncheckedFields, type HeaderFieldChecks, type UncheckedField } from './headerFields.js';
 
 export type CheckStatus = 'ok' | 'mismatch' | 'n/a';
 
@@ -21,12 +24,14 @@ export interface Check {
   note?: string;
 }
 
-export interface Verification {
+export interface Verification extends HeaderFieldChecks {
   ok: boolean;
   gas: Check;
   logsBloom: Check;
   receiptsRoot: Check;
   receipts: Check;
+  /** What neither the replay nor the header checks can prove. */
+  unchecked: UncheckedField[];
   /** The first transaction whose receipt differs from the fetched one. */
   firstMismatch?: { txIndex: number; txHash: string; field: string; expected: string; actual: string };
 }
@@ -69,7 +74,16 @@ export async function verifyBlock(ctx: BlockContext, runs: TxRun[]): Promise<Ver
     root = check(header.receiptsRoot.toLowerCase(), await receiptsRoot(ctx, receipts));
   }
 
-  const result: Verification = { ok: false, gas, logsBloom, receiptsRoot: root, receipts: { status: 'n/a', note: 'no receipts were fetched' } };
+  const headerChecks = await checkHeaderFields(ctx);
+  const result: Verification = {
+    ok: false,
+    gas,
+    logsBloom,
+    receiptsRoot: root,
+    receipts: { status: 'n/a', note: 'no receipts were fetched' },
+    ...headerChecks,
+    unchecked: uncheckedFields(ctx),
+  };
   if (ctx.data.receipts !== undefined) {
     result.receipts = { status: 'ok' };
     for (let i = 0; i < runs.length; i++) {
@@ -81,7 +95,7 @@ export async function verifyBlock(ctx: BlockContext, runs: TxRun[]): Promise<Ver
       }
     }
   }
-  result.ok = [gas, logsBloom, root, result.receipts].every((c) => c.status !== 'mismatch');
+  result.ok = [gas, logsBloom, root, result.receipts, result.transactionsRoot, result.blockHash, result.txHashes].every((c) => c.status !== 'mismatch');
   return result;
 }
 

@@ -1,6 +1,7 @@
 // Every block bundled with stm replays and matches its header: gas used and logs bloom
 // always, the receipts root from Byzantium on (before it, receipts hold intermediate
-// state roots that a partial pre-state cannot reproduce, so it is "n/a").
+// state roots that a partial pre-state cannot reproduce, so it is "n/a"), and the header
+// fields the data proves by itself: transactions root, block hash, transaction hashes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -41,6 +42,9 @@ for (const entry of manifest) {
       assert.equal(v.receiptsRoot.status, 'n/a');
       assert.match(v.receiptsRoot.note ?? '', /Byzantium/);
     }
+    assert.equal(v.transactionsRoot.status, 'ok', `transactions root: header ${v.transactionsRoot.expected}, computed ${v.transactionsRoot.actual}`);
+    assert.equal(v.blockHash.status, 'ok', `block hash: data ${v.blockHash.expected}, computed ${v.blockHash.actual}`);
+    assert.equal(v.txHashes.status, 'ok', `${v.txHashes.note}: data ${v.txHashes.expected}, computed ${v.txHashes.actual}`);
     assert.equal(v.ok, true);
   });
 }

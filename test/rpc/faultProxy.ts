@@ -3,7 +3,8 @@
  * HTTP request: HTTP 429 (with Retry-After: 0), HTTP 500, a connection reset, a body cut
  * short (the connection closes mid-body), or a body that is not JSON. It can also hide the
  * debug namespace (debug_* answered with "method not found", like a node that does not
- * enable it) and run a hook on the n-th request (to kill the node mid-fetch).
+ * enable it), hold requests back (a slow node) and run a hook on the n-th request (to kill
+ * the node mid-fetch).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 
@@ -20,6 +21,8 @@ export interface FaultProxyOptions {
   errors?: Record<string, { code: number; message: string }>;
   /** Called before forwarding request n. */
   onRequest?: (n: number) => void | Promise<void>;
+  /** Holds request n (with this JSON-RPC body) this long before forwarding it: a slow node. */
+  delayMs?: (n: number, body: string) => number;
 }
 
 export interface FaultProxy {
@@ -76,6 +79,9 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       return;
     }
     await options.onRequest?.(index);
+    const delay = options.delayMs?.(index, body) ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (req.socket.destroyed) return;
     let forward = body;
     if (options.hideDebug === true || options.hideMethods !== undefined || options.errors !== undefined) {
       const hidden = (method: string) =>

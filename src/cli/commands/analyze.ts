@@ -84,6 +84,7 @@ export async function runAnalyze(raw: AnalyzeCommandOptions): Promise<number> {
             ...(raw.chainId === undefined ? {} : { chainId: parseChainId(raw.chainId) }),
             ...(raw.hardfork === undefined ? {} : { hardfork: raw.hardfork }),
             note: (text) => notes.push(text),
+            signal: interrupt.signal,
           })
         ).data,
       machine: machineInfo(),

@@ -43,7 +43,7 @@ interface BlockLine {
   prestateSource: string | null;
   opaqueTxs: number;
   replayRounds: number | null;
-  check: { ok: boolean; gas: string; receipts: string; receiptsRoot: string; firstMismatch: string | null } | null;
+  check: { ok: boolean; gas: string; receipts: string; receiptsRoot: string; transactionsRoot: string; txHashes: string; blockHash: string; firstMismatch: string | null } | null;
   dir: string;
 }
 
@@ -59,7 +59,7 @@ function describeLine(line: BlockLine): string {
   const head = `block ${line.number} (chain ${line.chainId}): `;
   const requests = `${line.httpRequests} HTTP request${line.httpRequests === 1 ? '' : 's'} (${line.calls} calls, ${line.retries} retries)`;
   if (line.status === 'cached') return `${head}cached, ${line.txs} txs · ${requests} to confirm it is the node's block · ${line.dir}`;
-  const check = line.check === null ? '' : ` · check: gas ${line.check.gas} receipts ${line.check.receipts} receipts root ${line.check.receiptsRoot}${line.check.firstMismatch === null ? '' : ` (${line.check.firstMismatch})`}`;
+  const check = line.check === null ? '' : ` · check: gas ${line.check.gas} receipts ${line.check.receipts} receipts root ${line.check.receiptsRoot} transactions root ${line.check.transactionsRoot} tx hashes ${line.check.txHashes} block hash ${line.check.blockHash}${line.check.firstMismatch === null ? '' : ` (${line.check.firstMismatch})`}`;
   const opaque = line.opaqueTxs > 0 ? ` · ${line.opaqueTxs} opaque tx${line.opaqueTxs === 1 ? '' : 's'} (effects from the node's trace)` : '';
   return `${head}fetched ${line.txs} txs in ${seconds(line.ms)} · ${requests} · pre-state: ${line.prestateSource}${opaque}${check} · ${line.dir}`;
 }
@@ -85,6 +85,9 @@ function lineFor(got: ObtainedBlock, ms: number, stats: { httpRequests: number; 
             gas: mark(v.gas),
             receipts: mark(v.receipts),
             receiptsRoot: mark(v.receiptsRoot),
+            transactionsRoot: mark(v.transactionsRoot),
+            txHashes: mark(v.txHashes),
+            blockHash: mark(v.blockHash),
             firstMismatch: v.firstMismatch === undefined ? null : `tx ${v.firstMismatch.txIndex} ${v.firstMismatch.txHash}: ${v.firstMismatch.field} expected ${v.firstMismatch.expected}, got ${v.firstMismatch.actual}`,
           },
     dir: got.cacheDir ?? '',
@@ -108,7 +111,7 @@ export async function runFetch(raw: FetchCommandOptions, env: NodeJS.ProcessEnv 
   try {
     const { url, ...clientOptions } = settings;
     if (!/^https?:\/\//i.test(url)) throw new UsageError('--rpc expects an http:// or https:// URL (the value is not shown: it may hold an API key)');
-    client = new RpcClient(url, clientOptions);
+    client = new RpcClient(url, { ...clientOptions, signal: interrupt.signal });
     for (const number of numbers) {
       interrupt.checkpoint();
       const t0 = performance.now();

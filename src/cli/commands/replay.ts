@@ -70,6 +70,7 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
         progress.stop();
         process.stderr.write(`stm: note: ${text}\n`);
       },
+      signal: interrupt.signal,
     });
     if (data.opaque !== undefined && data.opaque.length > 0 && !json) {
       progress.stop();

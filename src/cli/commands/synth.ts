@@ -5,6 +5,8 @@
  * document. Options are checked before any work: a malformed or impossible value is a
  * one-line UsageError (exit 2).
  */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { generateBlock } from '../../synth/generate.js';
 import { resolveParams, type SynthKind, type SynthParams } from '../../synth/params.js';
@@ -63,8 +65,22 @@ export function parseSynthOptions(raw: SynthCommandOptions): SynthParams {
   return resolveParams(given);
 }
 
+/** --out must be a folder or not exist yet (the block goes into <out>/<N>/): a file on the way is a usage error. */
+function checkOutDir(out: string): void {
+  for (let path = resolve(out); ; path = dirname(path)) {
+    if (existsSync(path)) {
+      if (!statSync(path).isDirectory()) {
+        throw new UsageError(`--out ${out}: ${path === resolve(out) ? 'it is' : `${path} is`} a file, not a folder (the block is written to <out>/<N>/)`);
+      }
+      return;
+    }
+    if (dirname(path) === path) return;
+  }
+}
+
 export async function runSynth(raw: SynthCommandOptions): Promise<number> {
   const params = parseSynthOptions(raw);
+  checkOutDir(raw.out);
   const json = raw.json === true;
   const interrupt = new InterruptGuard().install();
   const progress = new Progress({ json, verbose: raw.verbose === true });

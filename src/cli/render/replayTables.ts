@@ -61,10 +61,12 @@ function verificationText(report: ReplayReport): string {
   const v = report.verification;
   const marks = [checkText('gas', v.gas), checkText('logs bloom', v.logsBloom), checkText('receipts root', v.receiptsRoot)];
   if (v.receipts.status !== 'n/a') marks.push(checkText('receipts', v.receipts));
-  const notes = [v.gas, v.logsBloom, v.receiptsRoot]
+  const fields = [checkText('transactions root', v.transactionsRoot), checkText('tx hashes', v.txHashes), checkText('block hash', v.blockHash)];
+  const notes = [v.gas, v.logsBloom, v.receiptsRoot, v.transactionsRoot, v.blockHash]
     .filter((check) => check.status === 'n/a' && check.note !== null)
     .map((check) => dim(`n/a: ${check.note}`));
-  return [marks.join('  '), ...notes].join('\n');
+  const unchecked = v.unchecked.length === 0 ? [] : [dim(`not checkable from the data: ${v.unchecked.map((u) => u.field).join(', ')} (docs/metrics.md)`)];
+  return [marks.join('  '), fields.join('  '), ...notes, ...unchecked].join('\n');
 }
 
 export function renderDependencyTable(report: ReplayReport): string {
@@ -99,6 +101,15 @@ export function verdictLines(report: ReplayReport): string[] {
     if (check.status !== 'mismatch') continue;
     const detail = check.expected !== null ? `header ${check.expected}, replay ${check.actual}` : (check.note ?? '');
     lines.push(bad(`✗ REPLAY DOES NOT MATCH THE CHAIN: ${name} differs (${detail})`));
+  }
+  const fields: Array<[string, CheckReport, string]> = [
+    ['transactionsRoot', v.transactionsRoot, 'computed from the transactions'],
+    ['block hash', v.blockHash, 'computed from the header fields'],
+    [`hash of ${v.txHashes.note ?? 'a transaction'}`, v.txHashes, 'computed from its signed payload'],
+  ];
+  for (const [name, check, source] of fields) {
+    if (check.status !== 'mismatch') continue;
+    lines.push(bad(`✗ THE BLOCK DATA IS INCONSISTENT: ${name} differs (data ${check.expected}, ${source} ${check.actual})`));
   }
   if (v.firstMismatch !== null) {
     const m = v.firstMismatch;
