@@ -60,7 +60,11 @@ export interface BenchEntryResult {
    * absent when not measured (--no-machine-bound, one thread).
    */
   machineBound?: Spread | null;
-  /** speedup / median m: the speedup with the machine's load taken out; null without m. */
+  /**
+   * The speedup with the machine's load taken out: the median over the measured runs of
+   * speedup / m, i.e. of (the two plain serial replays at once) / (the parallel run), both
+   * measured moments apart; null without m.
+   */
   speedupPerBound?: number | null;
   conflicts: { total: number; validation: number; estimate: number };
   reexecutions: number;

@@ -106,7 +106,7 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
         ceilingT: p.ceilingT,
         efficiency: p.efficiency,
         machineBound: p.bound ?? null,
-        speedupPerBound: p.bound === undefined || p.bound === null || p.bound.median <= 0 ? null : p.speedup / p.bound.median,
+        speedupPerBound: p.speedupPerBound?.median ?? null,
         conflicts: p.conflicts,
         reexecutions: p.reexecutions,
         waves: p.waves,

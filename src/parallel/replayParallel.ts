@@ -83,6 +83,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   };
   const parallelTimes: number[] = [];
   const boundFactors: number[] = [];
+  const perBound: number[] = [];
   const setup = { workerStartMs: 0, stateDistributionMs: 0, stateHandOffMs: 0, waitedMs: 0, poolReused: false };
 
   const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
@@ -158,7 +159,10 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           // Two plain serial replays at once (main thread and worker 0), right after the runs they qualify.
           const theirs = pool.replaySerially(blockKey, timeoutMs);
           const mine = (await runSerial(serial.replay, serialOptions)).executionMs;
-          boundFactors.push(serialTimes[serialTimes.length - 1]! / ((mine + (await theirs)) / 2));
+          const together = (mine + (await theirs)) / 2;
+          boundFactors.push(serialTimes[serialTimes.length - 1]! / together);
+          // speedup / m of this round = together / parallel: the serial run alone cancels out.
+          perBound.push(together / result.elapsedMs);
         }
       }
     } catch (error) {
@@ -180,6 +184,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       serialTimes.length = 0;
       serialRuns.length = 0;
       boundFactors.length = 0;
+      perBound.length = 0;
       parallelTimes.length = 0;
     }
   }
@@ -237,6 +242,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     serialMsInterleaved: spread(serialTimes),
     serialRuns,
     bound: boundFactors.length === 0 ? null : spread(boundFactors),
+    speedupPerBound: perBound.length === 0 ? null : spread(perBound),
   };
   if (scheduler === 'occ') {
     summary.rounds = stats?.rounds ?? 0;

@@ -89,6 +89,12 @@ export interface ParallelSummary {
   serialRuns?: SerialTiming[];
   /** measureBound: this machine's 2-thread bound m per measured run (serial alone / two serial replays at once); null or absent otherwise. */
   bound?: Spread | null;
+  /**
+   * measureBound: speedup / m per measured run, which is the mean time of the two plain
+   * serial replays at once / the parallel run (the serial run alone cancels out); null or
+   * absent otherwise.
+   */
+  speedupPerBound?: Spread | null;
 }
 
 /** One serial run's times (the block's, and each transaction's, ms), and what must not vary between runs. */
