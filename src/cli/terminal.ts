@@ -41,13 +41,18 @@ export function compactText(): boolean {
   return columns < COMPACT_BELOW;
 }
 
-/** Wraps a line of plain text at word boundaries to the terminal's width (continuation lines indented); unchanged when wide. */
-export function wrapText(text: string, indent = '  '): string {
-  if (!Number.isFinite(columns) || text.length <= columns) return text;
+/**
+ * Wraps a line of plain text at word boundaries to the terminal's width less `reserve`
+ * columns (a table cell: the columns left of it and the borders), continuation lines
+ * indented; unchanged when there is no width.
+ */
+export function wrapText(text: string, indent = '  ', reserve = 0): string {
+  const width = columns - reserve;
+  if (!Number.isFinite(width) || text.length <= width) return text;
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
-    if (line !== '' && line.length + 1 + word.length > columns) {
+    if (line !== '' && line.length + 1 + word.length > width) {
       lines.push(line);
       line = indent + word;
     } else line = line === '' ? word : `${line} ${word}`;

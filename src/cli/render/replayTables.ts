@@ -57,6 +57,9 @@ function checkText(name: string, check: CheckReport): string {
   }
 }
 
+/** The block table's label column and borders, left of a value on a narrow terminal. */
+const VALUE_COLUMN_RESERVE = 20;
+
 function verificationText(report: ReplayReport): string {
   const v = report.verification;
   const marks = [checkText('gas', v.gas), checkText('logs bloom', v.logsBloom), checkText('receipts root', v.receiptsRoot)];
@@ -64,8 +67,8 @@ function verificationText(report: ReplayReport): string {
   const fields = [checkText('transactions root', v.transactionsRoot), checkText('tx hashes', v.txHashes), checkText('block hash', v.blockHash)];
   const notes = [v.gas, v.logsBloom, v.receiptsRoot, v.transactionsRoot, v.blockHash]
     .filter((check) => check.status === 'n/a' && check.note !== null)
-    .map((check) => dim(`n/a: ${check.note}`));
-  const unchecked = v.unchecked.length === 0 ? [] : [dim(`not checkable from the data: ${v.unchecked.map((u) => u.field).join(', ')} (docs/metrics.md)`)];
+    .map((check) => dim(wrapText(`n/a: ${check.note}`, '  ', VALUE_COLUMN_RESERVE)));
+  const unchecked = v.unchecked.length === 0 ? [] : [dim(wrapText(`not checkable from the data: ${v.unchecked.map((u) => u.field).join(', ')} (docs/metrics.md)`, '  ', VALUE_COLUMN_RESERVE))];
   return [marks.join('  '), fields.join('  '), ...notes, ...unchecked].join('\n');
 }
 
