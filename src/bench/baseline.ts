@@ -25,7 +25,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CorruptDataError, StmError, UsageError } from '../errors.js';
-import { BENCH_SCHEMA_VERSION, type BenchEntryResult, type BenchReport, type DeterministicFigures } from './report.js';
+import { BENCH_SCHEMA_VERSION, type BenchEntryResult, type BenchReport, type DeterministicFigures } from './benchReport.js';
 import { DEFAULT_PER_BOUND_TOLERANCE, type Tolerance } from './suite.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'new' | 'missing';

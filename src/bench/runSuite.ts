@@ -6,15 +6,15 @@
  * pool is started once and reused for every entry.
  */
 import type { SchedulerName } from '../parallel/types.js';
-import { loadBlock } from '../data/blockLocator.js';
+import { loadBlock } from '../source/blockLocator.js';
 import type { BlockData } from '../data/blockData.js';
-import { replayParallel } from '../parallel/replayParallel.js';
+import { replayParallel } from '../replay/replayParallel.js';
 import { replaySerial } from '../replay/replayBlock.js';
 import { machineInfo, type MachineInfo } from '../report/machine.js';
 import { analyzeBlock } from '../analysis/blockAnalysis.js';
 import { generateBlock } from '../synth/generate.js';
 import { resolveParams } from '../synth/params.js';
-import { BENCH_SCHEMA_VERSION, type BenchEntryResult, type BenchReport } from './report.js';
+import { BENCH_SCHEMA_VERSION, type BenchEntryResult, type BenchReport } from './benchReport.js';
 import type { Suite, SuiteEntry } from './suite.js';
 
 export interface RunSuiteOptions {

@@ -175,7 +175,13 @@ export function parseSuite(doc: unknown, where: string, baseDir: string): Suite 
       name,
       source,
       threads: raw.threads === undefined ? threads : threadList(where, `${at}.threads`, raw.threads),
-      schedulers: raw.schedulers === undefined ? schedulers : schedulerList(where, `${at}.schedulers`, raw.schedulers),
+      // "scheduler": "bal" names one scheduler for the entry (as "schedulers": ["bal"]).
+      schedulers:
+        raw.scheduler !== undefined
+          ? schedulerList(where, `${at}.scheduler`, [raw.scheduler])
+          : raw.schedulers === undefined
+            ? schedulers
+            : schedulerList(where, `${at}.schedulers`, raw.schedulers),
     };
   });
   return {

@@ -29,10 +29,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { checkHardforkName } from '../chain/fixedRules.js';
 import { gzipSync, gunzipSync } from 'node:zlib';
-import { chainCacheDir } from '../data/blockLocator.js';
 import type { BlockData, ChainRules, OpaqueTx } from '../data/blockData.js';
 import { BLOCKHASHES_FILE, BLOCK_FILE, PRESTATE_FILE, RECEIPTS_FILE, readBlockDir } from '../data/fixtureStore.js';
 import { CorruptDataError, StmError, printable } from '../errors.js';
@@ -60,6 +60,18 @@ export interface CacheManifest {
 /** A cache entry that cannot be used (missing or bad manifest, a file whose checksum differs, bad data). */
 export class CorruptCacheError extends CorruptDataError {
   override name = 'CorruptCacheError';
+}
+
+/** The cache root: $STM_CACHE_DIR, else $XDG_CACHE_HOME/stm, else ~/.cache/stm. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.STM_CACHE_DIR) return resolve(env.STM_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'stm');
+  return join(homedir(), '.cache', 'stm');
+}
+
+/** The cache folder for one chain. */
+export function chainCacheDir(chainId: number, env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), String(chainId));
 }
 
 /** The folder block N of a chain has (or would have) in the cache. */

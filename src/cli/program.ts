@@ -4,7 +4,7 @@
  * runs, so `stm --help` and `stm list` start fast.
  */
 import { Command, Option } from 'commander';
-import { toolVersion } from './version.js';
+import { toolVersion } from '../version.js';
 
 /** Receives the exit code a command asks for. */
 export type ExitCodeSink = (code: number) => void;
@@ -29,7 +29,8 @@ Examples:
   $ stm replay --block 19933597 --threads 4           ceiling(4) (and parallel on 4 threads)
   $ stm replay --block 19933597 --json > report.json  every figure and per-tx detail as JSON
   $ stm replay --block 19933597 --tx 3                transaction 3 (index or 0x hash) up close
-  $ stm replay --block 19933597 --compare             Block-STM, OCC rounds and declared locks side by side
+  $ stm replay --block 19933597 --compare             Block-STM, OCC rounds, declared locks and the access list side by side
+  $ stm replay --block 19933597 --scheduler bal --bal b.rlp   execute with a given access list (stm bal --out b.rlp)
   $ stm replay --block 19933597 --fallback            as a production executor: serial where parallel does not pay
   $ stm replay --block 46147 --fixtures DIR           read the block from DIR/46147/ only
   $ stm replay --block 19000000 --rpc URL             fetch it from a node (once; cached after)
@@ -49,6 +50,17 @@ Examples:
 The cache is $STM_CACHE_DIR/<chainId>/<N>/ (default ~/.cache/stm). Exit codes: 0 fetched and
 its check replay matched the node's receipts, 1 fetched but the replay differs, 2 usage or
 input error (unknown block, wrong chain), 3 the node or network failed. Docs: docs/rpc.md`;
+
+const BAL_EXAMPLES = `
+Examples:
+  $ stm bal --block 19933597                          hash, sizes, counts, the EIP's item cap
+  $ stm bal --block 19933597 --out b.rlp              also write the list (RLP)
+  $ stm bal --block 19933597 --out b.json --format json   the JSON form (Engine API names)
+  $ stm bal --block 19933597 --json                   the figures as one JSON document
+  $ stm replay --block 19933597 --scheduler bal --bal b.rlp   execute the block with it
+
+The list is built from a serial replay verified against the chain (exit 1 when it does not
+verify). Block sources as for stm replay (--fixtures, cache, bundled, --rpc). Docs: docs/bal.md`;
 
 export function buildProgram(setExitCode: ExitCodeSink): Command {
   const program = new Command();
@@ -72,8 +84,10 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .option('--threads <T>', `threads for ceiling(T) and the parallel replay (default: this machine's cores)`)
     .option('--fallback', 'run the block serially where a production executor would (default: run the executor and only say so)', false)
     .addOption(new Option('--no-fallback', 'the default: run the executor even where a production one would not').hideHelp())
-    .option('--scheduler <name>', 'parallel scheduler: blockstm, occ (Sei-style rounds) or locks (declared locks, an oracle); docs/schedulers.md', 'blockstm')
-    .option('--compare', 'run all three schedulers on the block and print them side by side with ceiling(T)')
+    .option('--scheduler <name>', 'parallel scheduler: blockstm, occ (Sei-style rounds), locks (declared locks, an oracle) or bal (with the block-level access list); docs/schedulers.md', 'blockstm')
+    .option('--compare', 'run all four schedulers on the block and print them side by side with ceiling(T)')
+    .option('--bal <file>', 'bal: execute with this access list (RLP or JSON, as stm bal --out writes) instead of the replay\'s')
+    .option('--bal-hash <hash>', 'with --bal: fail (exit 1) unless the list hashes to this')
     .option('--max-rounds <n>', 'occ: rounds of parallel execution before the rest runs serially', '10')
     .option('--json', 'print one JSON document (docs/json-schema.md) instead of tables')
     .option('--tx <I>', 'show one transaction (index or hash): reads, writes, dependencies')
@@ -85,6 +99,25 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .action(async (options) => {
       const { runReplay } = await import('./commands/replay.js');
       setExitCode(await runReplay(options));
+    });
+
+  program
+    .command('bal')
+    .description("build the block's EIP-7928 block-level access list: hash, sizes, counts; --out writes it")
+    .requiredOption('--block <N>', 'block number, decimal or 0x hex')
+    .option('--fixtures <dir>', 'read the block from this folder of fixtures and nowhere else')
+    .option('--out <file>', 'write the list to this file (RLP; --format json for the JSON form)')
+    .option('--format <f>', 'rlp or json, for --out', 'rlp')
+    .option('--bal-hash <hash>', 'fail (exit 1) unless the list hashes to this (keccak256 of its RLP)')
+    .option('--json', 'print one JSON document (docs/json-schema.md) instead of a table')
+    .option('--rpc <url>', 'fetch the block from this node unless the cache has it')
+    .option('--chain-id <id>', 'the chain: picks the cache folder; with --rpc, must match the node')
+    .option('--hardfork <name>', 'rules for a chain without a profile (a dev chain); docs/rpc.md')
+    .option('--verbose', 'on error, show the cause chain')
+    .addHelpText('after', BAL_EXAMPLES)
+    .action(async (options) => {
+      const { runBal } = await import('./commands/bal.js');
+      setExitCode(await runBal(options));
     });
 
   program
@@ -119,6 +152,8 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .option('--txs-per-sender <s>', 'transactions per sender, chained through the nonce (default 1)')
     .option('--seed <n>', 'seed of every random choice and key (default 1)')
     .option('--block <N>', 'the block number, post-merge (default 90000000)')
+    .option('--fee-recipient <addr>', 'the block\'s fee recipient (miner), e.g. a builder\'s address (default 0xc0ffee…c0de)')
+    .option('--extra-data <text>', 'the header\'s extraData as text, at most 32 bytes, e.g. a builder\'s name (default "stm synth")')
     .option('--out <dir>', 'write the block to DIR/<N>/ (fixture format)', 'synth')
     .option('--json', 'print the summary as JSON')
     .option('--verbose', 'on error, show the cause chain; without a terminal, log each phase on stderr')
@@ -188,6 +223,11 @@ suite or baseline, 3 environment or internal failure. Docs: docs/bench.md`,
     .option('--scheduler <name>', 'parallel scheduler: blockstm, occ or locks (docs/schedulers.md)', 'blockstm')
     .option('--heat <measure>', 'heatmap intensity: edges or conflicts', 'edges')
     .option('--simulate <T,…>', 'simulate the executor at these thread counts, e.g. 1,2,4,8,16,32,64 (docs/simulator.md)')
+    .option('--what-if [K]', 'the K contracts and slots whose edges, made commutative, would raise the ceilings most (default K: 5)')
+    .option('--results <file>', 'append each block\'s figures to FILE (JSON Lines) as it finishes; a rerun skips the blocks already there')
+    .option('--from-results <files...>', 'make the report from results files alone, merging them (no replay)')
+    .option('--jobs <n>', 'with --no-parallel: replay this many blocks at once on worker threads (default: this machine\'s cores)')
+    .option('--shard <I/N>', 'only every N-th block of the range, starting at its I-th (split a range across machines)')
     .option('--json', 'print one JSON document (docs/analyze.md) instead of tables')
     .option('--html <file>', 'also write a self-contained HTML report to FILE')
     .option('--rpc <url>', 'fetch blocks from this node unless the cache has them')
@@ -202,6 +242,10 @@ Examples:
   $ stm analyze --range 19000000..19000009 --rpc URL       ten blocks from a node (cached)
   $ stm analyze --blocks 19933597 --no-parallel --simulate 1,2,4,8,16,32,64
   $ stm analyze --blocks 5283152,7280000 --html report.html --json > report.json
+  $ stm analyze --range 19000000..19009999 --rpc URL --no-parallel --results r.jsonl   resumable
+  $ stm analyze --range 19000000..19009999 --no-parallel --shard 2/3 --results r2.jsonl
+  $ stm analyze --from-results r1.jsonl r2.jsonl r3.jsonl --html report.html   one report from shards
+  $ stm analyze --blocks 19933597,18988207 --no-parallel --what-if 5       what making hot contracts commutative buys
 
 Exit codes: 0 every block ok; 1 a block failed to load or replay, differs from the chain,
 or parallel differs from serial; 2 usage error, or every block failed with an input error;

@@ -10,11 +10,12 @@ import { createBlockFromRPC, type Block } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { bytesToHex, publicToAddress } from '@ethereumjs/util';
-import { profileFor, type ChainProfile } from '../chain/chainProfile.js';
+import type { ChainProfile } from '../chain/chainProfile.js';
+import { profileFor } from '../chain/profiles.js';
 import type { BlockData } from '../data/blockData.js';
 import { CorruptDataError, StmError } from '../errors.js';
 import { PreState } from '../state/preState.js';
-import { applySystemPrelude } from './systemOps.js';
+import { applySystemPrelude, type SystemPrelude } from './systemOps.js';
 
 export interface BlockContext {
   data: BlockData;
@@ -25,6 +26,8 @@ export interface BlockContext {
   /** Sender public keys (64 bytes each), recovered once; workers get these instead of recovering again. */
   senderPublicKeys: Uint8Array[];
   pre: PreState;
+  /** The block's system writes before its transactions (already in `pre`), for the access list's index 0. */
+  prelude: SystemPrelude;
   coinbase: string;
   hardfork: string;
   /** EIP-161 active: touched empty accounts are deleted. */
@@ -109,7 +112,7 @@ export function createBlockContext(data: BlockData, options: BlockContextOptions
   });
   const pre = new PreState(data.prestate);
   const blockCommon = block.common;
-  applySystemPrelude(blockCommon, block, pre);
+  const prelude = applySystemPrelude(blockCommon, block, pre);
   return {
     data,
     profile,
@@ -118,6 +121,7 @@ export function createBlockContext(data: BlockData, options: BlockContextOptions
     txs,
     senderPublicKeys,
     pre,
+    prelude,
     coinbase: block.header.coinbase.toString(),
     hardfork: blockCommon.hardfork(),
     deletesEmptyAccounts: blockCommon.gteHardfork('spuriousDragon'),

@@ -25,7 +25,7 @@ import { TxState, type ReadSet, type WriteSet } from '../state/txState.js';
 import { txHash, type BlockContext } from './blockContext.js';
 import { applyEvmPatches } from './evmPatches.js';
 import { applyEpilogue, epilogueCredits } from './systemOps.js';
-import { runOpaqueTx } from '../chain/opaqueTx.js';
+import { runOpaqueTx } from './opaqueTx.js';
 
 export interface TxRun {
   index: number;
@@ -117,7 +117,7 @@ export class ReplayVm {
     const started = performance.now();
     const opaque = this.ctx.data.opaque?.find((o) => o.index === index);
     if (opaque !== undefined) {
-      // Not executed: its effects are the node's trace (src/chain/opaqueTx.ts, Sei precompiles).
+      // Not executed: its effects are the node's trace (src/exec/opaqueTx.ts, Sei precompiles).
       const done = await runOpaqueTx(state, this.ctx.common, this.ctx.coinbase, opaque, this.ctx.txs[index]!);
       if (state.sourceFailure !== undefined) throw state.sourceFailure;
       return { index, ...done, timeMs: performance.now() - started };

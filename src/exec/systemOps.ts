@@ -13,7 +13,7 @@ import type { Block } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
 import { Account, Address, bigIntToBytes, bytesToHex, setLengthLeft } from '@ethereumjs/util';
 import { UsageError } from '../errors.js';
-import { CodeValue, stripZeros } from '../state/locations.js';
+import { CodeValue, stripZeros, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import type { TxState } from '../state/txState.js';
 
@@ -27,24 +27,44 @@ function hasCode(pre: PreState, address: string): boolean {
   return (pre.get('c:' + address) as CodeValue).bytes.length > 0;
 }
 
-export function applySystemPrelude(common: Common, block: Block, pre: PreState): void {
+/**
+ * What the prelude did, for the block-level access list (index 0): each storage write with
+ * the value before it, and the system contracts it addressed (a contract without code is
+ * addressed but not written).
+ */
+export interface SystemPrelude {
+  writes: Array<{ key: string; before: LocationValue; value: LocationValue }>;
+  addressed: string[];
+}
+
+export function applySystemPrelude(common: Common, block: Block, pre: PreState): SystemPrelude {
   const header = block.header;
+  const prelude: SystemPrelude = { writes: [], addressed: [] };
+  const write = (key: string, value: LocationValue): void => {
+    prelude.writes.push({ key, before: pre.get(key), value });
+    pre.override(key, value);
+  };
   if (common.hardforkBlock('dao') === header.number) {
     throw new UsageError(`block ${header.number} is the DAO-fork block, whose irregular state change stm does not replay`);
   }
-  if (common.isActivatedEIP(4788) && header.parentBeaconBlockRoot !== undefined && hasCode(pre, BEACON_ROOTS_ADDRESS)) {
-    const length = BigInt(common.param('historicalRootsLength'));
-    const index = header.timestamp % length;
-    pre.override(slotKey(BEACON_ROOTS_ADDRESS, index), stripZeros(bigIntToBytes(header.timestamp)));
-    pre.override(slotKey(BEACON_ROOTS_ADDRESS, index + length), stripZeros(header.parentBeaconBlockRoot));
+  if (common.isActivatedEIP(4788) && header.parentBeaconBlockRoot !== undefined) {
+    prelude.addressed.push(BEACON_ROOTS_ADDRESS);
+    if (hasCode(pre, BEACON_ROOTS_ADDRESS)) {
+      const length = BigInt(common.param('historicalRootsLength'));
+      const index = header.timestamp % length;
+      write(slotKey(BEACON_ROOTS_ADDRESS, index), stripZeros(bigIntToBytes(header.timestamp)));
+      write(slotKey(BEACON_ROOTS_ADDRESS, index + length), stripZeros(header.parentBeaconBlockRoot));
+    }
   }
   if (common.isActivatedEIP(2935)) {
     const address = bytesToHex(setLengthLeft(bigIntToBytes(BigInt(common.param('historyStorageAddress'))), 20));
+    prelude.addressed.push(address);
     if (hasCode(pre, address)) {
       const window = BigInt(common.param('historyServeWindow'));
-      pre.override(slotKey(address, (header.number - 1n) % window), stripZeros(header.parentHash));
+      write(slotKey(address, (header.number - 1n) % window), stripZeros(header.parentHash));
     }
   }
+  return prelude;
 }
 
 /** The balance credits after the transactions: withdrawals, then the miner's block reward. */

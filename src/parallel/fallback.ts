@@ -1,3 +1,5 @@
+import type { Ceilings } from '../analysis/ceiling.js';
+import { ceilingBal } from '../analysis/ceilingBal.js';
 /**
  * When the executor does not try parallel execution at all, decided from cheap signals
  * before running (the user sees the reason, and --no-fallback overrides it). Below these
@@ -45,4 +47,14 @@ export function decideFallback(txCount: number, gasUsed: bigint[], threads: numb
     return `one transaction uses ${Math.round(share * 100)}% of the block's gas: no schedule beats ${(1 / share).toFixed(2)}× on any number of threads`;
   }
   return undefined;
+}
+
+/** Run serially instead when the access list's ceiling at this thread count is below this. */
+export const BAL_FALLBACK_BELOW = 1.1;
+
+/** The one fallback of the access-list executor: its ceiling is too low to pay for a parallel run. */
+export function balFallbackReason(txTimesMs: number[], threads: number, graph?: Ceilings): string | undefined {
+  if (threads <= 1) return undefined;
+  const ceiling = ceilingBal(txTimesMs, threads, graph);
+  return ceiling < BAL_FALLBACK_BELOW ? `ceiling_bal(${threads}) is ${ceiling.toFixed(2)}× (< ${BAL_FALLBACK_BELOW}×): no schedule pays for a parallel run` : undefined;
 }

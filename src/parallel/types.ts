@@ -37,7 +37,7 @@ export interface ParallelDifference {
 }
 
 /** The schedulers stm runs on the same workers and memory (docs/schedulers.md). */
-export const SCHEDULERS = ['blockstm', 'occ', 'locks'] as const;
+export const SCHEDULERS = ['blockstm', 'occ', 'locks', 'bal'] as const;
 export type SchedulerName = (typeof SCHEDULERS)[number];
 
 export interface ParallelSummary {
@@ -95,6 +95,8 @@ export interface ParallelSummary {
    * absent otherwise.
    */
   speedupPerBound?: Spread | null;
+  /** bal only: M = (S - A) / (S - L) (docs/metrics.md); undefined when not computable. */
+  balScore?: number;
 }
 
 /** One serial run's times (the block's, and each transaction's, ms), and what must not vary between runs. */

@@ -9,6 +9,7 @@
 import type { Spread } from '../analysis/stats.js';
 import type { GraphSummary } from '../analysis/blockAnalysis.js';
 import type { Ceilings } from '../analysis/ceiling.js';
+import { balBound, ceilingBal } from '../analysis/ceilingBal.js';
 import { ExitCode } from '../errors.js';
 import type { ParallelSummary } from '../parallel/types.js';
 import type { SerialReplay } from '../replay/replayBlock.js';
@@ -59,6 +60,8 @@ export interface ReplayReport {
   serial: SerialReport;
   verification: VerificationReport;
   dependencies: { all: GraphReport; storageOnly: GraphReport };
+  /** Execution with a block-level access list: no edges, so only the transactions' times bound it (docs/metrics.md). */
+  bal: BalCeilingReport;
   parallel: ParallelReport | null;
   /** --compare: the three schedulers on this block (blockstm, occ, locks); null without --compare. */
   compare: ParallelReport[] | null;
@@ -129,6 +132,18 @@ export interface GraphReport {
   ceilings: { byTime: Ceilings; byGas: Ceilings };
 }
 
+export interface BalCeilingReport {
+  T: number;
+  /** ceiling_bal(T): total / makespan of the measured transaction times on T threads, no edges. */
+  ceilingT: number;
+  /** What ceiling_bal(T) cannot beat: min(T, total / largest). */
+  bound: number;
+  /** The largest transaction's median serial time (L of the score M), ms. */
+  largestTxMs: number;
+  /** The sum of the transactions' median serial times, ms. */
+  totalTxMs: number;
+}
+
 export interface ParallelReport {
   scheduler: ParallelSummary['scheduler'];
   threads: number;
@@ -155,6 +170,8 @@ export interface ParallelReport {
   topLocations: Array<LocationRef & { conflicts: number }>;
   equalsSerial: boolean;
   firstDifference: { txIndex: number | null; location: string | null; field: string; serial: string; parallel: string } | null;
+  /** bal only: M = (S - A) / (S - L), 1 = perfect, 0 = no gain; null for the other schedulers or when S <= L. */
+  balScore: number | null;
 }
 
 export interface OutcomeReport {
@@ -228,6 +245,7 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
     },
     verification: verificationReport(serial.verification),
     dependencies: { all: graphReport(serial.analysis.all), storageOnly: graphReport(serial.analysis.storageOnly) },
+    bal: balCeilingReport(serial),
     parallel: parallel === undefined ? null : parallelReport(parallel),
     compare: input.compare === undefined ? null : parallelReports,
     outcome: {
@@ -284,6 +302,18 @@ function verificationReport(v: Verification): VerificationReport {
   };
 }
 
+function balCeilingReport(serial: SerialReplay): BalCeilingReport {
+  const T = serial.analysis.all.byTime.T;
+  const times = serial.txTimesMs;
+  return {
+    T,
+    ceilingT: ceilingBal(times, T, serial.analysis.all.byTime),
+    bound: balBound(times, T),
+    largestTxMs: Math.max(0, ...times),
+    totalTxMs: times.reduce((sum, t) => sum + t, 0),
+  };
+}
+
 function graphReport(summary: GraphSummary): GraphReport {
   return {
     edges: summary.edges,
@@ -326,5 +356,6 @@ function parallelReport(summary: ParallelSummary): ParallelReport {
             serial: difference.serial,
             parallel: difference.parallel,
           },
+    balScore: summary.balScore ?? null,
   };
 }

@@ -61,28 +61,10 @@ import { HEAVY_GAS_LIMIT, previousSameSender } from '../parallel/coordinator.js'
 import { MAIN_THREAD_MAX_GAS, chooseChunkSize } from '../parallel/executionRun.js';
 import { decideFallback } from '../parallel/fallback.js';
 import { MinHeap } from '../parallel/minHeap.js';
+import { simulateBal } from './simulateBal.js';
+import type { SimulationModel } from './simulationModel.js';
 
-/** Overheads of the executor, µs (and factors). Calibrated in docs/simulator.md. */
-export interface SimulationModel {
-  /** Worker time per transaction besides executing it (pull pending writes, set up the incarnation, encode its result). */
-  taskUs: number;
-  /** Main-thread time per transaction it executes besides executing it (a turn of the event loop between its tasks). */
-  mainTaskUs: number;
-  /** One-way message delay between the main thread and a worker. */
-  resultUs: number;
-  /** Main-thread time per handled result (apply writes, validate, broadcast, dispatch). */
-  coordinatorUs: number;
-  /** Plus this share of the transaction's serial time (bigger transactions have bigger read and write sets). */
-  coordinatorShare: number;
-  /** Plus, for a worker's result, the main thread's time to receive and decode its message. */
-  messageUs: number;
-  /** Per-transaction time factor when two or more threads run at once. */
-  slowdown: number;
-  /** Per-transaction time factor at one thread (the main thread executing against MVMemory). */
-  slowdown1: number;
-  /** Share of a transaction's time spent before it stops on an ESTIMATE, or fails on a nonce its sender's previous transaction has not written yet. */
-  estimateShare: number;
-}
+export type { SimulationModel } from './simulationModel.js';
 
 /** replayParallel.ts MEASURED_FALLBACK_BELOW: when even the best warm-up run is slower than this, the block runs serially. */
 export const MEASURED_FALLBACK_BELOW = 0.95;
@@ -115,6 +97,8 @@ export interface SimulationPoint {
   oracle: number;
   /** ceiling(T) by time: the best list schedule without overheads. */
   ceiling: number;
+  /** Predicted speedup of execution with the block-level access list (src/simulate/simulateBal.ts). */
+  bal?: number;
   /** Simulated re-executions of the Block-STM run. */
   reexecutions: number;
   /** The pre-run fallback rule (decideFallback) that would send this block to the serial path at this thread count, or null. */
@@ -172,6 +156,7 @@ export function simulateBlock(input: SimulateInput): SimulationReport {
       withFallback: serialPath ? 1 : round(sim.speedup),
       oracle: round(simulateOracle(input.graph, times, t, model)),
       ceiling: round(ceilings(input.graph, input.txTimesMs, t).threads),
+      bal: round(simulateBal(times, t, model, input.txTimesMs)),
       reexecutions: sim.reexecutions,
       fallback,
     };

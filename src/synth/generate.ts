@@ -47,7 +47,7 @@ import {
   tokenBalanceSlot,
   word,
 } from './layout.js';
-import type { SynthParams } from './params.js';
+import { DEFAULT_EXTRA_DATA, type SynthParams } from './params.js';
 import { plannedTxCount, planTransactions, type SynthTx } from './plan.js';
 
 export interface GenerateOptions {
@@ -155,7 +155,7 @@ export async function generateBlock(params: SynthParams, options: GenerateOption
     number,
     chainId: 1,
     block,
-    prestate: buildPrestate(txs),
+    prestate: buildPrestate(txs, feeRecipientOf(params)),
     blockHashes: new Map([[number - 1n, block.parentHash]]),
     origin: { kind: 'fixtures', dir: '(synthetic block)' },
   };
@@ -176,7 +176,7 @@ export async function generateBlock(params: SynthParams, options: GenerateOption
   const kept = txs.slice(0, count);
   const keptRuns = run.txs.slice(0, count);
   block.transactions = rpcTxs.slice(0, count);
-  data.prestate = buildPrestate(kept);
+  data.prestate = buildPrestate(kept, feeRecipientOf(params));
   const gasUsed = keptRuns.map((r) => r.gasUsed);
   block.gasUsed = bigIntToHex(gasUsed.reduce((a, b) => a + b, 0n));
   const bloom = new Bloom(undefined, ctx.common);
@@ -217,12 +217,12 @@ function rpcBlock(params: SynthParams, transactions: RpcTransaction[], gasLimit:
     blobGasUsed: '0x0',
     difficulty: '0x0',
     excessBlobGas: '0x0',
-    extraData: '0x73746d2073796e7468', // "stm synth"
+    extraData: bytesToHex(new TextEncoder().encode(params.extraData ?? DEFAULT_EXTRA_DATA)), // "stm synth" by default
     gasLimit: bigIntToHex(gasLimit),
     gasUsed: '0x0',
     hash: ZERO_HASH,
     logsBloom: '0x' + '00'.repeat(256),
-    miner: COINBASE,
+    miner: feeRecipientOf(params),
     mixHash: headerHash('prevrandao', seed, number),
     nonce: '0x0000000000000000',
     number: bigIntToHex(number),
@@ -246,7 +246,12 @@ function rpcBlock(params: SynthParams, transactions: RpcTransaction[], gasLimit:
  * token with the senders' and hot recipients' balances, and each pool used with its
  * reserves and its traders' balances. Fresh recipients are absent (transfers create them).
  */
-export function buildPrestate(txs: SynthTx[]): Prestate {
+/** The block's fee recipient: --fee-recipient, else the synthetic coinbase. */
+function feeRecipientOf(params: SynthParams): string {
+  return params.feeRecipient ?? COINBASE;
+}
+
+export function buildPrestate(txs: SynthTx[], feeRecipient: string = COINBASE): Prestate {
   const accounts = new Map<string, PrestateAccount>();
   const eoa = (address: string) => {
     if (!accounts.has(address)) accounts.set(address, { balance: bigIntToHex(SENDER_ETH), nonce: SENDER_NONCE });
@@ -256,7 +261,7 @@ export function buildPrestate(txs: SynthTx[]): Prestate {
     if (account === undefined) accounts.set(address, (account = { balance: '0x0', nonce: 1, code, storage }));
     return account.storage!;
   };
-  accounts.set(COINBASE, { balance: '0x0', nonce: 0 });
+  accounts.set(feeRecipient, { balance: '0x0', nonce: 0 });
   for (const tx of txs) {
     eoa(tx.sender);
     if (tx.kind === 'eth') {

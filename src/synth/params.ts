@@ -25,7 +25,13 @@ export interface SynthParams {
   seed: number;
   /** The block's number. */
   number: bigint;
+  /** The block's fee recipient (`miner`), lower-case 0x address; default the synthetic coinbase. */
+  feeRecipient?: string;
+  /** The header's extraData as text (at most 32 bytes of UTF-8); default "stm synth". */
+  extraData?: string;
 }
+
+export const DEFAULT_EXTRA_DATA = 'stm synth';
 
 /** The default block number: far above mainnet's head, so it is never mistaken for (or fetched as) a real block. */
 export const DEFAULT_BLOCK_NUMBER = 90_000_000n;
@@ -69,6 +75,13 @@ export function resolveParams(given: Partial<SynthParams> & { kind: SynthKind })
   }
   if (!Number.isSafeInteger(params.seed) || params.seed < 0) {
     throw new UsageError(`--seed expects a whole number ≥ 0; got ${params.seed}`);
+  }
+  if (params.feeRecipient !== undefined) {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(params.feeRecipient)) throw new UsageError(`--fee-recipient expects a 0x address of 40 hex digits; got "${params.feeRecipient}"`);
+    params.feeRecipient = params.feeRecipient.toLowerCase();
+  }
+  if (params.extraData !== undefined && Buffer.byteLength(params.extraData, 'utf8') > 32) {
+    throw new UsageError(`--extra-data holds at most 32 bytes (the consensus limit); "${params.extraData}" has ${Buffer.byteLength(params.extraData, 'utf8')}`);
   }
   if (params.number < MIN_BLOCK_NUMBER) {
     throw new UsageError(`--block must be a post-merge number (≥ ${MIN_BLOCK_NUMBER}): synthetic blocks are cancun blocks; got ${params.number}`);

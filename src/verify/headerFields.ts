@@ -14,7 +14,7 @@
 import { genTransactionsTrieRoot } from '@ethereumjs/block';
 import { bytesToHex } from '@ethereumjs/util';
 import type { BlockContext } from '../exec/blockContext.js';
-import type { Check } from './verifyBlock.js';
+import type { Check } from './check.js';
 
 /**
  * Header fields later hardforks add. A block replayed under later rules than its own (a

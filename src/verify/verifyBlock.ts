@@ -13,16 +13,9 @@ import { Bloom, encodeReceipt, type TxReceipt } from '@ethereumjs/vm';
 import type { BlockContext } from '../exec/blockContext.js';
 import type { TxRun } from '../exec/replayVm.js';
 import { checkHeaderFields, uncheckedFields, type HeaderFieldChecks, type UncheckedField } from './headerFields.js';
+import type { Check } from './check.js';
 
-export type CheckStatus = 'ok' | 'mismatch' | 'n/a';
-
-export interface Check {
-  status: CheckStatus;
-  expected?: string;
-  actual?: string;
-  /** Why n/a, or what differs. */
-  note?: string;
-}
+export type { Check, CheckStatus } from './check.js';
 
 export interface Verification extends HeaderFieldChecks {
   ok: boolean;

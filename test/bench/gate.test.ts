@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareWithBaseline, parseBaseline } from '../../src/bench/baseline.js';
-import type { BenchReport } from '../../src/bench/report.js';
+import type { BenchReport } from '../../src/bench/benchReport.js';
 import { DEFAULT_SUITE_JSON, DEFAULT_TOLERANCE, parseSuite } from '../../src/bench/suite.js';
 
 const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));

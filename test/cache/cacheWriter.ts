@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { readCacheEntry, writeCacheEntry, type WriteEntryInfo } from '../../src/cache/blockCache.js';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
 
 const [cacheDir, countText, mode] = process.argv.slice(2);
 const env = { ...process.env, STM_CACHE_DIR: cacheDir! };

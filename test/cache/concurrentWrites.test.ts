@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCacheEntry, writeCacheEntry } from '../../src/cache/blockCache.js';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
 
 const writer = fileURLToPath(new URL('./cacheWriter.js', import.meta.url));
 const WRITES = 150;

@@ -100,7 +100,7 @@ test('--json prints one JSON document with the documented top-level fields', asy
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as Record<string, unknown> & { block: { number: string }; txs: unknown[]; outcome: { exitCode: number } };
   assert.deepEqual(Object.keys(report), [
-    'schemaVersion', 'tool', 'machine', 'load', 'warnings', 'block', 'options', 'serial', 'verification', 'dependencies', 'parallel', 'compare', 'outcome', 'txs', 'tx',
+    'schemaVersion', 'tool', 'machine', 'load', 'warnings', 'block', 'options', 'serial', 'verification', 'dependencies', 'bal', 'parallel', 'compare', 'outcome', 'txs', 'tx',
   ]);
   assert.equal(report.schemaVersion, 2);
   assert.equal(report.block.number, '930196', '0xe3194 is block 930196');
@@ -214,7 +214,7 @@ test('other malformed options and unknown commands exit 2 with one line', async 
   }
 });
 
-test('--compare runs Block-STM, OCC and declared locks on one block, each equal to serial', async () => {
+test('--compare runs Block-STM, OCC, declared locks and the access list on one block, each equal to serial', async () => {
   const result = await stm(['replay', '--block', '19933597', '--compare', ...QUICK]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /Schedulers compared/);
@@ -222,10 +222,11 @@ test('--compare runs Block-STM, OCC and declared locks on one block, each equal 
   const json = await stm(['replay', '--block', '19933597', '--compare', '--json', ...QUICK]);
   assert.equal(json.code, 0, json.stderr);
   const report = JSON.parse(json.stdout) as { compare: Array<{ scheduler: string; equalsSerial: boolean; rounds: number | null; reexecutions: number }> };
-  assert.deepEqual(report.compare.map((p) => p.scheduler), ['blockstm', 'occ', 'locks']);
+  assert.deepEqual(report.compare.map((p) => p.scheduler), ['blockstm', 'occ', 'locks', 'bal']);
   assert.ok(report.compare.every((p) => p.equalsSerial));
   assert.ok(report.compare[1]!.rounds! >= 1, 'occ reports its rounds');
   assert.equal(report.compare[2]!.reexecutions, 0, 'declared locks never re-execute');
+  assert.equal(report.compare[3]!.reexecutions, 0, 'with the access list nothing re-executes');
 });
 
 test('--tx shows one transaction: hash, status, reads with their writers, dependencies', async () => {

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCacheEntry, MANIFEST_FILE } from '../../src/cache/blockCache.js';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
 import { QUICK, stm, type CliResult } from '../helpers/cliRunner.js';
 
 const work = mkdtempSync(join(tmpdir(), 'stm-integrity-test-'));

@@ -57,6 +57,8 @@ export interface SyntheticBlockSpec {
   timestamp?: bigint;
   /** Default: 10 gwei. */
   baseFee?: bigint;
+  /** Header extraData, hex (default "0x"); a builder writes its name here. */
+  extraData?: string;
 }
 
 export const SHANGHAI_BLOCK = 17_100_000n;
@@ -104,7 +106,7 @@ export function syntheticBlock(spec: SyntheticBlockSpec): BlockData {
     gasLimit: bigIntToHex(30_000_000n),
     gasUsed: '0x0',
     timestamp: bigIntToHex(timestamp),
-    extraData: '0x',
+    extraData: spec.extraData ?? '0x',
     mixHash: ZERO_HASH,
     nonce: '0x0000000000000000',
     baseFeePerGas: bigIntToHex(baseFee),

@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
-import { replayParallel, shutdownParallel } from '../../src/parallel/replayParallel.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 
 after(() => shutdownParallel());
@@ -28,6 +29,9 @@ test('a worker that crashes makes the block run serially, and says why', async (
 
 test('a worker that hangs is detected by the timeout and the block runs serially', async () => {
   const serial = await serialOf(19929064n);
+  // The block goes into the worker first, with the default timeout, so that the 3 s below
+  // times the hung run and not a slow load on a busy machine.
+  assert.ok((await replayParallel(serial, { threads: 2, fallback: false, runs: 1, warmup: 0, interleaveSerial: false })).equalsSerial);
   const parallel = await replayParallel(serial, { threads: 2, fallback: true, runs: 1, warmup: 0, injectFault: 'hang', timeoutMs: 3000 });
   assert.equal(parallel.fallback.mode, 'serial');
   assert.match(parallel.fallback.reason ?? '', /did not finish/);

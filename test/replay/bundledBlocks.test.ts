@@ -2,13 +2,20 @@
 // always, the receipts root from Byzantium on (before it, receipts hold intermediate
 // state roots that a partial pre-state cannot reproduce, so it is "n/a"), and the header
 // fields the data proves by itself: transactions root, block hash, transaction hashes.
-import { test } from 'node:test';
+// Then, on the same serial replays, the executor's contract at 2 threads: Block-STM (plain
+// and under stress), Sei-style OCC and declared locks under stress, and OCC capped at one
+// round give receipts and post-state equal to serial on every bundled block. The other
+// thread counts are in `npm run test:full` (test/parallel/equalsSerial.full.ts).
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundledFixturesDir, loadBlock } from '../../src/data/blockLocator.js';
-import { replaySerial } from '../../src/replay/replayBlock.js';
+import { bundledEthereumDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { replaySerial, type SerialReplay } from '../../src/replay/replayBlock.js';
+import { shutdownParallel } from '../../src/replay/replayParallel.js';
 import { hardforkName } from '../../src/report/replayReport.js';
+import { describeRun, runsAt, sweep } from '../helpers/equalitySweep.js';
 
 interface ManifestEntry {
   number: number;
@@ -17,8 +24,12 @@ interface ManifestEntry {
   gasUsed: number | string;
 }
 
-const dir = join(bundledFixturesDir(), 'ethereum');
+const dir = bundledEthereumDir();
 const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as ManifestEntry[];
+/** The serial replay of each block, kept for the parallel runs below. */
+const serials = new Map<number, SerialReplay>();
+
+after(() => shutdownParallel());
 
 test('the bundled fixtures hold 30 blocks, frontier to cancun', () => {
   assert.equal(manifest.length, 30);
@@ -46,5 +57,13 @@ for (const entry of manifest) {
     assert.equal(v.blockHash.status, 'ok', `block hash: data ${v.blockHash.expected}, computed ${v.blockHash.actual}`);
     assert.equal(v.txHashes.status, 'ok', `${v.txHashes.note}: data ${v.txHashes.expected}, computed ${v.txHashes.actual}`);
     assert.equal(v.ok, true);
+    serials.set(entry.number, serial);
   });
 }
+
+const twoThreads = runsAt(2);
+test(`on every bundled block at 2 threads, parallel equals serial: ${twoThreads.map(describeRun).join('; ')}`, async () => {
+  const missing = manifest.filter((entry) => !serials.has(entry.number)).map((entry) => entry.number);
+  assert.deepEqual(missing, [], 'every bundled block replayed serially above');
+  await sweep(manifest.map((entry) => [entry.number, serials.get(entry.number)!]), twoThreads);
+});

@@ -64,7 +64,7 @@ test('the report has every documented top-level field and survives JSON', async 
   const serial = await spendChain();
   const report = buildReplayReport(input(serial));
   assert.deepEqual(Object.keys(report), [
-    'schemaVersion', 'tool', 'machine', 'load', 'warnings', 'block', 'options', 'serial', 'verification', 'dependencies', 'parallel', 'compare', 'outcome', 'txs', 'tx',
+    'schemaVersion', 'tool', 'machine', 'load', 'warnings', 'block', 'options', 'serial', 'verification', 'dependencies', 'bal', 'parallel', 'compare', 'outcome', 'txs', 'tx',
   ]);
   assert.equal(report.schemaVersion, REPORT_SCHEMA_VERSION);
   assert.equal(report.schemaVersion, 2);

@@ -12,7 +12,7 @@ import { buildChain, SEI_BANK_PRECOMPILE, type BuiltChain } from './anvilBlocks.
 import { startAnvil, type AnvilNode } from './anvilNode.js';
 import { QUICK, stm } from '../helpers/cliRunner.js';
 import { readCacheEntry } from '../../src/cache/blockCache.js';
-import { profileFor } from '../../src/chain/chainProfile.js';
+import { profileFor } from '../../src/chain/profiles.js';
 
 let node: AnvilNode;
 let chain: BuiltChain;

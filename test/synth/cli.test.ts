@@ -52,6 +52,8 @@ test('stm synth refuses impossible parameters in one line with exit code 2 and w
     ['--hot-keys', '0'],
     ['--gas', '100'],
     ['--txs', '3.5'],
+    ['--txs', '3', '--fee-recipient', '0x1234'],
+    ['--txs', '3', '--extra-data', 'a name longer than thirty-two bytes'],
   ]) {
     const result = await stm(['synth', ...args, '--out', empty]);
     assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);

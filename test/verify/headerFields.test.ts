@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { writeCacheEntry } from '../../src/cache/blockCache.js';
-import { loadBlock } from '../../src/data/blockLocator.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
 import { QUICK, repo, stm } from '../helpers/cliRunner.js';
 
 const bundled = join(repo, 'fixtures', 'ethereum');

@@ -6,17 +6,17 @@
  * with --update-baseline, accept this run as the new baseline. docs/bench.md.
  */
 import { LOAD_COMPARABLE, compareWithBaseline, readBaseline, writeJsonAtomic, type Comparison, type EntryComparison } from '../../bench/baseline.js';
-import type { BenchEntryResult, BenchReport } from '../../bench/report.js';
+import type { BenchEntryResult, BenchReport } from '../../bench/benchReport.js';
 import { runSuite } from '../../bench/runSuite.js';
 import { defaultSuite, readSuite, type Tolerance } from '../../bench/suite.js';
 import { ExitCode, UsageError } from '../../errors.js';
-import { shutdownParallel } from '../../parallel/replayParallel.js';
+import { shutdownParallel } from '../../replay/replayParallel.js';
 import { InterruptGuard } from '../interrupt.js';
 import { parseWholeNumber, parseScheduler } from '../options.js';
 import { Progress } from '../progress.js';
 import { bad, dim, formatMs, formatSpeedup, heading, ok, table, warn } from '../render/format.js';
 import { stderrIsInteractive } from '../terminal.js';
-import { toolVersion } from '../version.js';
+import { toolVersion } from '../../version.js';
 
 /** The options as commander hands them over (strings until checked here). */
 export interface BenchCommandOptions {

@@ -6,9 +6,9 @@
  * Returns 0 when every block was fetched (or cached) and its check replay matched the
  * node's receipts, 1 when a block was fetched but its replay differs.
  */
-import { obtainFromNode, type ObtainedBlock } from '../../rpc/blockSource.js';
+import { obtainFromNode, type ObtainedBlock } from '../../source/blockSource.js';
 import { RpcClient } from '../../rpc/rpcClient.js';
-import { parseChainId, parsePrestateMode, parseRange, rpcSettings } from '../../rpc/rpcOptions.js';
+import { parseChainId, parsePrestateMode, parseRange, rpcSettings } from '../rpcOptions.js';
 import { redactError } from '../../rpc/redact.js';
 import { UsageError } from '../../errors.js';
 import { InterruptGuard } from '../interrupt.js';

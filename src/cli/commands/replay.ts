@@ -5,22 +5,24 @@
  * code: 0 verified (and parallel = serial), 1 ran but did not match.
  */
 import { availableParallelism } from 'node:os';
-import { obtainBlock } from '../../rpc/blockSource.js';
-import { parseChainId, rpcSettings } from '../../rpc/rpcOptions.js';
-import { replayParallel, shutdownParallel, withCeiling } from '../../parallel/replayParallel.js';
+import { obtainBlock } from '../../source/blockSource.js';
+import { parseChainId, rpcSettings } from '../rpcOptions.js';
+import { replayParallel, shutdownParallel, withCeiling } from '../../replay/replayParallel.js';
 import { remeasured, replaySerial } from '../../replay/replayBlock.js';
 import { prepareBlock } from '../../replay/prepareBlock.js';
 import { machineInfo, sampleOtherProcessesCpu } from '../../report/machine.js';
 import { buildReplayReport } from '../../report/replayReport.js';
 import { UsageError } from '../../errors.js';
+import { ceilingBal } from '../../analysis/ceilingBal.js';
 import { InterruptGuard } from '../interrupt.js';
 import { parseBlockNumber, parseScheduler, parseTxSelector, parseWholeNumber, resolveTxIndex } from '../options.js';
 import { SCHEDULERS, type ParallelSummary } from '../../parallel/types.js';
 import { Progress } from '../progress.js';
+import { checkBalHash, readBalFile } from '../../bal/balFile.js';
 import { blockLine, renderReplay, verdictLines, warningLines } from '../render/replayTables.js';
 import { parallelVerdict } from '../render/parallelTables.js';
-import { renderTxDetail } from '../render/txDetail.js';
-import { toolVersion } from '../version.js';
+import { renderTxDetail } from '../render/txDetailTables.js';
+import { toolVersion } from '../../version.js';
 
 /** The options as commander hands them over (strings until checked here). */
 export interface ReplayCommandOptions {
@@ -40,6 +42,9 @@ export interface ReplayCommandOptions {
   chainId?: string;
   hardfork?: string;
   verbose?: boolean;
+  /** --bal FILE (RLP or JSON) and --bal-hash: the access list for --scheduler bal (docs/bal.md). */
+  bal?: string;
+  balHash?: string;
 }
 
 export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
@@ -52,6 +57,12 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
   const maxRounds = parseWholeNumber('--max-rounds', raw.maxRounds ?? 10, 1);
   const txSelector = raw.tx === undefined ? undefined : parseTxSelector(raw.tx);
   const json = raw.json === true;
+  if ((raw.bal !== undefined || raw.balHash !== undefined) && scheduler !== 'bal' && raw.compare !== true) {
+    throw new UsageError('--bal and --bal-hash are for --scheduler bal (or --compare)');
+  }
+  if (raw.balHash !== undefined && raw.bal === undefined) throw new UsageError('--bal-hash checks the list given with --bal FILE');
+  const givenBal = raw.bal === undefined ? undefined : readBalFile(raw.bal);
+  if (givenBal !== undefined && raw.balHash !== undefined) checkBalHash(givenBal, raw.balHash, `--bal ${raw.bal}`);
 
   const interrupt = new InterruptGuard().install();
   const progress = new Progress({ json, verbose: raw.verbose === true });
@@ -90,7 +101,17 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
 
     const runScheduler = async (name: typeof scheduler): Promise<ParallelSummary> => {
       progress.phase(`parallel replay (${name})`);
-      const summary = await replayParallel(reference, { threads, scheduler: name, maxRounds, fallback: raw.fallback, runs, warmup, checkpoint: interrupt.checkpoint, progress: progress.update });
+      const summary = await replayParallel(reference, {
+        threads,
+        scheduler: name,
+        maxRounds,
+        fallback: raw.fallback,
+        runs,
+        warmup,
+        checkpoint: interrupt.checkpoint,
+        progress: progress.update,
+        ...(name === 'bal' && givenBal !== undefined ? { bal: givenBal } : {}),
+      });
       interrupt.checkpoint();
       return summary;
     };
@@ -100,11 +121,12 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
     if (raw.compare === true) for (const name of SCHEDULERS) if (name !== scheduler) others.push(await runScheduler(name));
     progress.stop();
     const serial = remeasured(reference, measured.serialRuns ?? []);
-    const ceilingT = serial.analysis.all.byTime.threads;
+    // ceiling(T) from the remeasured per-transaction times (the access-list executor's is ceiling_bal(T)).
+    const ceilingFor = (name: string) => (name === 'bal' ? ceilingBal(serial.txTimesMs, threads, serial.analysis.all.byTime) : serial.analysis.all.byTime.threads);
     // The time the serial replay waited for the workers' load is setup the parallel replay needed.
     const waitedBefore = prepared.waitedMs();
-    const parallel = withCeiling({ ...measured, setup: { ...measured.setup, waitedMs: measured.setup.waitedMs + waitedBefore } }, ceilingT);
-    const compare = raw.compare === true ? SCHEDULERS.map((name) => (name === scheduler ? parallel : withCeiling(others.find((o) => o.scheduler === name)!, ceilingT))) : undefined;
+    const parallel = withCeiling({ ...measured, setup: { ...measured.setup, waitedMs: measured.setup.waitedMs + waitedBefore } }, ceilingFor(scheduler));
+    const compare = raw.compare === true ? SCHEDULERS.map((name) => (name === scheduler ? parallel : withCeiling(others.find((o) => o.scheduler === name)!, ceilingFor(name)))) : undefined;
     const otherProcessesCores = otherProcessesCpu();
 
     const report = buildReplayReport({

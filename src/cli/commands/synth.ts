@@ -27,6 +27,8 @@ export interface SynthCommandOptions {
   txsPerSender?: string;
   seed?: string;
   block?: string;
+  feeRecipient?: string;
+  extraData?: string;
   out: string;
   json?: boolean;
   verbose?: boolean;
@@ -62,6 +64,8 @@ export function parseSynthOptions(raw: SynthCommandOptions): SynthParams {
   if (raw.txsPerSender !== undefined) given.txsPerSender = wholeNumber('--txs-per-sender', raw.txsPerSender);
   if (raw.seed !== undefined) given.seed = wholeNumber('--seed', raw.seed);
   if (raw.block !== undefined) given.number = parseBlockNumber(raw.block);
+  if (raw.feeRecipient !== undefined) given.feeRecipient = raw.feeRecipient;
+  if (raw.extraData !== undefined) given.extraData = raw.extraData;
   return resolveParams(given);
 }
 

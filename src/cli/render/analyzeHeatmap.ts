@@ -5,15 +5,21 @@
  * columns are numbered and named below the map.
  */
 import chalk from 'chalk';
-import type { AnalyzeReport } from '../../analyze/report.js';
+import type { AnalyzeReport } from '../../rangeAnalysis/rangeReport.js';
 import { dim, heading } from './format.js';
 
 const SHADES = [' ', '·', '░', '▒', '▓', '█'];
 
-/** The shade index (0..5) of `value` against `max`: 0 only for 0; 1 for the smallest non-zero values. */
+/**
+ * The shade index (0..5) of `value` against `max` on a log scale: 0 only for 0; 1 for
+ * values of 1 or less; 5 for the largest. A log scale keeps the middle of the range
+ * visible when one cell (a payout chain's 600 edges) dwarfs the rest (WETH's 35).
+ */
 export function shadeIndex(value: number, max: number): number {
   if (value <= 0 || max <= 0) return 0;
-  return Math.min(SHADES.length - 1, 1 + Math.floor((value / max) * (SHADES.length - 1) - 1e-9));
+  if (value <= 1 || max <= 1) return value >= max ? SHADES.length - 1 : 1;
+  const t = Math.log(value) / Math.log(max);
+  return Math.min(SHADES.length - 1, 1 + Math.floor(t * (SHADES.length - 1) - 1e-9) + (t >= 1 ? 1 : 0));
 }
 
 function colour(index: number, text: string): string {
@@ -37,7 +43,8 @@ export function renderHeatmap(map: AnalyzeReport['heatmap']): string {
     });
     lines.push(block.padStart(width) + ' │' + cells.join(''));
   });
-  lines.push(dim(`shades: '${SHADES.join("' '")}' = 0, then up to ${max} in five steps`));
+  const steps = [1, 2, 3, 4].map((k) => Math.round(Math.pow(Math.max(1, max), k / 5)));
+  lines.push(dim(`shades (log scale): ' ' = 0, '·' up to ${steps[0]}, '░' ${steps[1]}, '▒' ${steps[2]}, '▓' ${steps[3]}, '█' up to ${max}`));
   map.contracts.forEach((c, i) => lines.push(`${String(i + 1).padStart(3)}  ${c.address}${c.name === null ? '' : ` (${c.name})`}`));
   return lines.join('\n') + '\n';
 }

@@ -3,15 +3,16 @@
  * and the heatmap (render/analyzeHeatmap.ts). Every mark carries a word or a character,
  * so the output reads the same without colour.
  */
-import type { AnalyzeReport, AnalyzedBlock, HeatEntry } from '../../analyze/report.js';
+import type { AnalyzeReport, AnalyzedBlock, HeatEntry, WhatIfEntry } from '../../rangeAnalysis/rangeReport.js';
 import { bad, dim, formatInt, formatMs, formatPercent, formatSpeedup, heading, ok, table, warn } from './format.js';
 import { renderHeatmap } from './analyzeHeatmap.js';
+import { balTable } from './analyzeBal.js';
 import { MIN_RUNS } from '../../report/noise.js';
 
 const RANK_ROWS = 10;
 
 export function renderAnalyze(report: AnalyzeReport): string {
-  const parts = [blocksTable(report), rankings(report), renderHeatmap(report.heatmap), simulationTable(report), summaryLines(report)].filter((p) => p !== '');
+  const parts = [blocksTable(report), balTable(report), rankings(report), renderHeatmap(report.heatmap), whatIfTables(report), buildersTable(report), simulationTable(report), summaryLines(report)].filter((p) => p !== '');
   return parts.join('\n') + '\n';
 }
 
@@ -108,15 +109,50 @@ function rankings(report: AnalyzeReport): string {
     .join('\n');
 }
 
+function gain(value: number): string {
+  return `${value >= 1 ? '+' : ''}${((value - 1) * 100).toFixed(1)}%`;
+}
+
+/** --what-if: per contract (slot), the gains of ceiling(∞) and ceiling(T) if its locations were commutative. */
+function whatIfTables(report: AnalyzeReport): string {
+  const w = report.whatIf;
+  if (w === null) return '';
+  const T = report.options.threads;
+  const one = (title: string, entries: WhatIfEntry[], slot: boolean): string => {
+    if (entries.length === 0) return '';
+    const t = table(['#', slot ? 'location' : 'address', 'blocks', 'ceil(∞) mean', 'median', 'median where hot', 'max', `ceil(${T}) mean`, 'median'], ['right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+    entries.forEach((e, i) => {
+      const label = slot ? shortSlot(e.description) : e.key;
+      t.push([String(i + 1), e.name === null ? label : `${label} (${e.name})`, String(e.blocks), heading(gain(e.meanGainInfinite)), gain(e.medianGainInfinite), gain(e.medianGainInfiniteWhereHot), gain(e.maxGainInfinite), gain(e.meanGainThreads), gain(e.medianGainThreads)]);
+    });
+    return `${heading(title)}\n${t.toString()}\n`;
+  };
+  const legend = dim(`gain = ceiling by time with its locations' dependency edges removed / ceiling as measured, over the ${report.summary.blocks - report.summary.failed} replayed blocks (docs/metrics.md)`);
+  return [one(`What if: the top ${w.k} contracts made commutative`, w.contracts, false), one(`What if: the top ${w.k} locations made commutative`, w.slots, true), legend + '\n'].filter((p) => p !== '').join('\n');
+}
+
+/** Blocks grouped by fee recipient, and the top of their blocks. */
+function buildersTable(report: AnalyzeReport): string {
+  if (report.builders.length < 1) return '';
+  const T = report.options.threads;
+  const t = table(['fee recipient', 'name', 'blocks', 'txs', 'dep. txs', `ceil(${T}) t`, 'conflicts', 'dep. top 10%', 'dep. rest', 'crit. path in top'], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+  const num = (v: number | null): string => (v === null ? dim('–') : v.toLocaleString('en-US', { maximumFractionDigits: 1 }));
+  for (const b of report.builders.slice(0, 20)) {
+    t.push([b.feeRecipient, b.name ?? '', String(b.blocks), formatInt(b.txs), num(b.medianDependentTxs), b.medianCeilingTByTime === null ? dim('–') : formatSpeedup(b.medianCeilingTByTime), num(b.medianConflicts), num(b.medianDependentTop), num(b.medianDependentRest), b.medianCriticalShareTop === null ? dim('–') : formatPercent(b.medianCriticalShareTop)]);
+  }
+  const more = report.builders.length > 20 ? dim(`… and ${report.builders.length - 20} more fee recipients (--json)\n`) : '';
+  return `${heading('Builders (by fee recipient; medians over their blocks)')}\n${t.toString()}\n${more}${dim('top 10%: the first tenth of each block\'s transactions; crit. path in top: share of the critical path\'s time spent there')}\n`;
+}
+
 function simulationTable(report: AnalyzeReport): string {
   const counts = report.options.simulate;
   if (counts.length === 0) return '';
   const t = table(['block', ...counts.map((c) => `T=${c}`)], ['right', ...counts.map(() => 'right' as const)]);
   for (const b of report.blocks) {
     if (b.simulation === null) continue;
-    t.push([b.number, ...b.simulation.points.map((p) => `${p.blockStm.toFixed(2)} / ${p.ceiling.toFixed(2)}${p.fallback !== null || p.withFallback !== p.blockStm ? warn(' s') : ''}`)]);
+    t.push([b.number, ...b.simulation.points.map((p) => `${p.blockStm.toFixed(2)} / ${p.ceiling.toFixed(2)}${p.bal === undefined ? '' : ` / ${p.bal.toFixed(2)}`}${p.fallback !== null || p.withFallback !== p.blockStm ? warn(' s') : ''}`)]);
   }
-  return `${heading('Simulated Block-STM speedup / ceiling(T) (docs/simulator.md)')}\n${t.toString()}\n${dim('s = by default the executor would fall back to serial at this thread count (the prediction is for --no-fallback)')}\n`;
+  return `${heading('Simulated Block-STM speedup / ceiling(T) / with the access list (docs/simulator.md, docs/bal.md)')}\n${t.toString()}\n${dim('s = by default the executor would fall back to serial at this thread count (the prediction is for --no-fallback)')}\n`;
 }
 
 function summaryLines(report: AnalyzeReport): string {

@@ -1,5 +1,5 @@
 /** The text form of `stm list`: one row per bundled block. */
-import type { BundledBlock } from '../commands/list.js';
+import type { BundledBlock } from '../../data/bundledFixtures.js';
 import { dim, formatInt, table } from './format.js';
 
 export function renderBlockList(blocks: BundledBlock[], dir: string): string {

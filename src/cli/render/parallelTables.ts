@@ -22,12 +22,13 @@ export function renderParallel(p: ParallelReport, cores: number, serialMeasured:
     [heading('serial'), spread(p.serialMs) + dim(' ¹')],
     [heading('parallel'), spread(p.parallelMs) + (ranSerially ? warn(' (ran serially)') : '')],
     [heading('speedup'), formatSpeedup(p.speedup)],
-    [heading(`ceiling(${p.threads})`), `${formatSpeedup(p.ceilingT)} ${dim('by time')}`],
+    [heading(p.scheduler === 'bal' ? `ceiling_bal(${p.threads})` : `ceiling(${p.threads})`), `${formatSpeedup(p.ceilingT)} ${dim('by time')}`],
     [heading('efficiency'), `${formatPercent(p.efficiency)} ${dim('(speedup / ceiling)')}`],
     [heading('conflicts'), orDash(p.conflicts, (c) => `${formatInt(c.total)} ${dim(`(validation ${formatInt(c.validation)}, estimate ${formatInt(c.estimate)})`)}`)],
     [heading('re-executions'), orDash(p.reexecutions, (r) => `${formatInt(r)} ${dim(`(${formatPercent(p.reexecutionRate ?? 0)} of txs)`)}`)],
     [heading('waves'), orDash(p.waves, (w) => String(w) + (p.rounds !== null ? dim(` (rounds ${p.rounds}, highest incarnation ${p.highestIncarnation})`) : ''))],
   );
+  if (p.balScore !== null) t.push([heading('score M'), `${p.balScore.toFixed(2)} ${dim('(S - A) / (S - L): 1 = only the largest transaction bounds it, 0 = no gain')}`]);
   if (p.serialTail !== null && p.serialTail > 0) t.push([heading('serial tail'), `${formatInt(p.serialTail)} ${dim('txs run in order after the cap on rounds')}`]);
   const lines = [`${heading('Parallel replay')} ${dim(`(${p.scheduler}, ${p.threads} thread${p.threads === 1 ? '' : 's'})`)}`, t.toString()];
   lines.push(
@@ -86,7 +87,7 @@ export function renderTopLocations(p: ParallelReport): string {
 /** --compare: one row per scheduler on the same block and thread count. */
 export function renderCompare(rows: ParallelReport[]): string {
   const threads = rows[0]?.threads ?? 0;
-  const legend = `${threads} thread${threads === 1 ? '' : 's'}; medians; blockstm = Block-STM, occ = Sei-style rounds, locks = declared locks from the serial run`;
+  const legend = `${threads} thread${threads === 1 ? '' : 's'}; medians; blockstm = Block-STM, occ = Sei-style rounds, locks = declared locks from the serial run, bal = with the access list, ceiling_bal(T)`;
   if (compactText()) {
     // A narrow terminal: short headings, ceiling(T) in the title, a fallback as "s" after the speedup.
     const t = table(['scheduler', 'parallel', 'speedup', 'effic.', 'confl.', 're-ex.', 'waves', '='], ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left']);
@@ -105,9 +106,10 @@ export function renderCompare(rows: ParallelReport[]): string {
     return `${heading('Schedulers compared')}\n${dim(wrapText(`ceiling(${threads}) ${formatSpeedup(rows[0]?.ceilingT ?? 1)}; s = ran serially; ${legend}`))}\n${t.toString()}`;
   }
   const t = table(['scheduler', 'parallel', 'speedup', 'ceiling(T)', 'efficiency', 'conflicts', 're-executions', 'waves', 'fallback', '= serial'], ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left']);
+  // bal's ceiling(T) is ceiling_bal(T) (no edges); its score M goes beside its name.
   for (const p of rows) {
     t.push([
-      p.scheduler,
+      p.balScore === null ? p.scheduler : `${p.scheduler} ${dim(`(M ${p.balScore.toFixed(2)})`)}`,
       formatMs(p.parallelMs.median),
       formatSpeedup(p.speedup),
       formatSpeedup(p.ceilingT),

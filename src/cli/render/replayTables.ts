@@ -86,6 +86,8 @@ export function renderDependencyTable(report: ReplayReport): string {
     row('ceiling(∞) by gas', (g) => formatSpeedup(g.ceilings.byGas.infinite)),
     row(`ceiling(${T}) by time`, (g) => formatSpeedup(g.ceilings.byTime.threads)),
     row(`ceiling(${T}) by gas`, (g) => formatSpeedup(g.ceilings.byGas.threads)),
+    // With an access list there are no edges: one figure for both views.
+    [heading(`ceiling_bal(${T}) by time`), { colSpan: 2, hAlign: 'center', content: `${formatSpeedup(report.bal.ceilingT)} ${dim(`(cannot beat ${formatSpeedup(report.bal.bound)})`)}` }],
   );
   return `${heading('Dependencies and ceilings')} ${dim(`(T = ${T} threads; definitions: docs/metrics.md)`)}\n${t.toString()}`;
 }

@@ -1,0 +1,54 @@
+// Where the time of a parallel run goes: per run of one block at THREADS threads, the
+// elapsed time, the coordinator's message handling on the main thread, and each
+// executor's busy time (workers, then the main thread), beside the serial time.
+// Run: npm run build && THREADS=2 RUNS=7 [MAIN_TAKES_ANY=1] node dist/scripts/executor/measure-run-split.js [--fixtures DIR] block [scheduler]
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { median } from '../../src/analysis/stats.js';
+import { replaySerial } from '../../src/replay/replayBlock.js';
+import { runSerial } from '../../src/exec/serialExecutor.js';
+import { runBlockStm } from '../../src/parallel/coordinator.js';
+import { chooseChunkSize } from '../../src/parallel/executionRun.js';
+import { runOcc } from '../../src/parallel/occScheduler.js';
+import { runLocks } from '../../src/parallel/lockScheduler.js';
+import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
+
+const args = process.argv.slice(2);
+let dir = bundledFixturesDir();
+if (args[0] === '--fixtures') { dir = args[1]; args.splice(0, 2); }
+const block = BigInt(args[0] ?? 19933597);
+const scheduler = args[1] ?? 'blockstm';
+const threads = Number(process.env.THREADS ?? 2);
+const runs = Number(process.env.RUNS ?? 7);
+const data = loadBlock(block, { fixturesDir: dir });
+const serial = await replaySerial(data, { runs: 3, warmup: 2, threads });
+const { ctx } = serial;
+const { pool } = await sharedPool(threads - 1);
+const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
+await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, 60_000, 3);
+const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
+const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
+// As stm runs it; MAIN_TAKES_ANY=1 lets the main thread take any transaction (no gas limits given).
+const gasLimits = process.env.MAIN_TAKES_ANY ? undefined : ctx.txs.map((tx) => Number(tx.gasLimit));
+let runId = 1;
+interface Row {
+  serialMs: number;
+  elapsed: number;
+  coord: number;
+  busy: number[];
+  reexec: number;
+}
+const rows: Row[] = [];
+for (let i = 0; i < runs + 2; i++) {
+  const serialMs = (await runSerial(serial.replay)).executionMs;
+  const options = { runId: runId++, blockKey, timeoutMs: 60_000, senders, chunkSize, gasLimits, mainReplay: serial.replay, maxReexecutions: Infinity };
+  const r = scheduler === 'occ' ? await runOcc(pool, ctx.pre, ctx.txs.length, options)
+    : scheduler === 'locks' ? await runLocks(pool, ctx.pre, ctx.txs.length, { ...options, declaredPreds: serial.analysis.graph.preds })
+    : await runBlockStm(pool, ctx.pre, ctx.txs.length, options);
+  if (i >= 2) rows.push({ serialMs, elapsed: r.elapsedMs, coord: r.stats.coordinatorBusyMs, busy: r.stats.workerBusyMs, reexec: r.stats.incarnations.reduce((a, b) => a + b - 1, 0) });
+}
+const m = (f: (row: Row) => number): number => median(rows.map(f));
+console.log(`block ${block} ${scheduler} threads ${threads} chunk ${chunkSize} txs ${ctx.txs.length}`);
+console.log(`serial ${m((r) => r.serialMs).toFixed(1)} ms  parallel ${m((r) => r.elapsed).toFixed(1)} ms  speedup ${(m((r) => r.serialMs) / m((r) => r.elapsed)).toFixed(2)}  re-executions ${m((r) => r.reexec)}`);
+console.log(`coordinator ${m((r) => r.coord).toFixed(1)} ms  executor busy: ${rows[0]!.busy.map((_, w) => m((r) => r.busy[w]).toFixed(1)).join(' / ')} ms (workers, then main)`);
+await closeSharedPool();

@@ -1,0 +1,65 @@
+// Where the main thread's time goes in parallel runs: RUNS Block-STM runs of one block at
+// 2 threads (after 3 unprofiled ones), profiled with the inspector on the main thread
+// (sampling every 100 µs); prints each run's elapsed time and the functions with the most
+// self time, "(garbage collector)" and "(idle)" among them. The profile is written to
+// OUT (default ./main.cpuprofile) for Chrome DevTools.
+// Run: npm run build && RUNS=10 node dist/scripts/executor/profile-parallel.js [--fixtures DIR] block [top]
+import { writeFileSync } from 'node:fs';
+import inspector from 'node:inspector/promises';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { replaySerial } from '../../src/replay/replayBlock.js';
+import { runBlockStm } from '../../src/parallel/coordinator.js';
+import { chooseChunkSize } from '../../src/parallel/executionRun.js';
+import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
+
+const args = process.argv.slice(2);
+const fixturesDir = args[0] === '--fixtures' ? args.splice(0, 2)[1] : bundledFixturesDir();
+const block = BigInt(args[0] ?? 19933597);
+const top = Number(args[1] ?? 30);
+const runs = Number(process.env.RUNS ?? 10);
+const out = process.env.OUT ?? 'main.cpuprofile';
+
+const serial = await replaySerial(loadBlock(block, { fixturesDir }), { runs: 3, warmup: 2, threads: 2 });
+const { ctx } = serial;
+const { pool } = await sharedPool(1);
+const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
+await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, 60_000, 3);
+const options = {
+  blockKey,
+  timeoutMs: 60_000,
+  senders: ctx.data.block.transactions.map((tx) => tx.from.toLowerCase()),
+  chunkSize: chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit)),
+  gasLimits: ctx.txs.map((tx) => Number(tx.gasLimit)),
+  mainReplay: serial.replay,
+  maxReexecutions: Infinity,
+};
+let runId = 0;
+const run = () => runBlockStm(pool, ctx.pre, ctx.txs.length, { ...options, runId: ++runId });
+for (let i = 0; i < 3; i++) await run();
+
+const session = new inspector.Session();
+session.connect();
+await session.post('Profiler.enable');
+await session.post('Profiler.setSamplingInterval', { interval: 100 });
+await session.post('Profiler.start');
+const elapsed: number[] = [];
+for (let i = 0; i < runs; i++) elapsed.push((await run()).elapsedMs);
+const { profile } = await session.post('Profiler.stop');
+writeFileSync(out, JSON.stringify(profile));
+await closeSharedPool();
+
+const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+const self = new Map<string, number>();
+let total = 0;
+(profile.samples ?? []).forEach((id, i) => {
+  const { functionName, url, lineNumber } = nodes.get(id)!.callFrame;
+  const name = `${functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}${url ? ':' + (lineNumber + 1) : ''}`;
+  const dt = profile.timeDeltas?.[i] ?? 0;
+  self.set(name, (self.get(name) ?? 0) + dt);
+  total += dt;
+});
+console.log(`block ${block}: ${runs} runs at 2 threads, elapsed ${elapsed.map((ms) => ms.toFixed(0)).join(' ')} ms; main thread profiled ${(total / 1000).toFixed(0)} ms`);
+for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`);
+}

@@ -1,0 +1,53 @@
+// This machine's bound on 2-thread efficiency, per block: the same serial replay run in one
+// worker thread alone, then in two worker threads at once (no coordination, no shared
+// state: each replays the whole block). m = alone / together is the fraction of a core
+// each of two busy threads gets here, so no 2-thread executor can exceed speedup
+// 2·m on a block, or efficiency m (speedup / ceiling(2)) on any block. Medians of the
+// warm runs; every bundled block with >= MIN_TXS transactions, or the blocks given.
+// Run: npm run build && RUNS=10 node dist/scripts/machine/measure-machine-bound.js [--fixtures DIR] [block ...]
+import { readFileSync } from 'node:fs';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { median } from '../../src/analysis/stats.js';
+
+async function serialRunsMs(block: number, fixturesDir: string, runs: number): Promise<number[]> {
+  const { loadBlock } = await import('../../src/source/blockLocator.js');
+  const { createBlockContext } = await import('../../src/exec/blockContext.js');
+  const { ReplayVm } = await import('../../src/exec/replayVm.js');
+  const { runSerial } = await import('../../src/exec/serialExecutor.js');
+  const vm = await ReplayVm.create(createBlockContext(loadBlock(BigInt(block), { fixturesDir })));
+  for (let i = 0; i < 3; i++) await runSerial(vm); // warm-up
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push((await runSerial(vm)).executionMs);
+  return times;
+}
+
+
+if (!isMainThread) {
+  parentPort!.postMessage(await serialRunsMs(workerData.block, workerData.fixturesDir, workerData.runs));
+} else {
+  const { bundledFixturesDir } = await import('../../src/data/bundledFixtures.js');
+  const argv = process.argv.slice(2);
+  const fixturesDir = argv[0] === '--fixtures' ? argv.splice(0, 2)[1]! : bundledFixturesDir();
+  const runs = Number(process.env.RUNS ?? 10);
+  const minTxs = Number(process.env.MIN_TXS ?? 50);
+  let blocks = argv.map(Number);
+  if (blocks.length === 0) {
+    const manifest = JSON.parse(readFileSync(fixturesDir + '/ethereum/manifest.json', 'utf8')) as Array<{ number: number; txCount: number }>;
+    blocks = manifest.filter((entry) => entry.txCount >= minTxs).map((entry) => entry.number);
+  }
+  const inWorkers = (block: number, n: number): Promise<number[][]> =>
+    Promise.all(
+      Array.from({ length: n }, () => new Promise<number[]>((resolve, reject) => {
+        new Worker(new URL(import.meta.url), { workerData: { block, fixturesDir, runs } }).once('message', resolve).once('error', reject);
+      })),
+    );
+  const factors: number[] = [];
+  for (const block of blocks) {
+    const alone = median((await inWorkers(block, 1))[0]!);
+    const together = (await inWorkers(block, 2)).map(median);
+    const m = alone / ((together[0]! + together[1]!) / 2);
+    factors.push(m);
+    console.log(`${String(block).padStart(9)}  alone ${alone.toFixed(1).padStart(7)} ms  two at once ${together.map((t) => t.toFixed(1)).join(' / ')} ms  m ${m.toFixed(2)}  2-thread speedup bound ${(2 * m).toFixed(2)}`);
+  }
+  console.log(`\nmedian m ${median(factors).toFixed(3)} over ${factors.length} blocks (runs ${runs}): no 2-thread executor here exceeds efficiency m on a block`);
+}

@@ -1,0 +1,18 @@
+/** Ethereum mainnet's profile: ethereumjs's Mainnet schedule, header roots checked. */
+import { Common, Mainnet } from '@ethereumjs/common';
+import { paramsVM } from '@ethereumjs/vm';
+import type { ChainProfile } from './chainProfile.js';
+import { kzg } from './kzg.js';
+
+export const ethereumMainnet: ChainProfile = {
+  chainId: 1,
+  name: 'Ethereum mainnet',
+  verifiesHeaderRoots: true,
+  commonFor(blockNumber, timestamp, blobs) {
+    const common = new Common(blobs ? { chain: Mainnet, customCrypto: { kzg: kzg() as never } } : { chain: Mainnet });
+    common.setHardforkBy({ blockNumber, timestamp });
+    // The VM's parameters now, not at VM creation: the system prelude (EIP-2935, Prague) reads them first.
+    common.updateParams(paramsVM);
+    return common;
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * The correctness check of every parallel run: its receipts (status, gas, logs, bloom)
+ * and its post-state must equal the serial replay's exactly. The post-state is rebuilt by
+ * committing the final write sets in block order over the pre-state, then the block's
+ * epilogue (withdrawals, rewards), the same way the serial replay built its own.
+ */
+import { bytesToHex } from '@ethereumjs/util';
+import type { SerialReplay } from './replayBlock.js';
+import { BlockState } from '../state/blockState.js';
+import { CodeValue, describeLocation, valuesEqual, type LocationValue } from '../state/locations.js';
+import type { TxOutcome } from '../parallel/coordinator.js';
+import type { ParallelDifference } from '../parallel/types.js';
+
+export async function compareWithSerial(serial: SerialReplay, outcomes: TxOutcome[]): Promise<ParallelDifference | undefined> {
+  const txs = serial.run.txs;
+  for (let i = 0; i < txs.length; i++) {
+    const s = txs[i]!;
+    const p = outcomes[i];
+    if (p === undefined) return { txIndex: i, field: 'result', serial: 'present', parallel: 'missing' };
+    if (s.gasUsed !== p.gasUsed) return { txIndex: i, field: 'gasUsed', serial: s.gasUsed.toString(), parallel: p.gasUsed.toString() };
+    const sStatus = 'status' in s.receipt ? String(s.receipt.status) : 'n/a';
+    const pStatus = 'status' in p.receipt ? String(p.receipt.status) : 'n/a';
+    if (sStatus !== pStatus) return { txIndex: i, field: 'status', serial: sStatus, parallel: pStatus };
+    const sLogs = logsText(s.receipt.logs);
+    const pLogs = logsText(p.receipt.logs);
+    if (sLogs !== pLogs) return { txIndex: i, field: 'logs', serial: sLogs.slice(0, 200), parallel: pLogs.slice(0, 200) };
+    if (bytesToHex(s.result.bloom.bitvector) !== bytesToHex(p.bloom)) return { txIndex: i, field: 'logsBloom', serial: 'differs', parallel: 'differs' };
+  }
+  const state = new BlockState(serial.ctx.pre);
+  outcomes.forEach((outcome, i) =>
+    state.commit(i, { keys: outcome.writeKeys, values: outcome.writeValues, creditKeys: outcome.creditKeys, creditDeltas: outcome.creditDeltas }),
+  );
+  state.commit(txs.length, await serial.replay.runEpilogue(state));
+  const parallelState = state.postState();
+  const serialState = serial.run.postState;
+  for (const [key, value] of serialState) {
+    const other = parallelState.get(key);
+    if (other === undefined || !valuesEqual(value, other)) {
+      return { location: key, field: `post-state ${describeLocation(key)}`, serial: show(value), parallel: other === undefined ? 'not written' : show(other) };
+    }
+  }
+  for (const [key, value] of parallelState) {
+    if (!serialState.has(key)) return { location: key, field: `post-state ${describeLocation(key)}`, serial: 'not written', parallel: show(value) };
+  }
+  return undefined;
+}
+
+function logsText(logs: Array<[Uint8Array, Uint8Array[], Uint8Array]>): string {
+  return logs.map(([address, topics, data]) => `${bytesToHex(address)}:${topics.map((t) => bytesToHex(t)).join(',')}:${bytesToHex(data)}`).join(';');
+}
+
+function show(value: LocationValue): string {
+  if (value instanceof CodeValue) return `code ${bytesToHex(value.hash)}`;
+  if (value instanceof Uint8Array) return bytesToHex(value);
+  return String(value);
+}

@@ -1,0 +1,25 @@
+/**
+ * The simulator's cost model: the executor's overheads it adds to the measured transaction
+ * times (docs/simulator.md). Its calibrated values are DEFAULT_MODEL in simulateBlock.ts.
+ */
+/** Overheads of the executor, µs (and factors). Calibrated in docs/simulator.md. */
+export interface SimulationModel {
+  /** Worker time per transaction besides executing it (pull pending writes, set up the incarnation, encode its result). */
+  taskUs: number;
+  /** Main-thread time per transaction it executes besides executing it (a turn of the event loop between its tasks). */
+  mainTaskUs: number;
+  /** One-way message delay between the main thread and a worker. */
+  resultUs: number;
+  /** Main-thread time per handled result (apply writes, validate, broadcast, dispatch). */
+  coordinatorUs: number;
+  /** Plus this share of the transaction's serial time (bigger transactions have bigger read and write sets). */
+  coordinatorShare: number;
+  /** Plus, for a worker's result, the main thread's time to receive and decode its message. */
+  messageUs: number;
+  /** Per-transaction time factor when two or more threads run at once. */
+  slowdown: number;
+  /** Per-transaction time factor at one thread (the main thread executing against MVMemory). */
+  slowdown1: number;
+  /** Share of a transaction's time spent before it stops on an ESTIMATE, or fails on a nonce its sender's previous transaction has not written yet. */
+  estimateShare: number;
+}
