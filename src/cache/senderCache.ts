@@ -14,7 +14,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BlockData } from '../data/blockData.js';
-import { cacheRoot } from '../data/blockLocator.js';
+import { cacheRoot } from './blockCache.js';
 
 const HASH_BYTES = 32;
 const KEY_BYTES = 64;

@@ -15,7 +15,7 @@ import type { BlockData } from '../data/blockData.js';
 import { readSenders, writeSenders, type CachedSenders } from '../cache/senderCache.js';
 import { decodeBlock, recoverSenders, type BlockContext, type BlockContextOptions } from '../exec/blockContext.js';
 import type { TypedTransaction } from '@ethereumjs/tx';
-import { WORKER_WARM_MS, WORKER_WARM_RUNS } from '../parallel/replayParallel.js';
+import { WORKER_WARM_MS, WORKER_WARM_RUNS } from './replayParallel.js';
 import { parallelBlockKey, sharedPool, type LoadHandle } from '../parallel/workerPool.js';
 import type { ReplayOptions } from './replayBlock.js';
 

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { BlockNotFoundError } from '../errors.js';
 import type { BlockData } from '../data/blockData.js';
 import { bundledFixturesDir } from '../data/bundledFixtures.js';
-import { chainCacheDir, readCacheEntry } from '../cache/blockCache.js';
+import { cacheRoot, chainCacheDir, readCacheEntry } from '../cache/blockCache.js';
 import { blockDirIn, readBlockDir } from '../data/fixtureStore.js';
 
 export interface LocateOptions {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSenders, senderCacheFile } from '../../src/cache/senderCache.js';
 import { createBlockContext } from '../../src/exec/blockContext.js';
-import { replayParallel, shutdownParallel } from '../../src/parallel/replayParallel.js';
+import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
 import { prepareBlock, SHARED_RECOVERY_MIN_TXS } from '../../src/replay/prepareBlock.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { generateBlock } from '../../src/synth/generate.js';

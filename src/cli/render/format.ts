@@ -6,7 +6,7 @@
  */
 import chalk from 'chalk';
 import Table from 'cli-table3';
-import { addressName } from '../../analyze/knownAddresses.js';
+import { addressName } from '../../rangeAnalysis/knownAddresses.js';
 import { compactText, wrapText } from '../terminal.js';
 import { describeLocation, locationAddress, locationSlot } from '../../state/locations.js';
 
