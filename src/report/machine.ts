@@ -44,7 +44,7 @@ function machineBusySeconds(): number | undefined {
 }
 
 /**
- * Starts measuring how busy the rest of the machine is (as scripts/quiet-run.mjs does): the
+ * Starts measuring how busy the rest of the machine is (as scripts/machine/quiet-run.ts does): the
  * machine's CPU time from /proc/stat minus this process's own (all its threads). The
  * returned function gives the cores other processes used on average since the start, or
  * null where /proc/stat does not exist.

@@ -12,7 +12,7 @@ import type { Spread } from '../analysis/stats.js';
 export const MIN_RUNS = 3;
 /** (max − min) / median above this, on either side of a ratio: the runs disagree. */
 export const WIDE_SPREAD = 0.5;
-/** Other processes using more cores than this on average during the runs (quiet-run.mjs uses 0.2). */
+/** Other processes using more cores than this on average during the runs (scripts/machine/quiet-run.ts uses 0.2). */
 export const BUSY_OTHER_CORES = 0.25;
 
 /** The figures the rules look at: the standalone serial runs, and each parallel replay. */
