@@ -25,7 +25,7 @@ const serial = await replaySerial(data, { runs: 3, warmup: 2, threads });
 const { ctx } = serial;
 const { pool } = await sharedPool(threads - 1);
 const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
-await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, 60_000, 3);
+await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, 60_000, 3);
 const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
 const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
 // As stm runs it; MAIN_TAKES_ANY=1 lets the main thread take any transaction (no gas limits given).

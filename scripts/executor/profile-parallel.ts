@@ -24,7 +24,7 @@ const serial = await replaySerial(loadBlock(block, { fixturesDir }), { runs: 3, 
 const { ctx } = serial;
 const { pool } = await sharedPool(1);
 const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
-await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, 60_000, 3);
+await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, 60_000, 3);
 const options = {
   blockKey,
   timeoutMs: 60_000,

@@ -70,7 +70,7 @@ async function measureThreads(serial: SerialReplay, threads: number, senders: st
   const { pool } = await sharedPool(threads - 1);
   const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
   const timeoutMs = Math.max(30_000, serial.serialMs.max * 50);
-  await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, timeoutMs, 3);
+  await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, timeoutMs, 3);
   const chunkSize = chooseChunkSize(gasLimits);
   const once = () =>
     runBlockStm(pool, ctx.pre, ctx.txs.length, {

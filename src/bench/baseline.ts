@@ -6,6 +6,12 @@
  *   An entry fails when either drops by more than max(relative × baseline, absolute):
  *   the relative part scales with the figure, the absolute part covers the noise floor of
  *   a ~1.0–1.4× speedup on a shared 2-core machine (docs/bench.md, "Noise policy").
+ * - When both runs measured the machine's 2-thread bound m in the entry's own runs
+ *   (replayParallel's measureBound), the load is taken out: speedup / m (speedupPerBound)
+ *   is gated with a tighter tolerance, one a 25% slower executor cannot pass. The raw
+ *   speedup and efficiency are then compared only when the machine was about as busy as
+ *   for the baseline (m within LOAD_COMPARABLE of the baseline's): a baseline from a
+ *   quieter or busier run still compares, through speedup / m.
  * - Deterministic figures (dependency edges, gas-weighted ceilings) must be equal; any
  *   change fails, since it means stm's definitions or the data changed.
  * - An entry of the baseline that did not run fails (the suite no longer covers it); an
@@ -20,7 +26,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname } from 'node:path';
 import { CorruptDataError, StmError, UsageError } from '../errors.js';
 import { BENCH_SCHEMA_VERSION, type BenchEntryResult, type BenchReport, type DeterministicFigures } from './benchReport.js';
-import type { Tolerance } from './suite.js';
+import { DEFAULT_PER_BOUND_TOLERANCE, type Tolerance } from './suite.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'new' | 'missing';
 
@@ -31,6 +37,8 @@ export interface FigureCheck {
   /** Lowest value that passes (ratios only). */
   floor?: number;
   ok: boolean;
+  /** Why the figure was not judged (raw ratios when the machine's load differs from the baseline's). */
+  skipped?: string;
 }
 
 export interface EntryComparison {
@@ -50,7 +58,7 @@ export interface Comparison {
 const DETERMINISTIC: Array<keyof DeterministicFigures> = ['edges', 'storageEdges', 'dependentTxs', 'longestChain', 'ceilingInfiniteByGas', 'ceilingTByGas'];
 
 /** The lowest value of a ratio that still passes against `baseline`. */
-export function allowedFloor(baseline: number, tolerance: Tolerance): number {
+export function allowedFloor(baseline: number, tolerance: { relative: number; absolute: number }): number {
   return baseline - Math.max(baseline * tolerance.relative, tolerance.absolute);
 }
 
@@ -59,14 +67,33 @@ function sameFigure(a: number, b: number): boolean {
   return a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 }
 
+/** Raw speedups compare only when the machine's bound m is within this share of the baseline's. */
+export const LOAD_COMPARABLE = 0.15;
+
 function compareEntry(base: BenchEntryResult, cur: BenchEntryResult, tolerance: Tolerance): EntryComparison {
   const checks: FigureCheck[] = [];
   const reasons: string[] = [];
+  const basePerBound = base.speedupPerBound ?? null;
+  const curPerBound = cur.speedupPerBound ?? null;
+  const mThen = base.machineBound?.median;
+  const mNow = cur.machineBound?.median;
+  const loadDiffers = mThen !== undefined && mNow !== undefined && Math.abs(mNow / mThen - 1) > LOAD_COMPARABLE && basePerBound !== null && curPerBound !== null;
   for (const figure of ['speedup', 'efficiency'] as const) {
     const floor = allowedFloor(base[figure], tolerance);
+    if (loadDiffers) {
+      // Not a verdict: the raw ratio moved with the machine's load; speedup / m below decides.
+      checks.push({ figure, baseline: base[figure], current: cur[figure], floor, ok: true, skipped: `machine bound m ${mNow!.toFixed(2)} vs ${mThen!.toFixed(2)} in the baseline` });
+      continue;
+    }
     const ok = cur[figure] >= floor;
     checks.push({ figure, baseline: base[figure], current: cur[figure], floor, ok });
     if (!ok) reasons.push(`${figure} ${cur[figure].toFixed(2)} < ${floor.toFixed(2)} allowed (baseline ${base[figure].toFixed(2)})`);
+  }
+  if (basePerBound !== null && curPerBound !== null) {
+    const floor = allowedFloor(basePerBound, tolerance.perBound ?? DEFAULT_PER_BOUND_TOLERANCE);
+    const ok = curPerBound >= floor;
+    checks.push({ figure: 'speedupPerBound', baseline: basePerBound, current: curPerBound, floor, ok });
+    if (!ok) reasons.push(`speedup per machine bound ${curPerBound.toFixed(2)} < ${floor.toFixed(2)} allowed (baseline ${basePerBound.toFixed(2)})`);
   }
   for (const figure of DETERMINISTIC) {
     const ok = sameFigure(base.deterministic[figure], cur.deterministic[figure]);

@@ -53,6 +53,19 @@ export interface BenchEntryResult {
   ceilingT: number;
   /** speedup / ceilingT. */
   efficiency: number;
+  /**
+   * This machine's 2-thread bound m, measured in this entry's runs: after each parallel run
+   * the block replayed serially on the main thread and in a worker at once; m = the serial
+   * run alone / the two at once (1 on two free cores, less when they are shared). Null or
+   * absent when not measured (--no-machine-bound, one thread).
+   */
+  machineBound?: Spread | null;
+  /**
+   * The speedup with the machine's load taken out: the median over the measured runs of
+   * speedup / m, i.e. of (the two plain serial replays at once) / (the parallel run), both
+   * measured moments apart; null without m.
+   */
+  speedupPerBound?: number | null;
   conflicts: { total: number; validation: number; estimate: number };
   reexecutions: number;
   waves: number;
@@ -68,9 +81,11 @@ export interface BenchReport {
   createdAt: string;
   machine: MachineInfo;
   suite: { name: string; file: string | null };
-  settings: { runs: number; warmup: number; fallback: boolean; tolerance: Tolerance };
+  /** machineBound: each entry measured this machine's 2-thread bound (absent in reports written before). */
+  settings: { runs: number; warmup: number; fallback: boolean; tolerance: Tolerance; machineBound?: boolean };
   /** Worker start-up over the whole run (the pool starts once and is reused; it restarts only for another thread count). */
   setup: { workerStarts: number; workerStartMs: number };
+
   entries: BenchEntryResult[];
   /** Wall time of the whole run, ms. */
   totalMs: number;

@@ -55,6 +55,7 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
   let workerStarts = 0;
   let workerStartMs = 0;
   const count = suite.entries.reduce((n, e) => n + (options.threads ?? e.threads).length * (options.schedulers ?? e.schedulers).length, 0);
+
   for (const entry of suite.entries) {
     options.checkpoint?.();
     options.progress?.(entry.name, 'loading', 0, 1);
@@ -81,6 +82,7 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
         fallback,
         runs,
         warmup,
+        measureBound: suite.machineBound && threads > 1,
         ...(options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint }),
         progress: (phase, done, total) => options.progress?.(id, phase, done, total),
       });
@@ -103,6 +105,8 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
         speedup: p.speedup,
         ceilingT: p.ceilingT,
         efficiency: p.efficiency,
+        machineBound: p.bound ?? null,
+        speedupPerBound: p.speedupPerBound?.median ?? null,
         conflicts: p.conflicts,
         reexecutions: p.reexecutions,
         waves: p.waves,
@@ -135,7 +139,7 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
     createdAt: new Date().toISOString(),
     machine: options.machine ?? machineInfo(),
     suite: { name: suite.name, file: options.suiteFile },
-    settings: { runs, warmup, fallback, tolerance: suite.tolerance },
+    settings: { runs, warmup, fallback, tolerance: suite.tolerance, machineBound: suite.machineBound },
     setup: { workerStarts, workerStartMs },
     entries,
     totalMs: performance.now() - started,

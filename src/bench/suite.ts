@@ -37,6 +37,12 @@ export interface Tolerance {
   relative: number;
   /** …and by more than this absolute amount: the larger of the two is allowed. */
   absolute: number;
+  /**
+   * The same for the speedup per machine bound (speedup / m, machineBound.ts): tighter, since
+   * dividing by the bound measured in the same run takes the machine's load out of it.
+   * Absent in suites and baselines written before: DEFAULT_PER_BOUND_TOLERANCE.
+   */
+  perBound?: { relative: number; absolute: number };
 }
 
 export interface Suite {
@@ -48,6 +54,8 @@ export interface Suite {
   tolerance: Tolerance;
   /** Let the executor fall back to serial (cheap signals, slow warm-up). A gate usually wants false: a fallback floors the speedup near 1.0× and hides a regression. */
   fallback: boolean;
+  /** Measure this machine's 2-thread bound in the run (machineBound.ts; default true). */
+  machineBound: boolean;
   entries: SuiteEntry[];
 }
 
@@ -55,6 +63,8 @@ export const DEFAULT_RUNS = 7;
 export const DEFAULT_WARMUP = 3;
 /** Chosen from the spread measured on a shared 2-core machine: docs/bench.md, "Noise policy". */
 export const DEFAULT_TOLERANCE: Tolerance = { relative: 0.25, absolute: 0.1 };
+/** A 25% slower executor (speedup × 0.8) must fail: below 20%, above the per-bound noise (docs/bench.md). */
+export const DEFAULT_PER_BOUND_TOLERANCE = { relative: 0.12, absolute: 0.05 };
 
 /** The suite `stm bench` runs without --suite: the same as bench/ci-suite.json (a test keeps them equal). */
 export const DEFAULT_SUITE_JSON = {
@@ -111,9 +121,15 @@ export function parseSuite(doc: unknown, where: string, baseDir: string): Suite 
   const schedulers = doc.schedulers === undefined ? (['blockstm'] as SchedulerName[]) : schedulerList(where, 'schedulers', doc.schedulers);
   const tol = doc.tolerance === undefined ? {} : doc.tolerance;
   if (!isObject(tol)) fail(where, 'tolerance must be an object { relative, absolute }');
+  const perBound = tol.perBound === undefined ? {} : tol.perBound;
+  if (!isObject(perBound)) fail(where, 'tolerance.perBound must be an object { relative, absolute }');
   const tolerance: Tolerance = {
     relative: tol.relative === undefined ? DEFAULT_TOLERANCE.relative : fraction(where, 'tolerance.relative', tol.relative),
     absolute: tol.absolute === undefined ? DEFAULT_TOLERANCE.absolute : fraction(where, 'tolerance.absolute', tol.absolute),
+    perBound: {
+      relative: perBound.relative === undefined ? DEFAULT_PER_BOUND_TOLERANCE.relative : fraction(where, 'tolerance.perBound.relative', perBound.relative),
+      absolute: perBound.absolute === undefined ? DEFAULT_PER_BOUND_TOLERANCE.absolute : fraction(where, 'tolerance.perBound.absolute', perBound.absolute),
+    },
   };
   if (!Array.isArray(doc.entries) || doc.entries.length === 0) fail(where, '"entries" must be a non-empty list');
   const names = new Set<string>();
@@ -174,6 +190,7 @@ export function parseSuite(doc: unknown, where: string, baseDir: string): Suite 
     warmup: doc.warmup === undefined ? DEFAULT_WARMUP : wholeNumber(where, 'warmup', doc.warmup, 0),
     tolerance,
     fallback: doc.fallback === undefined ? true : typeof doc.fallback === 'boolean' ? doc.fallback : fail(where, 'fallback must be true or false'),
+    machineBound: doc.machineBound === undefined ? true : typeof doc.machineBound === 'boolean' ? doc.machineBound : fail(where, 'machineBound must be true or false'),
     entries,
   };
 }

@@ -7,11 +7,12 @@ import { CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { errorReport } from './errorReport.js';
 import { buildProgram } from './program.js';
-import { configureColors, stderrColors } from './terminal.js';
+import { configureColors, setTextWidth, stderrColors } from './terminal.js';
 
 /** Runs stm with `argv` (process.argv form: node, script, args…) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   configureColors();
+  setTextWidth(process.stdout.isTTY === true ? process.stdout.columns : Number(process.env.COLUMNS ?? Number.NaN));
   handleClosedStdout();
   const verbose = argv.includes('--verbose');
   let exitCode: number = ExitCode.ok;

@@ -6,11 +6,11 @@ import type { BlockData } from '../data/blockData.js';
 import { UsageError } from '../errors.js';
 import { SCHEDULERS, type SchedulerName } from '../parallel/types.js';
 
-/** A block number: decimal (19933597) or 0x hex (0x1303c9d). */
+/** A block number: decimal (19933597) or 0x hex (0x130299d). */
 export function parseBlockNumber(text: string): bigint {
   const value = text.trim();
   if (/^\d+$/.test(value) || /^0x[0-9a-fA-F]+$/.test(value)) return BigInt(value);
-  throw new UsageError(`--block expects a block number, decimal (19933597) or hex (0x1303c9d); got "${text}"`);
+  throw new UsageError(`--block expects a block number, decimal (19933597) or hex (0x130299d); got "${text}"`);
 }
 
 /** A whole number of at least `min` for option `name` (--runs, --warmup, --threads). */

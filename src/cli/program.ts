@@ -25,12 +25,13 @@ Docs: README.md, docs/cli.md, docs/metrics.md, docs/json-schema.md`;
 const REPLAY_EXAMPLES = `
 Examples:
   $ stm replay --block 19933597                       tables: verification, dependencies, ceilings
-  $ stm replay --block 0x1303c9d --runs 10 --warmup 3 hex block number, more measured runs
+  $ stm replay --block 0x130299d --runs 10 --warmup 3 hex block number, more measured runs
   $ stm replay --block 19933597 --threads 4           ceiling(4) (and parallel on 4 threads)
   $ stm replay --block 19933597 --json > report.json  every figure and per-tx detail as JSON
   $ stm replay --block 19933597 --tx 3                transaction 3 (index or 0x hash) up close
   $ stm replay --block 19933597 --compare             Block-STM, OCC rounds, declared locks and the access list side by side
   $ stm replay --block 19933597 --scheduler bal --bal b.rlp   execute with a given access list (stm bal --out b.rlp)
+  $ stm replay --block 19933597 --fallback            as a production executor: serial where parallel does not pay
   $ stm replay --block 46147 --fixtures DIR           read the block from DIR/46147/ only
   $ stm replay --block 19000000 --rpc URL             fetch it from a node (once; cached after)
 
@@ -74,12 +75,15 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
   program
     .command('replay')
     .description('replay one block; print verification, dependencies, ceilings and parallel figures')
-    .requiredOption('--block <N>', 'block number, decimal or 0x hex')
+    // Checked by the command, not by commander: commander reports a missing required option
+    // before an unknown one, so "--blok 5" would be told only that --block is missing.
+    .option('--block <N>', 'block number, decimal or 0x hex (required)')
     .option('--fixtures <dir>', 'read the block from this folder of fixtures (DIR/<N>/block.json.gz …) and nowhere else')
     .option('--runs <n>', 'measured runs (median, min, max)', '5')
     .option('--warmup <n>', 'warm-up runs before measuring', '2')
     .option('--threads <T>', `threads for ceiling(T) and the parallel replay (default: this machine's cores)`)
-    .addOption(new Option('--no-fallback', 'never let the parallel executor fall back to serial'))
+    .option('--fallback', 'run the block serially where a production executor would (default: run the executor and only say so)', false)
+    .addOption(new Option('--no-fallback', 'the default: run the executor even where a production one would not').hideHelp())
     .option('--scheduler <name>', 'parallel scheduler: blockstm, occ (Sei-style rounds), locks (declared locks, an oracle) or bal (with the block-level access list); docs/schedulers.md', 'blockstm')
     .option('--compare', 'run all four schedulers on the block and print them side by side with ceiling(T)')
     .option('--bal <file>', 'bal: execute with this access list (RLP or JSON, as stm bal --out writes) instead of the replay\'s')
@@ -185,6 +189,7 @@ Same options and seed give byte-identical files. Docs: docs/synth.md`,
     .option('--scheduler <name>', 'parallel scheduler for every entry: blockstm, occ or locks (default: the suite\'s, else blockstm)')
     .option('--fallback', 'let the executor fall back to serial (default: the suite\'s)')
     .option('--no-fallback', 'never fall back to serial: time the executor itself')
+    .option('--no-machine-bound', "skip measuring this machine's 2-thread bound (the gate then compares raw speedups only)")
     .option('--verbose', 'on error, show the cause chain; without a terminal, log each phase on stderr')
     .addHelpText(
       'after',
@@ -213,7 +218,8 @@ suite or baseline, 3 environment or internal failure. Docs: docs/bench.md`,
     .option('--warmup <n>', 'warm-up runs per block', '1')
     .option('--threads <T>', `threads for ceiling(T) and the parallel replay (default: this machine's cores)`)
     .addOption(new Option('--no-parallel', 'do not run the parallel executor (dependencies and ceilings only)'))
-    .addOption(new Option('--no-fallback', 'never let the parallel executor fall back to serial'))
+    .option('--fallback', 'run a block serially where a production executor would (default: run the executor and only say so)', false)
+    .addOption(new Option('--no-fallback', 'the default: run the executor even where a production one would not').hideHelp())
     .option('--scheduler <name>', 'parallel scheduler: blockstm, occ or locks (docs/schedulers.md)', 'blockstm')
     .option('--heat <measure>', 'heatmap intensity: edges or conflicts', 'edges')
     .option('--simulate <T,…>', 'simulate the executor at these thread counts, e.g. 1,2,4,8,16,32,64 (docs/simulator.md)')

@@ -8,7 +8,6 @@
  * Values cross threads structured-cloned; the only class among them, CodeValue, travels
  * as its bytes and is rebuilt from the key's kind ('c').
  */
-import type { BlockData } from '../data/blockData.js';
 import { CodeValue, type LocationValue } from '../state/locations.js';
 import type { ReadSet } from '../state/txState.js';
 import type { TxReceipt } from '@ethereumjs/vm';
@@ -23,8 +22,18 @@ export interface StressConfig {
 }
 
 export type ToWorker =
-  /** Load a block; then replay it serially `warmRuns` times in the worker to warm its JIT (part of setup). */
-  | { t: 'load'; blockKey: string; data: BlockData; senderPublicKeys: Uint8Array[]; warmRuns: number }
+  /**
+   * Load a block: `data` is the BlockData's structured-clone bytes (node:v8 serialize) in
+   * memory shared by every worker, `keys` the senders' public keys (64 bytes each, in block
+   * order), shared too. With `recover`, the worker first recovers the senders of
+   * transactions [start, end) into `keys`, answers 'recovered', and waits for 'senders'
+   * (every thread's share is in). Then it replays the block serially `warmRuns` times to
+   * warm its JIT (part of setup; it stops wherever `warmMs` have passed, mid-block if need
+   * be) and answers 'loaded'.
+   */
+  | { t: 'load'; blockKey: string; data: SharedArrayBuffer; keys: SharedArrayBuffer; recover: [number, number] | null; warmRuns: number; warmMs: number }
+  /** Every sender key of this block is in the shared buffer now. */
+  | { t: 'senders'; blockKey: string }
   | { t: 'unload'; blockKey: string }
   /** Start a run; with `commutative`, transactions the rule allows run with lazy sender updates (src/exec/commutativeUpdates.ts). */
   | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined; commutative: boolean }
@@ -32,6 +41,8 @@ export type ToWorker =
   | { t: 'estimate'; runId: number; tx: number; keys: string[] }
   /** Execute these transactions in this order (a chunk: small transactions travel together). */
   | { t: 'exec'; runId: number; txs: number[]; incs: number[]; strict?: number[] }
+  /** Replay the block serially once, alone in this worker (the machine-bound measurement: two plain replays at once); answer 'replayedSerially'. */
+  | { t: 'replaySerially'; blockKey: string }
   | { t: 'crash' }
   | { t: 'hang' };
 
@@ -44,6 +55,7 @@ export interface WireReads {
 
 export type FromWorker =
   | { t: 'ready'; worker: number; ms: number }
+  | { t: 'recovered'; worker: number; blockKey: string }
   | { t: 'loaded'; worker: number; blockKey: string; ms: number }
   | {
       t: 'done';
@@ -67,7 +79,11 @@ export type FromWorker =
     }
   | { t: 'blocked'; worker: number; runId: number; tx: number; inc: number; on: number; key: string; cause: 'estimate' | 'validation' }
   | { t: 'failed'; worker: number; runId: number; tx: number; inc: number; message: string; reads: WireReads }
+  | { t: 'replayedSerially'; worker: number; ms: number }
   | { t: 'fatal'; worker: number; message: string };
+
+/** Bytes of one sender public key in the shared key buffer. */
+export const SENDER_KEY_BYTES = 64;
 
 /** A location value as it crosses threads. */
 export type WireValue = bigint | boolean | number | Uint8Array;

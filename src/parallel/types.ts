@@ -62,8 +62,22 @@ export interface ParallelSummary {
   /** OCC only: rounds of parallel execution, and transactions run serially after the cap on rounds. */
   rounds?: number;
   serialTail?: number;
-  fallback: { mode: 'none' | 'serial'; reason?: string };
-  setup: { workerStartMs: number; stateDistributionMs: number; poolReused: boolean };
+  /**
+   * mode 'serial': the block ran serially (with --fallback when the fallback rules said so,
+   * or always when a worker failed), for `reason`. `advice`: why a production executor would
+   * run this block serially (docs/executor.md, "Fallback"), whether or not it was applied.
+   */
+  fallback: { mode: 'none' | 'serial'; reason?: string; advice?: string };
+  /** The executor's measured runs happened (false: fallback or failure; its counts are then not figures). */
+  executorRan: boolean;
+  /**
+   * Not in any time above. workerStartMs: starting the worker threads (0 when an earlier
+   * replay in this process did); stateDistributionMs: from handing the block to the workers
+   * until every one had it loaded and warm; stateHandOffMs: the main thread's part of that;
+   * waitedMs: how long the parallel replay waited for both (less when they ran beside the
+   * serial replay).
+   */
+  setup: { workerStartMs: number; stateDistributionMs: number; stateHandOffMs: number; waitedMs: number; poolReused: boolean };
   topLocations: LocationConflicts[];
   perTx: ParallelTxDetail[];
   /** Parallel receipts and post-state equal the serial ones. */
@@ -71,6 +85,24 @@ export interface ParallelSummary {
   firstDifference?: ParallelDifference;
   /** The serial runs interleaved with the parallel ones (the speedup's numerator). */
   serialMsInterleaved: Spread;
+  /** Those runs one by one, with each transaction's time (absent when none were run, e.g. in tests). */
+  serialRuns?: SerialTiming[];
+  /** measureBound: this machine's 2-thread bound m per measured run (serial alone / two serial replays at once); null or absent otherwise. */
+  bound?: Spread | null;
+  /**
+   * measureBound: speedup / m per measured run, which is the mean time of the two plain
+   * serial replays at once / the parallel run (the serial run alone cancels out); null or
+   * absent otherwise.
+   */
+  speedupPerBound?: Spread | null;
   /** bal only: M = (S - A) / (S - L) (docs/metrics.md); undefined when not computable. */
   balScore?: number;
+}
+
+/** One serial run's times (the block's, and each transaction's, ms), and what must not vary between runs. */
+export interface SerialTiming {
+  executionMs: number;
+  txMs: number[];
+  gasUsed: bigint[];
+  postStateSize: number;
 }

@@ -11,15 +11,19 @@
  * Reads during execution never leave the thread.
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { createBlockContext } from '../exec/blockContext.js';
+import { deserialize } from 'node:v8';
+import type { TypedTransaction } from '@ethereumjs/tx';
+import type { BlockData } from '../data/blockData.js';
+import { createBlockContext, decodeBlock, recoverSenders } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
 import { runSerial } from '../exec/serialExecutor.js';
+import { BlockState } from '../state/blockState.js';
 import type { LocationValue } from '../state/locations.js';
 import { versionIncarnation, versionTx, type StateSource } from '../state/stateSource.js';
 import { PASS_THROUGH } from '../errors.js';
 import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type ToWorker } from './protocol.js';
+import { SENDER_KEY_BYTES, fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
 
 interface LoadedBlock {
@@ -29,6 +33,8 @@ interface LoadedBlock {
 
 const { port, workerIndex } = workerData as { port: MessagePort; workerIndex: number };
 const blocks = new Map<string, LoadedBlock>();
+/** Loads waiting for the other threads' share of sender recovery, by block key. */
+const keysComplete = new Map<string, () => void>();
 let current: LoadedBlock | undefined;
 let runId = -1;
 let stress: StressSource | undefined;
@@ -55,10 +61,26 @@ function handle(message: ToWorker): void {
       const started = performance.now();
       void (async () => {
         try {
-          const ctx = createBlockContext(message.data, { senderPublicKeys: message.senderPublicKeys });
+          // The block arrives once for every worker: its structured-clone bytes in shared
+          // memory, decoded here, in parallel with the other workers.
+          const data = deserialize(new Uint8Array(message.data)) as BlockData;
+          const keys = new Uint8Array(message.keys);
+          if (message.recover !== null) {
+            // This worker's share of sender recovery, written into the shared key buffer.
+            const [start, end] = message.recover;
+            const { block } = decodeBlock(data);
+            const recovered: Uint8Array[] = [];
+            recoverSenders(data, block.transactions as TypedTransaction[], start, end, recovered);
+            for (let i = start; i < end; i++) keys.set(recovered[i]!, i * SENDER_KEY_BYTES);
+            send({ t: 'recovered', worker: workerIndex, blockKey: message.blockKey });
+            flushOutbox();
+            await new Promise<void>((resolve) => keysComplete.set(message.blockKey, resolve));
+          }
+          const senderPublicKeys = Array.from({ length: data.block.transactions.length }, (_, i) => keys.slice(i * SENDER_KEY_BYTES, (i + 1) * SENDER_KEY_BYTES));
+          const ctx = createBlockContext(data, { senderPublicKeys });
           const replay = await ReplayVm.create(ctx);
           // Warm this thread's JIT on the block, so the measured runs do not pay for it.
-          for (let i = 0; i < message.warmRuns; i++) await runSerial(replay);
+          await warmUp(replay, message.warmRuns, message.warmMs);
           blocks.set(message.blockKey, { replay, memory: new MVMemory(ctx.pre) });
           send({ t: 'loaded', worker: workerIndex, blockKey: message.blockKey, ms: performance.now() - started });
           flushOutbox();
@@ -69,6 +91,10 @@ function handle(message: ToWorker): void {
       })();
       return;
     }
+    case 'senders':
+      keysComplete.get(message.blockKey)?.();
+      keysComplete.delete(message.blockKey);
+      return;
     case 'unload':
       blocks.delete(message.blockKey);
       return;
@@ -110,6 +136,15 @@ function handle(message: ToWorker): void {
         tasks.push({ runId: message.runId, tx, inc: message.incs[i]!, last: i === message.txs.length - 1, strict: message.strict?.includes(tx) === true });
       }
       return;
+    case 'replaySerially': {
+      const block = blocks.get(message.blockKey);
+      void (async () => {
+        if (block === undefined) send({ t: 'fatal', worker: workerIndex, message: `block ${message.blockKey} is not loaded` });
+        else send({ t: 'replayedSerially', worker: workerIndex, ms: (await runSerial(block.replay)).executionMs });
+        flushOutbox();
+      })();
+      return;
+    }
     case 'crash':
       throw new Error('worker crash requested (test hook)');
     case 'hang': {
@@ -118,6 +153,22 @@ function handle(message: ToWorker): void {
         /* test hook: a hung worker */
       }
       return;
+    }
+  }
+}
+
+/**
+ * Replays the block serially `runs` times to warm this thread's JIT, stopping wherever
+ * `ms` have passed, mid-run if need be: a prefix of the block, replayed in order from the
+ * pre-state, is a valid serial replay, and a gigagas block would otherwise cost seconds.
+ */
+async function warmUp(replay: ReplayVm, runs: number, ms: number): Promise<void> {
+  const started = performance.now();
+  for (let r = 0; r < runs; r++) {
+    const state = new BlockState(replay.ctx.pre);
+    for (let i = 0; i < replay.ctx.txs.length; i++) {
+      if (performance.now() - started >= ms) return;
+      state.commit(i, (await replay.run(i, state)).writes);
     }
   }
 }

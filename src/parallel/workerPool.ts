@@ -2,18 +2,43 @@
  * The pool of worker threads, started once per process and reused across blocks and
  * runs (analyze and bench replay many): start-up (~200 ms a worker, mostly importing
  * ethereumjs) is paid once and reported. It loads a block into every worker once
- * (state distribution, reported separately) and routes messages: batches out, one
+ * (state distribution, reported separately: one copy in shared memory for all workers, and
+ * sender recovery shared between the threads) and routes messages: batches out, one
  * handler for everything that comes back. A worker that throws, exits or stops
  * answering fails the pool; the next use starts a fresh one.
  */
 import { availableParallelism } from 'node:os';
+import { serialize } from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { BlockData } from '../data/blockData.js';
 import { ExecutorError } from '../errors.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import { SENDER_KEY_BYTES, type FromWorker, type ToWorker } from './protocol.js';
 
 /** Blocks kept loaded in the workers (a bench suite cycles through a few; memory stays bounded). */
 const MAX_LOADED_BLOCKS = 8;
+
+/** Where a load gets the senders' public keys: given, or recovered by every thread (the main thread's share through `recover`, returning keys indexed by transaction). */
+export type SenderSource = { keys: Uint8Array[] } | { recover: (start: number, end: number) => Uint8Array[] };
+
+export interface LoadResult {
+  /** Wall time from the request to every worker loaded (warm-up included), ms; 0 when it was there already. */
+  ms: number;
+  /** The main thread's time to hand the block over (serialize once into shared memory, post), ms. */
+  handOffMs: number;
+  /** Wall time until every thread's share of sender recovery was in, ms (0 when the senders were given). */
+  recoveryMs: number;
+  /** The block was loaded (or being loaded) by an earlier call. */
+  reused: boolean;
+  /** Every sender's public key, in block order (undefined when an earlier call loaded the block). */
+  senderPublicKeys: Uint8Array[] | undefined;
+}
+
+export interface LoadHandle {
+  /** Every worker has the block loaded and warm. */
+  done: Promise<LoadResult>;
+  /** Every sender's key (recovered by the threads, or given); undefined when an earlier call loaded the block. */
+  senders: Promise<Uint8Array[] | undefined>;
+}
 
 interface PoolWorker {
   thread: Worker;
@@ -28,6 +53,10 @@ export class WorkerPool {
   private failureListener: ((error: ExecutorError) => void) | undefined;
   /** Blocks loaded in every worker, oldest first (at most MAX_LOADED_BLOCKS are kept). */
   private readonly loaded = new Set<string>();
+  /** Loads in flight, by block key. */
+  private readonly loading = new Map<string, LoadHandle>();
+  /** Loads no caller has reported yet (started early, finished before the parallel replay asked). */
+  private readonly unreported = new Map<string, LoadResult>();
   private closing = false;
   /** Time to start the workers (until each has loaded ethereumjs), ms. */
   readonly startMs: number;
@@ -77,6 +106,15 @@ export class WorkerPool {
     return pool;
   }
 
+  private started = false;
+
+  /** True for the first caller only: the one whose report carries the start-up time. */
+  claimStart(): boolean {
+    const first = !this.started;
+    this.started = true;
+    return first;
+  }
+
   get size(): number {
     return this.workers.length;
   }
@@ -114,11 +152,55 @@ export class WorkerPool {
   }
 
   /**
-   * Loads a block into every worker unless it is there already, and has each replay it
-   * serially `warmRuns` times to warm its JIT; returns the time taken (0 when reused).
+   * Loads a block into every worker unless it is there already (or on its way: a second
+   * caller joins the load in flight). The main thread's part does not grow with the
+   * workers: it serializes the block once into shared memory, which every worker decodes
+   * in parallel, and posts each a few bytes. Senders: given (`keys`), or recovered by
+   * every thread at once, the main thread taking its share through `recover`. Then each
+   * worker replays the block serially to warm its JIT (warmRuns, stopping after warmMs;
+   * only as many workers as the machine has cores left to run them warm up, the others
+   * get warm in the parallel warm-up runs).
    */
-  async load(blockKey: string, data: BlockData, senderPublicKeys: Uint8Array[], timeoutMs: number, warmRuns = 2): Promise<number> {
-    if (this.loaded.has(blockKey) || this.workers.length === 0) return 0;
+  load(blockKey: string, data: BlockData, senders: SenderSource, timeoutMs: number, warmRuns = 2, warmMs = Number.POSITIVE_INFINITY): Promise<LoadResult> {
+    return this.loadBlock(blockKey, data, senders, timeoutMs, warmRuns, warmMs).done;
+  }
+
+  /** load(), with the senders' keys as soon as every thread's share of recovery is in (before the workers finish loading). */
+  /** `early`: the caller loads ahead of the parallel replay, which will report what the load cost. */
+  loadBlock(blockKey: string, data: BlockData, senders: SenderSource, timeoutMs: number, warmRuns = 2, warmMs = Number.POSITIVE_INFINITY, early = false): LoadHandle {
+    const loadedEarly = this.unreported.get(blockKey);
+    if (loadedEarly !== undefined) {
+      // Loaded early (prepareBlock), beside the serial replay: the first to ask reports what it cost.
+      this.unreported.delete(blockKey);
+      const done = Promise.resolve(loadedEarly);
+      return { done, senders: Promise.resolve(loadedEarly.senderPublicKeys) };
+    }
+    if (this.loaded.has(blockKey) || this.workers.length === 0) {
+      const done = Promise.resolve({ ms: 0, handOffMs: 0, recoveryMs: 0, reused: true, senderPublicKeys: 'keys' in senders ? senders.keys : undefined });
+      return { done, senders: done.then((r) => r.senderPublicKeys) };
+    }
+    const inFlight = this.loading.get(blockKey);
+    if (inFlight !== undefined) {
+      const done = inFlight.done.then((result) => {
+        this.unreported.delete(blockKey);
+        return result;
+      });
+      return { done, senders: inFlight.senders };
+    }
+    let keysIn: (keys: Uint8Array[]) => void = () => {};
+    const keysPromise = new Promise<Uint8Array[]>((resolve) => (keysIn = resolve));
+    const done = this.loadNow(blockKey, data, senders, timeoutMs, warmRuns, warmMs, keysIn)
+      .then((result) => {
+        if (early) this.unreported.set(blockKey, result);
+        return result;
+      })
+      .finally(() => this.loading.delete(blockKey));
+    const handle: LoadHandle = { done, senders: Promise.race([keysPromise, done.then((r) => r.senderPublicKeys)]) };
+    this.loading.set(blockKey, handle);
+    return handle;
+  }
+
+  private async loadNow(blockKey: string, data: BlockData, senders: SenderSource, timeoutMs: number, warmRuns: number, warmMs: number, keysIn: (keys: Uint8Array[]) => void): Promise<LoadResult> {
     const started = performance.now();
     while (this.loaded.size >= MAX_LOADED_BLOCKS) {
       const oldest = this.loaded.values().next().value as string;
@@ -126,13 +208,33 @@ export class WorkerPool {
       this.queueAll({ t: 'unload', blockKey: oldest });
     }
     const { origin: _origin, receipts: _receipts, ...wire } = data;
+    const bytes = serialize(wire);
+    const shared = new SharedArrayBuffer(bytes.length);
+    new Uint8Array(shared).set(bytes);
+    const n = data.block.transactions.length;
+    const keyBuffer = new SharedArrayBuffer(n * SENDER_KEY_BYTES);
+    const keys = new Uint8Array(keyBuffer);
+    if ('keys' in senders) senders.keys.forEach((key, i) => keys.set(key, i * SENDER_KEY_BYTES));
+    const allKeys = () => ('keys' in senders ? senders.keys : Array.from({ length: n }, (_, i) => keys.slice(i * SENDER_KEY_BYTES, (i + 1) * SENDER_KEY_BYTES)));
+    // Sender recovery split into one share per thread: the main thread's first, then each worker's.
+    const parts = this.workers.length + 1;
+    const share = (k: number): [number, number] => [Math.floor((k * n) / parts), Math.floor(((k + 1) * n) / parts)];
+    const warmers = Math.max(1, availableParallelism() - 1);
+    let recoveryMs = 0;
+    let handOffMs = 0;
     await new Promise<void>((resolve, reject) => {
+      let recovering = 'recover' in senders ? this.workers.length : 0;
       let pending = this.workers.length;
       const timer = setTimeout(() => reject(new ExecutorError(`loading block ${data.number} into the workers timed out after ${timeoutMs} ms`)), timeoutMs);
       this.onMessage(
         (messages) => {
           for (const message of messages) {
-            if (message.t === 'loaded' && message.blockKey === blockKey && --pending === 0) {
+            if (message.t === 'recovered' && message.blockKey === blockKey && --recovering === 0) {
+              recoveryMs = performance.now() - started;
+              this.queueAll({ t: 'senders', blockKey });
+              this.flush();
+              keysIn(allKeys());
+            } else if (message.t === 'loaded' && message.blockKey === blockKey && --pending === 0) {
               clearTimeout(timer);
               resolve();
             } else if (message.t === 'fatal') {
@@ -146,12 +248,54 @@ export class WorkerPool {
           reject(error);
         },
       );
-      this.queueAll({ t: 'load', blockKey, data: wire as BlockData, senderPublicKeys, warmRuns });
+      this.workers.forEach((_, i) => {
+        this.queue(i, { t: 'load', blockKey, data: shared, keys: keyBuffer, recover: 'recover' in senders ? share(i + 1) : null, warmRuns: i < warmers ? warmRuns : 0, warmMs });
+      });
+      this.flush();
+      handOffMs = performance.now() - started;
+      if ('recover' in senders) {
+        try {
+          const [start, end] = share(0);
+          const mine = senders.recover(start, end);
+          for (let i = start; i < end; i++) keys.set(mine[i]!, i * SENDER_KEY_BYTES);
+        } catch (error) {
+          clearTimeout(timer);
+          reject(error);
+        }
+      }
+    }).finally(() => this.onMessage(undefined));
+    this.loaded.add(blockKey);
+    return { ms: performance.now() - started, handOffMs, recoveryMs, reused: false, senderPublicKeys: allKeys() };
+  }
+
+  /** Has worker 0 replay the block serially once (started now); resolves with its time, ms. */
+  replaySerially(blockKey: string, timeoutMs: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ExecutorError(`worker 0 did not finish a serial replay within ${timeoutMs} ms`)), timeoutMs);
+      const settle = () => {
+        clearTimeout(timer);
+        this.onMessage(undefined);
+      };
+      this.onMessage(
+        (messages) => {
+          for (const message of messages) {
+            if (message.t === 'replayedSerially') {
+              settle();
+              resolve(message.ms);
+            } else if (message.t === 'fatal') {
+              settle();
+              reject(new ExecutorError(`worker ${message.worker}: ${message.message}`));
+            }
+          }
+        },
+        (error) => {
+          settle();
+          reject(error);
+        },
+      );
+      this.queue(0, { t: 'replaySerially', blockKey });
       this.flush();
     });
-    this.onMessage(undefined);
-    this.loaded.add(blockKey);
-    return performance.now() - started;
   }
 
   async close(): Promise<void> {
@@ -184,6 +328,11 @@ export async function closeSharedPool(): Promise<void> {
   const pool = shared;
   shared = undefined;
   await pool?.close();
+}
+
+/** How a block is named in the workers (chain, number and hash: a re-fetched block is another). */
+export function parallelBlockKey(data: BlockData): string {
+  return `${data.chainId}:${data.number}:${data.block.hash}`;
 }
 
 export function cores(): number {

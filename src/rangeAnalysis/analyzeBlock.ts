@@ -96,6 +96,7 @@ export function failedBlock(number: bigint, error: unknown): AnalyzedBlock {
     incarnations: null,
     reexecuted: null,
     simulation: null,
+    bal: null,
     chainId: null,
     builder: null,
     topOfBlock: null,

@@ -9,12 +9,13 @@ import { analyzeBlock, type BlockAnalysis } from '../analysis/blockAnalysis.js';
 import { readWriteEdges } from '../analysis/readWriteEdges.js';
 import { median, spread, type Spread } from '../analysis/stats.js';
 import type { BlockData } from '../data/blockData.js';
-import { createBlockContext, type BlockContext } from '../exec/blockContext.js';
+import { createBlockContext, type BlockContext, type BlockContextOptions } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
 import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
 import { verifyBlock, type Verification } from '../verify/verifyBlock.js';
 import { ExecutorError } from '../errors.js';
 import { valuesEqual } from '../state/locations.js';
+import type { SerialTiming } from '../parallel/types.js';
 
 export interface ReplayOptions {
   /** Measured serial runs (default 5). */
@@ -27,10 +28,18 @@ export interface ReplayOptions {
   checkpoint?: () => void;
   /** Progress callback: (phase, done, total). */
   progress?: (phase: string, done: number, total: number) => void;
+  /** Senders obtained before (prepareBlock: the sender cache, or recovered by every thread), and the time that took. */
+  senders?: { context: BlockContextOptions; ms: number };
+  /** Called when the block context exists, before the warm-up runs (prepareBlock starts the workers' load here). */
+  onContext?: (ctx: BlockContext) => void;
+  /** Awaited after the warm-up runs, before the measured ones (the workers' load finishes first, so it does not disturb them). */
+  beforeMeasuring?: () => Promise<void>;
 }
 
 export interface SetupTimes {
-  /** Building the block context: decoding, sender recovery, pre-state. */
+  /** Obtaining the senders before the context (sender cache; recovery shared with the workers), 0 when the context recovered them. */
+  sendersMs: number;
+  /** Building the block context: decoding, sender recovery (or checking given senders), pre-state. */
   contextMs: number;
   /** Creating the VM. */
   vmMs: number;
@@ -51,6 +60,12 @@ export interface SerialReplay {
   setup: SetupTimes;
   /** All measured runs gave the same gas per transaction and the same post-state size (determinism). */
   deterministic: boolean;
+  /**
+   * standalone: the measured runs ran on their own, before any parallel run; interleaved:
+   * they are the serial runs interleaved with the parallel ones (remeasured), so the report
+   * has one serial figure, the speedup's numerator.
+   */
+  measured: 'standalone' | 'interleaved';
 }
 
 export function defaultThreads(): number {
@@ -62,8 +77,9 @@ export async function replaySerial(data: BlockData, options: ReplayOptions = {})
   const warmup = Math.max(0, options.warmup ?? 2);
   const threads = options.threads ?? defaultThreads();
   const t0 = performance.now();
-  const ctx = createBlockContext(data);
+  const ctx = createBlockContext(data, options.senders?.context ?? {});
   const t1 = performance.now();
+  options.onContext?.(ctx);
   const replay = await ReplayVm.create(ctx);
   const t2 = performance.now();
   const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
@@ -75,6 +91,7 @@ export async function replaySerial(data: BlockData, options: ReplayOptions = {})
     const run = await runSerial(replay, { ...serialOptions, commutative: i === 0 });
     if (i === 0) commutativeRun = run;
   }
+  await options.beforeMeasuring?.();
   const measured: SerialRun[] = [];
   for (let i = 0; i < runs; i++) {
     options.progress?.('serial', warmup + i, warmup + runs);
@@ -104,8 +121,30 @@ export async function replaySerial(data: BlockData, options: ReplayOptions = {})
     gasUsed,
     analysis,
     threads,
-    setup: { contextMs: t1 - t0, vmMs: t2 - t1 },
+    setup: { sendersMs: options.senders?.ms ?? 0, contextMs: t1 - t0, vmMs: t2 - t1 },
     deterministic,
+    measured: 'standalone',
+  };
+}
+
+/**
+ * The serial replay with its times taken from other runs of the same block (the serial
+ * runs interleaved with the parallel ones): the serial time, each transaction's time, and
+ * the ceilings weighted by time. Read/write sets, the graph and verification stay those of
+ * the reference run. A command that runs the executor anyway measures serial time once
+ * this way, instead of twice.
+ */
+export function remeasured(serial: SerialReplay, runs: SerialTiming[]): SerialReplay {
+  if (runs.length === 0) return serial;
+  const txCount = serial.ctx.txs.length;
+  const txTimesMs = Array.from({ length: txCount }, (_, i) => median(runs.map((run) => run.txMs[i]!)));
+  return {
+    ...serial,
+    serialMs: spread(runs.map((run) => run.executionMs)),
+    txTimesMs,
+    analysis: analyzeBlock(txCount, serial.analysis.edges, txTimesMs, serial.gasUsed.map(Number), serial.threads),
+    deterministic: serial.deterministic && runs.every((run) => run.postStateSize === serial.run.postState.size && run.gasUsed.every((gas, i) => gas === serial.gasUsed[i])),
+    measured: 'interleaved',
   };
 }
 

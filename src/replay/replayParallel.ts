@@ -1,6 +1,7 @@
 /**
- * The parallel replay of one block, as commands use it: decide whether to run Block-STM
- * at all (fallback), get the worker pool (started once per process) and the block into
+ * The parallel replay of one block, as commands use it: judge whether a production
+ * executor would run Block-STM at all (the fallback rules: reported, and applied only when
+ * asked, since stm's users come to see what the executor does), get the worker pool (started once per process) and the block into
  * it (state distribution), run warm-up runs, then measured runs interleaved with serial
  * runs on the same state so machine drift hits both, check every parallel run against
  * the serial replay (receipts and post-state), and summarise.
@@ -8,7 +9,7 @@
 import { median, spread } from '../analysis/stats.js';
 import { balScore, ceilingBal } from '../analysis/ceilingBal.js';
 import { ExecutorError, StmError } from '../errors.js';
-import { runSerial } from '../exec/serialExecutor.js';
+import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
 import type { SerialReplay } from './replayBlock.js';
 import { compareWithSerial } from './compareWithSerial.js';
@@ -22,8 +23,8 @@ import { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type RunO
 import { runLocks } from '../parallel/lockScheduler.js';
 import { runOcc } from '../parallel/occScheduler.js';
 import type { StressConfig } from '../parallel/protocol.js';
-import type { ParallelDifference, ParallelSummary, SchedulerName } from '../parallel/types.js';
-import { closeSharedPool, cores, sharedPool } from '../parallel/workerPool.js';
+import type { ParallelDifference, ParallelSummary, SchedulerName, SerialTiming } from '../parallel/types.js';
+import { closeSharedPool, cores, parallelBlockKey, sharedPool } from '../parallel/workerPool.js';
 
 export interface ParallelOptions {
   threads: number;
@@ -33,12 +34,23 @@ export interface ParallelOptions {
   maxRounds?: number;
   /** Block-STM: apply commutative sender updates (src/exec/commutativeUpdates.ts; default true, --no-commutative). */
   commutative?: boolean;
-  /** Allow the executor to fall back to serial on cheap signals (default true; --no-fallback). */
+  /**
+   * Apply the fallback rules (run the block serially when they say parallel execution does
+   * not pay), as a production executor would; --fallback. Without it the executor always
+   * runs and the rules' verdict is only reported (`fallback.advice`). A crashed or hung
+   * worker falls back either way.
+   */
   fallback: boolean;
   runs: number;
   warmup: number;
   /** Run a serial replay before each parallel run for the speedup (default true; tests that only check equality skip it). */
   interleaveSerial?: boolean;
+  /**
+   * After each parallel run, also replay the block serially on the main thread and in one
+   * worker at once: this machine's 2-thread bound m, now (the serial run alone / the two at
+   * once; `bound` in the summary). stm bench gates on speedup / m.
+   */
+  measureBound?: boolean;
   /** Override the hung-worker timeout, ms (tests). */
   timeoutMs?: number;
   /** Make worker 0 crash or hang at the start of the first run (tests of the failure path). */
@@ -53,8 +65,10 @@ export interface ParallelOptions {
 
 let nextRunId = 1;
 
-/** Serial replays each worker runs of a newly loaded block to warm its JIT (setup, reported). */
-const WORKER_WARM_RUNS = 3;
+/** Serial replays each worker runs of a newly loaded block to warm its JIT (setup, reported)… */
+export const WORKER_WARM_RUNS = 3;
+/** …stopping after this long, mid-block if need be (a gigagas block takes seconds a run). */
+export const WORKER_WARM_MS = 1500;
 
 /** The warm-up runs showed parallel execution does not pay on this block. */
 class MeasuredFallback extends StmError {
@@ -69,8 +83,15 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const warmup = Math.max(0, options.warmup);
   const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
   const serialTimes: number[] = [];
+  const serialRuns: SerialTiming[] = [];
+  const timed = (run: SerialRun): number => {
+    serialRuns.push({ executionMs: run.executionMs, txMs: run.txs.map((tx) => tx.timeMs), gasUsed: run.txs.map((tx) => tx.gasUsed), postStateSize: run.postState.size });
+    return run.executionMs;
+  };
   const parallelTimes: number[] = [];
-  const setup = { workerStartMs: 0, stateDistributionMs: 0, poolReused: false };
+  const boundFactors: number[] = [];
+  const perBound: number[] = [];
+  const setup = { workerStartMs: 0, stateDistributionMs: 0, stateHandOffMs: 0, waitedMs: 0, poolReused: false };
 
   const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
   const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
@@ -80,21 +101,29 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const commutative = scheduler === 'blockstm' && options.commutative !== false ? serial.replay.commutativePlan : undefined;
   const independent = commutative === undefined ? undefined : independentOfSender(commutative);
   // The access-list executor's one fallback is its ceiling (fallback.ts).
-  const decision = !options.fallback ? undefined : scheduler === 'bal' ? balFallbackReason(serial.txTimesMs, threads, serial.analysis.all.byTime) : decideFallback(n, serial.gasUsed, threads, senders, independent);
-  const balRun = scheduler === 'bal' ? prepareBalRun(serial, options.bal, decision !== undefined) : undefined;
-  let fallbackReason = decision;
+  const decision = scheduler === 'bal' ? balFallbackReason(serial.txTimesMs, threads, serial.analysis.all.byTime) : decideFallback(n, serial.gasUsed, threads, senders, independent);
+  /** Why a production executor would run this block serially (reported; applied with --fallback). */
+  let advice = decision;
+  let fallbackReason = options.fallback ? decision : undefined;
+  const balRun = scheduler === 'bal' ? prepareBalRun(serial, options.bal, fallbackReason !== undefined) : undefined;
   let results: RunResult[] = [];
   let difference: ParallelDifference | undefined;
 
   if (fallbackReason === undefined) {
     try {
       // T threads = the main thread (coordinating and executing) + T-1 workers.
-      const { pool, reused } = await sharedPool(threads - 1);
-      setup.poolReused = reused;
-      setup.workerStartMs = reused ? 0 : pool.startMs;
-      const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
+      // The pool and the load may have started early (prepareBlock), beside the serial replay.
+      const waitStarted = performance.now();
+      const { pool } = await sharedPool(threads - 1);
+      const firstUse = pool.claimStart();
+      setup.poolReused = !firstUse;
+      setup.workerStartMs = firstUse ? pool.startMs : 0;
+      const blockKey = parallelBlockKey(ctx.data);
       const timeoutMs = options.timeoutMs ?? Math.max(30_000, serial.serialMs.max * 50);
-      setup.stateDistributionMs = await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, timeoutMs, options.interleaveSerial === false ? 0 : WORKER_WARM_RUNS);
+      const load = await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, timeoutMs, options.interleaveSerial === false ? 0 : WORKER_WARM_RUNS, WORKER_WARM_MS);
+      setup.stateDistributionMs = load.ms;
+      setup.stateHandOffMs = load.handOffMs;
+      setup.waitedMs = performance.now() - waitStarted;
       if (options.injectFault !== undefined) pool.queue(0, { t: options.injectFault });
       const runOnce = () => {
         const runOptions: RunOptions = {
@@ -128,22 +157,34 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       // 4370000 and 8889776 through (≥ 0.95×), and they then ran at 0.79–0.85×.
       const warm = warmupTimes.length > 1 ? warmupTimes.slice(1) : warmupTimes;
       const warmSpeedup = warm.length > 0 ? serial.serialMs.median / median(warm) : Number.POSITIVE_INFINITY;
-      if (options.fallback && scheduler !== 'bal' && warmSpeedup < MEASURED_FALLBACK_BELOW) {
-        throw new MeasuredFallback(`the parallel warm-up runs were clearly slower than serial (${warmSpeedup.toFixed(2)}× < ${MEASURED_FALLBACK_BELOW}×)`);
+      if (scheduler !== 'bal' && warmSpeedup < MEASURED_FALLBACK_BELOW) {
+        const reason = `the parallel warm-up runs were clearly slower than serial (${warmSpeedup.toFixed(2)}× < ${MEASURED_FALLBACK_BELOW}×)`;
+        advice ??= reason;
+        if (options.fallback) throw new MeasuredFallback(reason);
       }
       for (let i = 0; i < runs; i++) {
         options.progress?.('serial + parallel', warmup + i, warmup + runs);
-        serialTimes.push(options.interleaveSerial === false ? serial.serialMs.median : (await runSerial(serial.replay, serialOptions)).executionMs);
+        serialTimes.push(options.interleaveSerial === false ? serial.serialMs.median : timed(await runSerial(serial.replay, serialOptions)));
         const result = await runOnce();
         parallelTimes.push(result.elapsedMs);
         results.push(result);
         difference ??= await compareWithSerial(serial, result.outcomes);
+        if (options.measureBound === true && pool.size > 0 && options.interleaveSerial !== false) {
+          // Two plain serial replays at once (main thread and worker 0), right after the runs they qualify.
+          const theirs = pool.replaySerially(blockKey, timeoutMs);
+          const mine = (await runSerial(serial.replay, serialOptions)).executionMs;
+          const together = (mine + (await theirs)) / 2;
+          boundFactors.push(serialTimes[serialTimes.length - 1]! / together);
+          // speedup / m of this round = together / parallel: the serial run alone cancels out.
+          perBound.push(together / result.elapsedMs);
+        }
       }
     } catch (error) {
       if (error instanceof MeasuredFallback) {
         fallbackReason = error.shortMessage;
       } else if (error instanceof TooManyReexecutions) {
         fallbackReason = `too many re-executions (${error.shortMessage})`;
+        advice ??= fallbackReason;
       } else if (error instanceof ExecutorError || (error instanceof StmError && /worker/.test(error.shortMessage))) {
         // A crashed or hung worker: never a wrong or missing result. The pool is restarted on next use.
         await closeSharedPool();
@@ -155,17 +196,22 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
       }
       results = [];
       serialTimes.length = 0;
+      serialRuns.length = 0;
+      boundFactors.length = 0;
+      perBound.length = 0;
       parallelTimes.length = 0;
     }
   }
 
+  // bal ran serially after all (a worker failed): no transaction was held to a given list, so all of it is held to the replay's.
+  if (balRun !== undefined && decision === undefined && fallbackReason !== undefined) prepareBalRun(serial, options.bal, true);
   if (fallbackReason !== undefined || (results.length === 0 && difference === undefined)) {
     // Serial fallback: the executor runs the block serially on the main thread, so its
     // runs are the serial runs: the same measurements on both sides (speedup exactly 1),
     // not a second set whose noise would read as a gain or a loss.
     for (let i = 0; i < runs; i++) {
       options.progress?.('serial (fallback)', warmup + i, warmup + runs);
-      const ms = (await runSerial(serial.replay, serialOptions)).executionMs;
+      const ms = timed(await runSerial(serial.replay, serialOptions));
       serialTimes.push(ms);
       parallelTimes.push(ms);
     }
@@ -186,6 +232,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const reexecutions = incarnations.reduce((sum, inc) => sum + inc - 1, 0);
   const locationConflicts = [...(stats?.locationConflicts ?? new Map<string, number>())].sort((a, b) => b[1] - a[1]);
   const highestIncarnation = incarnations.reduce((max, inc) => Math.max(max, inc - 1), 0);
+  if (scheduler !== 'occ' && reexecutions > reexecutionLimit(n)) advice ??= `too many re-executions (${reexecutions} > ${reexecutionLimit(n)})`;
   const summary: ParallelSummary = {
     scheduler,
     threads,
@@ -203,12 +250,20 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     reexecutionRate: n > 0 ? reexecutions / n : 0,
     waves: scheduler === 'occ' ? Math.max(0, (stats?.rounds ?? 1) - 1) : highestIncarnation,
     highestIncarnation,
-    fallback: fallbackReason === undefined ? { mode: 'none' } : { mode: 'serial', reason: fallbackReason },
+    executorRan: results.length > 0,
+    fallback: {
+      mode: fallbackReason === undefined ? 'none' : 'serial',
+      ...(fallbackReason === undefined ? {} : { reason: fallbackReason }),
+      ...(advice === undefined ? {} : { advice }),
+    },
     setup,
     topLocations: locationConflicts.slice(0, 10).map(([location, conflicts]) => ({ location, description: describeLocation(location), conflicts })),
     perTx: incarnations.map((inc, i) => ({ incarnations: inc, abortedBy: stats?.abortedBy[i] ?? [] })),
     equalsSerial: difference === undefined,
     serialMsInterleaved: spread(serialTimes),
+    serialRuns,
+    bound: boundFactors.length === 0 ? null : spread(boundFactors),
+    speedupPerBound: perBound.length === 0 ? null : spread(perBound),
   };
   if (scheduler === 'occ') {
     summary.rounds = stats?.rounds ?? 0;
@@ -226,6 +281,14 @@ function medianRun(results: RunResult[]): RunResult | undefined {
   if (results.length === 0) return undefined;
   const sorted = [...results].sort((a, b) => a.elapsedMs - b.elapsedMs);
   return sorted[(sorted.length - 1) >> 1];
+}
+
+/**
+ * The summary against another estimate of the block's ceilings (the per-transaction
+ * times of more serial runs): ceiling(T) and efficiency follow, the measured times do not.
+ */
+export function withCeiling(summary: ParallelSummary, ceilingT: number): ParallelSummary {
+  return { ...summary, ceilingT, efficiency: ceilingT > 0 ? summary.speedup / ceilingT : 0 };
 }
 
 /** Stops worker threads so the process can exit. */

@@ -15,9 +15,10 @@ import type { ParallelSummary } from '../parallel/types.js';
 import type { SerialReplay } from '../replay/replayBlock.js';
 import type { Check, Verification } from '../verify/verifyBlock.js';
 import type { MachineInfo } from './machine.js';
+import { noiseWarnings } from './noise.js';
 import { buildTxDetail, locationRef, txFacts, type LocationRef, type TxDetailReport, type TxStatus } from './txDetail.js';
 
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 export interface ReplayReportInput {
   serial: SerialReplay;
@@ -31,6 +32,8 @@ export interface ReplayReportInput {
   txDetail?: number;
   /** --compare: every scheduler's summary on this block, in SCHEDULERS order. */
   compare?: ParallelSummary[];
+  /** Cores other processes used on average while stm measured (machine.ts); null or absent when unknown. */
+  otherProcessesCores?: number | null;
 }
 
 export interface ReplayReportOptions {
@@ -48,6 +51,10 @@ export interface ReplayReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'stm'; version: string };
   machine: MachineInfo;
+  /** How busy the rest of the machine was while stm measured. */
+  load: { otherProcessesCores: number | null };
+  /** Why some figures are likely noise (noise.ts); empty when none. */
+  warnings: string[];
   block: BlockReport;
   options: ReplayReportOptions;
   serial: SerialReport;
@@ -88,8 +95,10 @@ export interface SerialReport {
   mgasPerSecond: number;
   /** Every measured run gave the same gas per transaction and the same post-state size. */
   deterministic: boolean;
+  /** standalone: runs of their own before the parallel ones; interleaved: the serial runs interleaved with the parallel ones (the same runs as parallel.serialMs). */
+  measured: 'standalone' | 'interleaved';
   /** Time spent before the first run, not part of `ms`. */
-  setup: { contextMs: number; vmMs: number };
+  setup: { sendersMs: number; contextMs: number; vmMs: number };
 }
 
 export interface CheckReport {
@@ -146,16 +155,18 @@ export interface ParallelReport {
   speedup: number;
   ceilingT: number;
   efficiency: number;
-  conflicts: ParallelSummary['conflicts'];
-  reexecutions: number;
-  reexecutionRate: number;
-  waves: number;
+  /** The executor's own figures: null when its measured runs did not happen (fallback, worker failure). */
+  conflicts: ParallelSummary['conflicts'] | null;
+  reexecutions: number | null;
+  reexecutionRate: number | null;
+  waves: number | null;
   /** The highest incarnation any transaction reached (0 = none ran twice); Sei's "highest incarnation". */
-  highestIncarnation: number;
+  highestIncarnation: number | null;
   /** OCC: rounds of parallel execution ("rounds" in Sei), and transactions run serially after the cap; null for the others. */
   rounds: number | null;
   serialTail: number | null;
-  fallback: { mode: 'none' | 'serial'; reason: string | null };
+  /** mode "serial": the block ran serially, for `reason`; `advice`: why a production executor would run it serially (null: it would not). */
+  fallback: { mode: 'none' | 'serial'; reason: string | null; advice: string | null };
   setup: ParallelSummary['setup'];
   topLocations: Array<LocationRef & { conflicts: number }>;
   equalsSerial: boolean;
@@ -203,10 +214,15 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
   const summaries = input.compare ?? (parallel === undefined ? [] : [parallel]);
   const parallelEqualsSerial = summaries.length === 0 ? null : summaries.every((summary) => summary.equalsSerial);
   const verified = serial.verification.ok;
+  const otherProcessesCores = input.otherProcessesCores ?? null;
+  const parallelReports = summaries.map(parallelReport);
+  const ran = parallel?.executorRan === true ? parallel : undefined;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'stm', version: input.toolVersion },
     machine: input.machine,
+    load: { otherProcessesCores },
+    warnings: noiseWarnings({ serialMs: serial.measured === 'standalone' ? serial.serialMs : undefined, parallel: parallelReports, otherProcessesCores }),
     block: {
       number: serial.ctx.data.number.toString(),
       hash: header.hash,
@@ -225,6 +241,7 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
       ms: serial.serialMs,
       mgasPerSecond: mgasPerSecond(totalGas, serial.serialMs.median),
       deterministic: serial.deterministic,
+      measured: serial.measured,
       setup: { ...serial.setup },
     },
     verification: verificationReport(serial.verification),
@@ -235,14 +252,14 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
     },
     bal: balCeilingReport(serial),
     parallel: parallel === undefined ? null : parallelReport(parallel),
-    compare: input.compare === undefined ? null : input.compare.map(parallelReport),
+    compare: input.compare === undefined ? null : parallelReports,
     outcome: {
       verified,
       parallelEqualsSerial,
       exitCode: verified && parallelEqualsSerial !== false ? ExitCode.ok : ExitCode.mismatch,
     },
     txs: serial.run.txs.map((run, i) => {
-      const perTx = parallel?.perTx[i];
+      const perTx = ran?.perTx[i];
       return {
         index: i,
         ...txFacts(serial, i),
@@ -255,7 +272,7 @@ export function buildReplayReport(input: ReplayReportInput): ReplayReport {
         abortedBy: perTx === undefined ? null : [...perTx.abortedBy],
       };
     }),
-    tx: input.txDetail === undefined ? null : buildTxDetail(serial, input.txDetail, parallel?.perTx[input.txDetail]),
+    tx: input.txDetail === undefined ? null : buildTxDetail(serial, input.txDetail, ran?.perTx[input.txDetail]),
   };
 }
 
@@ -313,6 +330,7 @@ function graphReport(summary: GraphSummary): GraphReport {
 
 function parallelReport(summary: ParallelSummary): ParallelReport {
   const difference = summary.firstDifference;
+  const ran = summary.executorRan;
   return {
     scheduler: summary.scheduler,
     threads: summary.threads,
@@ -322,14 +340,14 @@ function parallelReport(summary: ParallelSummary): ParallelReport {
     speedup: summary.speedup,
     ceilingT: summary.ceilingT,
     efficiency: summary.efficiency,
-    conflicts: { ...summary.conflicts },
-    reexecutions: summary.reexecutions,
-    reexecutionRate: summary.reexecutionRate,
-    waves: summary.waves,
-    highestIncarnation: summary.highestIncarnation,
-    rounds: summary.rounds ?? null,
-    serialTail: summary.serialTail ?? null,
-    fallback: { mode: summary.fallback.mode, reason: summary.fallback.reason ?? null },
+    conflicts: ran ? { ...summary.conflicts } : null,
+    reexecutions: ran ? summary.reexecutions : null,
+    reexecutionRate: ran ? summary.reexecutionRate : null,
+    waves: ran ? summary.waves : null,
+    highestIncarnation: ran ? summary.highestIncarnation : null,
+    rounds: ran ? (summary.rounds ?? null) : null,
+    serialTail: ran ? (summary.serialTail ?? null) : null,
+    fallback: { mode: summary.fallback.mode, reason: summary.fallback.reason ?? null, advice: summary.fallback.advice ?? null },
     setup: { ...summary.setup },
     topLocations: summary.topLocations.map((entry) => ({ ...locationRef(entry.location), description: entry.description, conflicts: entry.conflicts })),
     equalsSerial: summary.equalsSerial,

@@ -73,6 +73,11 @@ test('a bench run reports every figure of an entry, the machine and the settings
   assert.ok(r.machine.cores >= 1 && r.machine.nodeVersion.startsWith('v'));
   assert.deepEqual({ runs: r.settings.runs, warmup: r.settings.warmup, fallback: r.settings.fallback }, { runs: 1, warmup: 0, fallback: false });
   assert.equal(r.setup.workerStarts, 1);
+  assert.equal(r.settings.machineBound, true);
+  // This machine's 2-thread bound, measured in the entry's own runs.
+  assert.ok(e.machineBound !== undefined && e.machineBound !== null && e.machineBound.runs === 1 && e.machineBound.median > 0);
+  // speedup / m of the one run: the two plain replays at once / the parallel run.
+  assert.ok(typeof e.speedupPerBound === 'number' && e.speedupPerBound > 0 && Number.isFinite(e.speedupPerBound));
 });
 
 test('the gate passes against a baseline equal to the run', async () => {
@@ -88,11 +93,13 @@ test('the gate fails (exit 1) against a baseline with higher speedups than achie
   for (const e of higher.entries) {
     e.speedup = e.speedup * 2 + 1;
     e.efficiency = e.efficiency * 2 + 1;
+    e.speedupPerBound = (e.speedupPerBound ?? 0) * 10 + 10; // beyond any noise of one run
   }
   assert.equal(compareWithBaseline(higher, r, DEFAULT_TOLERANCE).ok, false);
   const file = variant(r, (e) => {
     e.speedup = e.speedup * 2 + 1;
     e.efficiency = e.efficiency * 2 + 1;
+    e.speedupPerBound = (e.speedupPerBound ?? 0) * 10 + 10; // beyond any noise of one run
   });
   const cli = await stm(['bench', '--suite', suiteFile, '--baseline', file]);
   assert.equal(cli.code, 1, cli.stderr + cli.stdout);
@@ -106,6 +113,7 @@ test('the gate passes (exit 0) against a baseline the run cannot fall below', as
   const file = variant(r, (e) => {
     e.speedup = 0;
     e.efficiency = 0;
+    e.speedupPerBound = 0;
   });
   const cli = await stm(['bench', '--suite', suiteFile, '--baseline', file]);
   assert.equal(cli.code, 0, cli.stderr + cli.stdout);
@@ -177,4 +185,32 @@ test('the built-in suite is bench/ci-suite.json, and a suite names what is wrong
   const withSchedulers = parseSuite({ schedulers: ['blockstm', 'occ'], entries: [{ block: 1 }, { block: 2, schedulers: ['locks'] }] }, 's.json', dir);
   assert.deepEqual(withSchedulers.entries.map((e) => e.schedulers), [['blockstm', 'occ'], ['locks']]);
   assert.throws(() => parseSuite({ schedulers: ['fifo'], entries: [{ block: 1 }] }, 's.json', dir), /schedulers must be a non-empty list of blockstm, occ, locks/);
+});
+
+/** An entry as the gate sees it: speedup, efficiency at ceiling(2) = 2, the bound m measured beside it. */
+function gateEntry(base: BenchReport['entries'][number], speedup: number, m: number): BenchReport['entries'][number] {
+  return { ...structuredClone(base), speedup, efficiency: speedup / 2, machineBound: { min: m, median: m, max: m, runs: 7 }, speedupPerBound: speedup / m };
+}
+
+test('speedup per machine bound: an executor 25% slower fails, though the raw tolerance alone would let it through', async () => {
+  const r = await report();
+  const baseline = { ...structuredClone(r), entries: [gateEntry(r.entries[0]!, 1.3, 0.8)] };
+  const slower = { ...structuredClone(r), entries: [gateEntry(r.entries[0]!, 1.3 / 1.25, 0.8)] };
+  const c = compareWithBaseline(baseline, slower, DEFAULT_TOLERANCE);
+  assert.equal(c.ok, false);
+  const checks = c.entries[0]!.checks;
+  assert.equal(checks.find((x) => x.figure === 'speedup')!.ok, true, 'raw: 1.04 ≥ 1.3 − 25%');
+  assert.equal(checks.find((x) => x.figure === 'speedupPerBound')!.ok, false, 'per bound: 1.30 < 1.625 − 12%');
+  assert.match(c.entries[0]!.reasons.join(), /speedup per machine bound 1\.30 < 1\.43 allowed \(baseline 1\.63\)/);
+});
+
+test('a baseline recorded on a quieter machine still compares: through speedup / m, the raw ratios not judged', async () => {
+  const r = await report();
+  const quiet = { ...structuredClone(r), entries: [gateEntry(r.entries[0]!, 1.45, 0.9)] };
+  const busySame = { ...structuredClone(r), entries: [gateEntry(r.entries[0]!, 0.95, 0.6)] };
+  const c = compareWithBaseline(quiet, busySame, DEFAULT_TOLERANCE);
+  assert.equal(c.ok, true, c.entries[0]!.reasons.join());
+  assert.match(c.entries[0]!.checks.find((x) => x.figure === 'speedup')!.skipped ?? '', /machine bound m 0\.60 vs 0\.90/);
+  const busySlower = { ...structuredClone(r), entries: [gateEntry(r.entries[0]!, 0.95 / 1.25, 0.6)] };
+  assert.equal(compareWithBaseline(quiet, busySlower, DEFAULT_TOLERANCE).ok, false);
 });

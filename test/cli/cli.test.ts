@@ -29,13 +29,15 @@ interface CliResult {
 interface RunOptions {
   /** Called with each stderr chunk and the child, e.g. to send a signal at the right moment. */
   onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+  /** More environment variables. */
+  env?: Record<string, string>;
 }
 
 function stm(args: string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       cwd: repo,
-      env: { ...process.env, STM_CACHE_DIR: cacheDir, NO_COLOR: '1' },
+      env: { ...process.env, STM_CACHE_DIR: cacheDir, NO_COLOR: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -70,7 +72,7 @@ test('stm --help exits 0 and shows examples', async () => {
 test('stm replay --help exits 0 and lists the options with examples', async () => {
   const result = await stm(['replay', '--help']);
   assert.equal(result.code, 0);
-  for (const option of ['--block', '--fixtures', '--runs', '--warmup', '--threads', '--no-fallback', '--json', '--tx', '--verbose']) {
+  for (const option of ['--block', '--fixtures', '--runs', '--warmup', '--threads', '--fallback', '--json', '--tx', '--verbose']) {
     assert.ok(result.stdout.includes(option), `help mentions ${option}`);
   }
   assert.match(result.stdout, /Examples:/);
@@ -98,12 +100,39 @@ test('--json prints one JSON document with the documented top-level fields', asy
   assert.equal(result.code, 0, result.stderr);
   const report = JSON.parse(result.stdout) as Record<string, unknown> & { block: { number: string }; txs: unknown[]; outcome: { exitCode: number } };
   assert.deepEqual(Object.keys(report), [
-    'schemaVersion', 'tool', 'machine', 'block', 'options', 'serial', 'verification', 'dependencies', 'bal', 'parallel', 'compare', 'outcome', 'txs', 'tx',
+    'schemaVersion', 'tool', 'machine', 'load', 'warnings', 'block', 'options', 'serial', 'verification', 'dependencies', 'bal', 'parallel', 'compare', 'outcome', 'txs', 'tx',
   ]);
-  assert.equal(report.schemaVersion, 1);
+  assert.equal(report.schemaVersion, 2);
   assert.equal(report.block.number, '930196', '0xe3194 is block 930196');
   assert.equal(report.txs.length, 18);
   assert.equal(report.outcome.exitCode, 0);
+});
+
+test('by default the executor runs and reports its conflicts and waves; --fallback runs serially where a production executor would', async () => {
+  type Parallel = { fallback: { mode: string; reason: string | null; advice: string | null }; conflicts: { total: number } | null; waves: number | null; reexecutions: number | null };
+  // Block 46147 has one transaction: a production executor would not run it in parallel.
+  const shown = await stm(['replay', '--block', '46147', '--json', ...QUICK]);
+  assert.equal(shown.code, 0, shown.stderr);
+  const report = JSON.parse(shown.stdout) as { parallel: Parallel; warnings: string[] };
+  assert.equal(report.parallel.fallback.mode, 'none');
+  assert.match(report.parallel.fallback.advice ?? '', /too few for 2 threads/);
+  assert.equal(report.parallel.conflicts?.total, 0);
+  assert.equal(report.parallel.waves, 0);
+  assert.ok(report.warnings.some((w) => /only 1 measured run/.test(w)), 'one run is flagged as noise');
+  const text = await stm(['replay', '--block', '46147', ...QUICK]);
+  assert.match(text.stdout, /a production executor would run this block serially: 1 transactions is too few/);
+  assert.match(text.stdout, /! only 1 measured run/);
+
+  const applied = await stm(['replay', '--block', '46147', '--fallback', '--json', ...QUICK]);
+  assert.equal(applied.code, 0, applied.stderr);
+  const serially = (JSON.parse(applied.stdout) as { parallel: Parallel }).parallel;
+  assert.equal(serially.fallback.mode, 'serial');
+  assert.equal(serially.conflicts, null, 'not measured: null, not 0');
+  assert.equal(serially.waves, null);
+  assert.equal(serially.reexecutions, null);
+  const appliedText = await stm(['replay', '--block', '46147', '--fallback', ...QUICK]);
+  assert.match(appliedText.stdout, /│ conflicts\s+│ — /);
+  assert.match(appliedText.stdout, /ran serially: 1 transactions is too few/);
 });
 
 test('--block abc is a usage error: exit 2, one line, no stack trace', async () => {
@@ -186,11 +215,11 @@ test('other malformed options and unknown commands exit 2 with one line', async 
 });
 
 test('--compare runs Block-STM, OCC, declared locks and the access list on one block, each equal to serial', async () => {
-  const result = await stm(['replay', '--block', '19933597', '--compare', '--no-fallback', ...QUICK]);
+  const result = await stm(['replay', '--block', '19933597', '--compare', ...QUICK]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /Schedulers compared/);
   for (const name of ['blockstm', 'occ', 'locks']) assert.match(result.stdout, new RegExp(`│ ${name} `));
-  const json = await stm(['replay', '--block', '19933597', '--compare', '--no-fallback', '--json', ...QUICK]);
+  const json = await stm(['replay', '--block', '19933597', '--compare', '--json', ...QUICK]);
   assert.equal(json.code, 0, json.stderr);
   const report = JSON.parse(json.stdout) as { compare: Array<{ scheduler: string; equalsSerial: boolean; rounds: number | null; reexecutions: number }> };
   assert.deepEqual(report.compare.map((p) => p.scheduler), ['blockstm', 'occ', 'locks', 'bal']);
@@ -220,6 +249,73 @@ test('--tx shows one transaction: hash, status, reads with their writers, depend
   const outOfRange = await stm(['replay', '--block', '930196', '--tx', '18']);
   assert.equal(outOfRange.code, 2);
   assertCleanError(outOfRange);
+});
+
+test('the hex example in --help and the README is the same block as the decimal one', async () => {
+  const help = await stm(['replay', '--help']);
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  for (const text of [help.stdout, readme]) {
+    const hex = /--block (0x[0-9a-f]+)/.exec(text)?.[1];
+    assert.ok(hex !== undefined);
+    assert.equal(BigInt(hex), 19933597n, `${hex} is block 19933597`);
+  }
+});
+
+test('bare stm prints the help with its examples and exits 2 (usage), not 1 (differs from the chain)', async () => {
+  const result = await stm([]);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /Usage: stm/);
+  assert.match(result.stderr, /Examples:/);
+});
+
+test('a misspelt option is named, not only the missing --block', async () => {
+  const result = await stm(['replay', '--blok', '5']);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /^stm: unknown option '--blok'/);
+  assert.match(result.stderr, /Did you mean --block\?/);
+  assert.doesNotMatch(result.stderr, /^\s+at /m);
+});
+
+test('a block found only under another chain in the cache (a dev chain) is mentioned with the --chain-id to use', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'stm-test-chains-'));
+  try {
+    cpSync(join(bundled, '46147'), join(root, '31337', '46147'), { recursive: true });
+    const result = await stm(['replay', '--block', '46147', '--fixtures', join(root, 'nowhere')], { env: { STM_CACHE_DIR: root } });
+    assert.equal(result.code, 2);
+    const lookup = await stm(['replay', '--block', '777'], { env: { STM_CACHE_DIR: root } });
+    assert.doesNotMatch(lookup.stderr, /chain 31337/, 'only chains that hold the block');
+    cpSync(join(bundled, '46147'), join(root, '31337', '777'), { recursive: true });
+    const found = await stm(['replay', '--block', '777'], { env: { STM_CACHE_DIR: root } });
+    assert.equal(found.code, 2);
+    assert.match(found.stderr, /the cache has a block 777 of chain 31337: stm replay --block 777 --chain-id 31337/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('on an 80-column terminal the replay tables fit, and well-known addresses are named', async () => {
+  const narrow = { env: { COLUMNS: '80' } };
+  const widest = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length));
+  const report = await stm(['replay', '--block', '19933597', ...QUICK], narrow);
+  assert.equal(report.code, 0, report.stderr);
+  assert.ok(widest(report.stdout) <= 80, `widest line ${widest(report.stdout)}`);
+  const tx = await stm(['replay', '--block', '19933597', '--tx', '3', ...QUICK], narrow);
+  assert.ok(widest(tx.stdout) <= 80, `widest line ${widest(tx.stdout)}`);
+  assert.match(tx.stdout, /0xc02a…6cc2 \(WETH\) slot/);
+  assert.match(tx.stdout, /balance 0x9522…afe5 \(beaverbuild\)/);
+  const wide = await stm(['replay', '--block', '19933597', '--tx', '3', ...QUICK]);
+  assert.match(wide.stdout, /0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2 \(WETH\) slot/, 'piped: whole addresses, still named');
+});
+
+test('long work without a terminal says what it is doing on stderr', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'stm-test-synth-'));
+  try {
+    const result = await stm(['synth', '--kind', 'erc20', '--txs', '1500', '--out', out], { env: { STM_HEARTBEAT_MS: '200' } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^stm · (signing|replaying|planning).*\(still working, \d+ s\)$/m);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 test('stm list shows the 30 bundled blocks', async () => {

@@ -14,8 +14,10 @@ import type { SerialReplay } from '../../src/replay/replayBlock.js';
 export interface SweepRun {
   scheduler: SchedulerName;
   threads: number;
-  /** Stress mode with this seed; absent: no stress. */
-  stressSeed?: number;
+  /** Stress mode with this seed ('block': the block number mod 997); absent: no stress. */
+  stressSeed?: number | 'block';
+  /** Stress mode's longest delay, µs (default 300). */
+  maxDelayUs?: number;
   /** OCC: rounds before the rest runs serially. */
   maxRounds?: number;
   /** Block-STM without commutative sender updates (--no-commutative); absent: with them, the default. */
@@ -23,7 +25,7 @@ export interface SweepRun {
 }
 
 export function describeRun(run: SweepRun): string {
-  const stress = run.stressSeed === undefined ? '' : ` under stress (seed ${run.stressSeed})`;
+  const stress = run.stressSeed === undefined ? '' : ` under stress (seed ${run.stressSeed === 'block' ? 'block number mod 997' : run.stressSeed})`;
   const cap = run.maxRounds === undefined ? '' : ` capped at ${run.maxRounds} round(s)`;
   const strict = run.strict === true ? ' without commutative sender updates' : '';
   return `${run.scheduler}${strict} at ${run.threads} thread(s)${stress}${cap}`;
@@ -32,7 +34,8 @@ export function describeRun(run: SweepRun): string {
 /** Runs every run on one block (all at the same thread count) and checks each against serial. */
 export async function checkBlock(number: number, serial: SerialReplay, runs: SweepRun[]): Promise<void> {
   for (const run of runs) {
-    const stress = run.stressSeed === undefined ? undefined : { seed: run.stressSeed, delayProbability: 0.02, maxDelayUs: 300, drainProbability: 0.05 };
+    const seed = run.stressSeed === 'block' ? number % 997 : run.stressSeed;
+    const stress = seed === undefined ? undefined : { seed, delayProbability: 0.02, maxDelayUs: run.maxDelayUs ?? 300, drainProbability: 0.05 };
     const parallel = await replayParallel(serial, {
       threads: run.threads,
       scheduler: run.scheduler,
@@ -52,6 +55,11 @@ export async function checkBlock(number: number, serial: SerialReplay, runs: Swe
     if (run.scheduler === 'occ') assert.equal(parallel.waves, parallel.rounds! - 1, what);
     // Declared locks from the serial run are an oracle schedule: never a re-execution.
     if (run.scheduler === 'locks') assert.equal(parallel.reexecutions, 0, `${what}: declared locks re-executed`);
+    // The access list from the serial run: every transaction runs once, with no conflict.
+    if (run.scheduler === 'bal') {
+      assert.equal(parallel.reexecutions, 0, `${what}: nothing runs twice`);
+      assert.equal(parallel.conflicts.total, 0, `${what}: no conflict`);
+    }
   }
 }
 
@@ -67,7 +75,9 @@ export async function sweep(serials: Array<[number, SerialReplay]>, runs: SweepR
 /**
  * The whole contract, written once: Block-STM at 1, 2, 3, 4 and 8 threads, and under
  * stress with three seeds; Sei-style OCC and declared locks at 1, 2, 4 and 8 threads under
- * stress; OCC capped at one round (the rest runs serially, still equal). `npm test` runs
+ * stress; OCC capped at one round (the rest runs serially, still equal); the access-list
+ * executor (issue 16) at 1, 2 and 4 threads under stress, with no conflict and no
+ * re-execution (its sweep of the shared fixtures is balEqualsSerial.full.ts). `npm test` runs
  * the 2-thread part (test/replay/bundledBlocks.test.ts), `npm run test:full` the rest too
  * (test/parallel/equalsSerial.full.ts).
  */
@@ -82,6 +92,7 @@ export const EQUALITY_RUNS: SweepRun[] = [
     { scheduler: 'locks', threads, stressSeed: 20 + threads },
   ]),
   { scheduler: 'occ', threads: 2, stressSeed: 7, maxRounds: 1 },
+  ...[1, 2, 4].map((threads): SweepRun => ({ scheduler: 'bal', threads, stressSeed: 'block', maxDelayUs: 200 })),
 ];
 
 export function runsAt(threads: number): SweepRun[] {

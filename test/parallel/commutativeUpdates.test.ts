@@ -122,7 +122,7 @@ test('a wallet that really overdraws fails serially, and fails in parallel when 
   for (const threads of [1, 2, 4]) {
     const { pool } = await sharedPool(threads - 1);
     const blockKey = `overdraw:${bytesToHex(ctx.block.hash()).slice(0, 10)}:${threads}`;
-    await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, 30_000, 0);
+    await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, 30_000, 0);
     const run = runBlockStm(pool, ctx.pre, ctx.txs.length, {
       runId: 900 + threads,
       blockKey,

@@ -22,7 +22,7 @@ async function executorTrace(serial: SerialReplay, threads: number): Promise<Tra
   const trace: Trace = [];
   const { pool } = await sharedPool(threads - 1);
   const blockKey = `policy:${ctx.data.number}`;
-  await pool.load(blockKey, ctx.data, ctx.senderPublicKeys, 60_000, 0);
+  await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, 60_000, 0);
   const gasLimits = ctx.txs.map((tx) => tx.gasLimit);
   await runBlockStm(pool, ctx.pre, ctx.txs.length, {
     runId: 7000 + threads,

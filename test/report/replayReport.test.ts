@@ -47,7 +47,8 @@ function fakeParallel(overrides: Partial<ParallelSummary> = {}): ParallelSummary
     reexecutionRate: 1 / 3,
     waves: 1,
     fallback: { mode: 'none' },
-    setup: { workerStartMs: 10, stateDistributionMs: 5, poolReused: false },
+    executorRan: true,
+    setup: { workerStartMs: 10, stateDistributionMs: 5, stateHandOffMs: 1, waitedMs: 15, poolReused: false },
     topLocations: [{ location: 'b:0x0000000000000000000000000000000000000401', description: 'balance 0x…401', conflicts: 1 }],
     perTx: [
       { incarnations: 1, abortedBy: [] },
@@ -63,10 +64,10 @@ test('the report has every documented top-level field and survives JSON', async 
   const serial = await spendChain();
   const report = buildReplayReport(input(serial));
   assert.deepEqual(Object.keys(report), [
-    'schemaVersion', 'tool', 'machine', 'block', 'options', 'serial', 'verification', 'dependencies', 'bal', 'parallel', 'compare', 'outcome', 'txs', 'tx',
+    'schemaVersion', 'tool', 'machine', 'load', 'warnings', 'block', 'options', 'serial', 'verification', 'dependencies', 'bal', 'parallel', 'compare', 'outcome', 'txs', 'tx',
   ]);
   assert.equal(report.schemaVersion, REPORT_SCHEMA_VERSION);
-  assert.equal(report.schemaVersion, 1);
+  assert.equal(report.schemaVersion, 2);
   assert.deepEqual(report.tool, { name: 'stm', version: '9.9.9' });
   // No bigint anywhere: JSON.stringify would throw. The round trip is lossless.
   assert.deepEqual(JSON.parse(JSON.stringify(report)), report);
@@ -118,7 +119,9 @@ test('parallel figures and per-transaction incarnations appear when the executor
   const report = buildReplayReport(input(serial, { parallel: fakeParallel() }));
   assert.ok(report.parallel !== null);
   assert.equal(report.parallel.speedup, 1.5);
-  assert.deepEqual(report.parallel.fallback, { mode: 'none', reason: null });
+  assert.deepEqual(report.parallel.fallback, { mode: 'none', reason: null, advice: null });
+  assert.deepEqual(report.parallel.conflicts, { total: 1, validation: 1, estimate: 0 });
+  assert.equal(report.parallel.waves, 1);
   assert.equal(report.parallel.firstDifference, null);
   assert.deepEqual(report.parallel.serialMs, { min: 2, median: 3, max: 4, runs: 1 }, 'the interleaved serial runs');
   assert.deepEqual(report.txs.map((tx) => tx.incarnations), [1, 1, 2]);
@@ -158,4 +161,55 @@ test('--tx detail: what tx 2 read, whose write it saw, and what it depends on', 
     abortedBy: [{ location: 'b:0x0000000000000000000000000000000000000401', description: 'balance 0x0000000000000000000000000000000000000401' }],
   });
   assert.deepEqual(JSON.parse(JSON.stringify(tx)), tx);
+});
+
+test('when the executor did not run (fallback), its conflicts, re-executions and waves are null, not 0', async () => {
+  const serial = await spendChain();
+  const parallel = fakeParallel({ executorRan: false, fallback: { mode: 'serial', reason: '3 transactions is too few', advice: '3 transactions is too few' } });
+  const report = buildReplayReport(input(serial, { parallel }));
+  assert.ok(report.parallel !== null);
+  assert.equal(report.parallel.conflicts, null);
+  assert.equal(report.parallel.reexecutions, null);
+  assert.equal(report.parallel.reexecutionRate, null);
+  assert.equal(report.parallel.waves, null);
+  assert.equal(report.parallel.highestIncarnation, null);
+  assert.deepEqual(report.parallel.fallback, { mode: 'serial', reason: '3 transactions is too few', advice: '3 transactions is too few' });
+  assert.deepEqual(report.txs.map((tx) => tx.incarnations), [null, null, null]);
+});
+
+test('a production executor\'s fallback verdict is an annotation when the executor ran', async () => {
+  const serial = await spendChain();
+  const report = buildReplayReport(input(serial, { parallel: fakeParallel({ fallback: { mode: 'none', advice: 'one transaction uses 71% of the block\'s gas' } }) }));
+  assert.deepEqual(report.parallel?.fallback, { mode: 'none', reason: null, advice: 'one transaction uses 71% of the block\'s gas' });
+  assert.deepEqual(report.parallel?.conflicts, { total: 1, validation: 1, estimate: 0 });
+});
+
+const steady = (median: number, runs = 5) => ({ min: median * 0.95, median, max: median * 1.05, runs });
+
+test('noise: a single measured run is flagged (--runs 1)', async () => {
+  const serial = await spendChain();
+  const report = buildReplayReport(input(serial, { parallel: fakeParallel({ efficiency: 0.75, parallelMs: steady(2, 1), serialMsInterleaved: steady(3, 1) }) }));
+  assert.equal(serial.serialMs.runs, 1);
+  assert.ok(report.warnings.some((w) => /only 1 measured run/.test(w)), report.warnings.join('\n'));
+});
+
+test('noise: a speedup above ceiling(T) (efficiency > 100%) is flagged', async () => {
+  const serial = await replaySerial((await spendChain()).ctx.data, { runs: 5, warmup: 1, threads: 2 });
+  const parallel = fakeParallel({ threads: 2, speedup: 2.77, ceilingT: 2, efficiency: 1.385, parallelMs: steady(1), serialMsInterleaved: steady(2.77) });
+  const report = buildReplayReport(input(serial, { parallel, otherProcessesCores: 0 }));
+  const flagged = report.warnings.filter((w) => /exceeds ceiling\(2\)/.test(w));
+  assert.equal(flagged.length, 1, report.warnings.join('\n'));
+  assert.match(flagged[0]!, /speedup 2\.77× exceeds ceiling\(2\) 2\.00× \(efficiency 139%\)/);
+});
+
+test('noise: a wide spread between runs and a busy machine are flagged; steady runs on a quiet machine are not', async () => {
+  const serial = await replaySerial((await spendChain()).ctx.data, { runs: 5, warmup: 1, threads: 2 });
+  const steadySerial = { ...serial, serialMs: steady(3) };
+  const quiet = buildReplayReport(input(steadySerial, { parallel: fakeParallel({ parallelMs: steady(2), serialMsInterleaved: steady(3) }), otherProcessesCores: 0.02 }));
+  assert.deepEqual(quiet.warnings, []);
+  assert.deepEqual(quiet.load, { otherProcessesCores: 0.02 });
+  const noisy = buildReplayReport(input(steadySerial, { parallel: fakeParallel({ parallelMs: { min: 1, median: 2, max: 4, runs: 5 }, serialMsInterleaved: steady(3) }), otherProcessesCores: 0.9 }));
+  assert.equal(noisy.warnings.length, 2, noisy.warnings.join('\n'));
+  assert.match(noisy.warnings[0]!, /^parallel times vary widely between runs \(min 1\.0 ms, max 4\.0 ms, 150% of the median\)/);
+  assert.match(noisy.warnings[1]!, /machine was busy: other processes used 0\.90 cores/);
 });

@@ -5,7 +5,7 @@
  * speedup or efficiency beyond the tolerance or on any change of a deterministic figure;
  * with --update-baseline, accept this run as the new baseline. docs/bench.md.
  */
-import { compareWithBaseline, readBaseline, writeJsonAtomic, type Comparison, type EntryComparison } from '../../bench/baseline.js';
+import { LOAD_COMPARABLE, compareWithBaseline, readBaseline, writeJsonAtomic, type Comparison, type EntryComparison } from '../../bench/baseline.js';
 import type { BenchEntryResult, BenchReport } from '../../bench/benchReport.js';
 import { runSuite } from '../../bench/runSuite.js';
 import { defaultSuite, readSuite, type Tolerance } from '../../bench/suite.js';
@@ -31,6 +31,8 @@ export interface BenchCommandOptions {
   absTolerance?: string;
   updateBaseline?: boolean;
   /** commander's --fallback / --no-fallback (undefined: the suite's). */
+  /** --no-machine-bound: skip measuring this machine's 2-thread bound. */
+  machineBound?: boolean;
   fallback?: boolean;
   /** --scheduler blockstm|occ|locks, or a list "blockstm,occ,locks". */
   scheduler?: string;
@@ -68,8 +70,10 @@ export async function runBench(raw: BenchCommandOptions): Promise<number> {
   const tolerance: Tolerance = {
     relative: raw.maxRegression === undefined ? suite.tolerance.relative : parseShare('--max-regression', raw.maxRegression),
     absolute: raw.absTolerance === undefined ? suite.tolerance.absolute : parseAbsolute(raw.absTolerance),
+    ...(suite.tolerance.perBound === undefined ? {} : { perBound: suite.tolerance.perBound }),
   };
   suite.tolerance = tolerance;
+  if (raw.machineBound === false) suite.machineBound = false;
   // Read the baseline before the (long) run: a missing or malformed one fails at once.
   const baseline = raw.baseline !== undefined && raw.updateBaseline !== true ? readBaseline(raw.baseline) : undefined;
 
@@ -161,6 +165,13 @@ export function renderReport(r: BenchReport): string {
     ]);
   }
   lines.push(t.toString());
+  const bounded = r.entries.filter((e) => e.machineBound !== undefined && e.machineBound !== null);
+  if (bounded.length > 0) {
+    lines.push(
+      `machine bound m ${dim(`(serial alone / two serial replays at once, after each parallel run; no 2-thread executor beats 2·m): `)}` +
+        bounded.map((e) => `${e.id} m ${e.machineBound!.median.toFixed(2)} ${dim(`(${e.machineBound!.min.toFixed(2)}–${e.machineBound!.max.toFixed(2)})`)}, speedup / m ${(e.speedupPerBound ?? 0).toFixed(2)}`).join('; '),
+    );
+  }
   lines.push(dim(`setup (not in any time): workers started ${r.setup.workerStarts}× (${r.setup.workerStartMs.toFixed(0)} ms); whole run ${(r.totalMs / 1000).toFixed(1)} s`));
   return lines.join('\n') + '\n';
 }
@@ -181,6 +192,7 @@ function statusWord(e: EntryComparison): string {
 function ratioCell(e: EntryComparison, figure: string): string {
   const c = e.checks.find((x) => x.figure === figure);
   if (c === undefined || c.baseline === null || c.current === null) return '';
+  if (c.skipped !== undefined) return dim(`${c.baseline.toFixed(2)} → ${c.current.toFixed(2)} (not judged: ${c.skipped})`);
   const text = `${c.baseline.toFixed(2)} → ${c.current.toFixed(2)} (≥ ${c.floor!.toFixed(2)})`;
   return c.ok ? text : bad(`✗ ${text}`);
 }
@@ -196,8 +208,12 @@ export function renderComparison(c: Comparison, file: string): string {
   const lines: string[] = [];
   const tol = `a drop of more than ${(c.tolerance.relative * 100).toFixed(0)}% of the baseline or ${c.tolerance.absolute.toFixed(2)}, whichever is larger, fails`;
   lines.push(heading(`against baseline ${file}`) + dim(` (${tol})`));
-  const t = table(['entry', 'result', 'speedup', 'efficiency', 'edges, ceilings by gas', 'why'], ['left', 'left', 'right', 'right', 'left', 'left']);
-  for (const e of c.entries) t.push([e.id, statusWord(e), ratioCell(e, 'speedup'), ratioCell(e, 'efficiency'), deterministicCell(e), e.status === 'pass' ? '' : e.reasons.join('; ')]);
+  const perBound = c.tolerance.perBound;
+  if (perBound !== undefined && c.entries.some((e) => e.checks.some((x) => x.figure === 'speedupPerBound'))) {
+    lines.push(dim(`speedup / m (the machine's bound, measured in the same runs): a drop of more than ${(perBound.relative * 100).toFixed(0)}% or ${perBound.absolute.toFixed(2)} fails; raw speedup and efficiency are judged only when m is within ${(LOAD_COMPARABLE * 100).toFixed(0)}% of the baseline's`));
+  }
+  const t = table(['entry', 'result', 'speedup', 'efficiency', 'speedup / m', 'edges, ceilings by gas', 'why'], ['left', 'left', 'right', 'right', 'right', 'left', 'left']);
+  for (const e of c.entries) t.push([e.id, statusWord(e), ratioCell(e, 'speedup'), ratioCell(e, 'efficiency'), ratioCell(e, 'speedupPerBound'), deterministicCell(e), e.status === 'pass' ? '' : e.reasons.join('; ')]);
   lines.push(t.toString());
   const failed = c.entries.filter((e) => e.status === 'fail' || e.status === 'missing').length;
   lines.push(c.ok ? ok('✓ no regression') + ` (${c.entries.length} entries)` : bad(`✗ REGRESSION: ${failed} of ${c.entries.length} entries failed`));

@@ -1,30 +1,32 @@
 /**
- * `stm replay --block N`: load the block, replay it serially (warm-up, measured runs),
- * verify it against the chain, replay it through the parallel executor when that is
- * available, and print the report as tables or as one JSON document. Returns the exit
+ * `stm replay --block N`: load the block, replay it serially (warm-up, one reference run),
+ * verify it against the chain, replay it through the parallel executor with serial runs
+ * interleaved (the serial figures come from those), and print the report as tables or as one JSON document. Returns the exit
  * code: 0 verified (and parallel = serial), 1 ran but did not match.
  */
 import { availableParallelism } from 'node:os';
 import { obtainBlock } from '../../source/blockSource.js';
 import { parseChainId, rpcSettings } from '../rpcOptions.js';
-import { replayParallel, shutdownParallel } from '../../replay/replayParallel.js';
-import { replaySerial } from '../../replay/replayBlock.js';
-import { machineInfo } from '../../report/machine.js';
+import { replayParallel, shutdownParallel, withCeiling } from '../../replay/replayParallel.js';
+import { remeasured, replaySerial } from '../../replay/replayBlock.js';
+import { prepareBlock } from '../../replay/prepareBlock.js';
+import { machineInfo, sampleOtherProcessesCpu } from '../../report/machine.js';
 import { buildReplayReport } from '../../report/replayReport.js';
+import { UsageError } from '../../errors.js';
+import { ceilingBal } from '../../analysis/ceilingBal.js';
 import { InterruptGuard } from '../interrupt.js';
 import { parseBlockNumber, parseScheduler, parseTxSelector, parseWholeNumber, resolveTxIndex } from '../options.js';
 import { SCHEDULERS, type ParallelSummary } from '../../parallel/types.js';
 import { Progress } from '../progress.js';
 import { checkBalHash, readBalFile } from '../../bal/balFile.js';
-import { UsageError } from '../../errors.js';
-import { blockLine, renderReplay, verdictLines } from '../render/replayTables.js';
+import { blockLine, renderReplay, verdictLines, warningLines } from '../render/replayTables.js';
 import { parallelVerdict } from '../render/parallelTables.js';
 import { renderTxDetail } from '../render/txDetailTables.js';
 import { toolVersion } from '../../version.js';
 
 /** The options as commander hands them over (strings until checked here). */
 export interface ReplayCommandOptions {
-  block: string;
+  block?: string;
   fixtures?: string;
   runs: string | number;
   warmup: string | number;
@@ -46,6 +48,7 @@ export interface ReplayCommandOptions {
 }
 
 export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
+  if (raw.block === undefined) throw new UsageError("required option '--block <N>' not specified (e.g. --block 19933597; stm list shows the bundled blocks)");
   const number = parseBlockNumber(raw.block);
   const runs = parseWholeNumber('--runs', raw.runs, 1);
   const warmup = parseWholeNumber('--warmup', raw.warmup, 0);
@@ -88,12 +91,17 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
     interrupt.checkpoint();
 
     progress.phase(`preparing block ${number} (${data.block.transactions.length} txs)`);
-    const serial = await replaySerial(data, { runs, warmup, threads, checkpoint: interrupt.checkpoint, progress: progress.update });
+    const otherProcessesCpu = sampleOtherProcessesCpu();
+    // Senders and the workers' copy of the block, beside the serial replay (prepareBlock.ts).
+    const prepared = await prepareBlock(data, { threads, parallel: true });
+    // One reference run here (verification, read/write sets, the graph); the serial times
+    // are the runs interleaved with the parallel ones (remeasured below): one serial figure.
+    const reference = await replaySerial(data, { runs: 1, warmup, threads, checkpoint: interrupt.checkpoint, progress: progress.update, ...prepared });
     interrupt.checkpoint();
 
     const runScheduler = async (name: typeof scheduler): Promise<ParallelSummary> => {
       progress.phase(`parallel replay (${name})`);
-      const summary = await replayParallel(serial, {
+      const summary = await replayParallel(reference, {
         threads,
         scheduler: name,
         maxRounds,
@@ -107,13 +115,19 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
       interrupt.checkpoint();
       return summary;
     };
-    const parallel = await runScheduler(scheduler);
+    const measured = await runScheduler(scheduler);
     // --compare: the other schedulers on the same block, state and workers.
-    const compare: ParallelSummary[] | undefined = raw.compare === true ? [] : undefined;
-    if (compare !== undefined) {
-      for (const name of SCHEDULERS) compare.push(name === scheduler ? parallel : await runScheduler(name));
-    }
+    const others: ParallelSummary[] = [];
+    if (raw.compare === true) for (const name of SCHEDULERS) if (name !== scheduler) others.push(await runScheduler(name));
     progress.stop();
+    const serial = remeasured(reference, measured.serialRuns ?? []);
+    // ceiling(T) from the remeasured per-transaction times (the access-list executor's is ceiling_bal(T)).
+    const ceilingFor = (name: string) => (name === 'bal' ? ceilingBal(serial.txTimesMs, threads, serial.analysis.all.byTime) : serial.analysis.all.byTime.threads);
+    // The time the serial replay waited for the workers' load is setup the parallel replay needed.
+    const waitedBefore = prepared.waitedMs();
+    const parallel = withCeiling({ ...measured, setup: { ...measured.setup, waitedMs: measured.setup.waitedMs + waitedBefore } }, ceilingFor(scheduler));
+    const compare = raw.compare === true ? SCHEDULERS.map((name) => (name === scheduler ? parallel : withCeiling(others.find((o) => o.scheduler === name)!, ceilingFor(name)))) : undefined;
+    const otherProcessesCores = otherProcessesCpu();
 
     const report = buildReplayReport({
       serial,
@@ -121,13 +135,14 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
       options: { runs, warmup, threads, fallback: raw.fallback, scheduler, maxRounds },
       ...(compare === undefined ? {} : { compare }),
       machine: machineInfo(),
+      otherProcessesCores,
       toolVersion: toolVersion(),
       ...(txDetail === undefined ? {} : { txDetail }),
     });
     if (json) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else if (report.tx !== null) {
-      const verdict = [...verdictLines(report), ...(report.parallel === null || report.parallel.equalsSerial ? [] : parallelVerdict(report.parallel))];
+      const verdict = [...verdictLines(report), ...(report.parallel === null || report.parallel.equalsSerial ? [] : parallelVerdict(report.parallel)), ...warningLines(report)];
       process.stdout.write(`${blockLine(report)}\n${renderTxDetail(report.tx)}${verdict.map((line) => line + '\n').join('')}`);
     } else {
       process.stdout.write(renderReplay(report));

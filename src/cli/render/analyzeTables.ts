@@ -7,6 +7,7 @@ import type { AnalyzeReport, AnalyzedBlock, HeatEntry, WhatIfEntry } from '../..
 import { bad, dim, formatInt, formatMs, formatPercent, formatSpeedup, heading, ok, table, warn } from './format.js';
 import { renderHeatmap } from './analyzeHeatmap.js';
 import { balTable } from './analyzeBal.js';
+import { MIN_RUNS } from '../../report/noise.js';
 
 const RANK_ROWS = 10;
 
@@ -58,15 +59,19 @@ function blocksTable(report: AnalyzeReport): string {
         const p = b.parallel;
         if (p === null) row.push(...Array<string>(5).fill(dim('–')));
         else if (p.fallback.mode === 'serial') {
-          row.push(formatSpeedup(p.speedup) + warn(' s'), formatPercent(p.efficiency), '0', '0', '0');
+          row.push(formatSpeedup(p.speedup) + warn(' s'), formatPercent(p.efficiency), dim('—'), dim('—'), dim('—'));
           notes.push(`${b.number}: ran serially (${p.fallback.reason ?? 'fallback'})`);
-        } else row.push(formatSpeedup(p.speedup), formatPercent(p.efficiency), formatInt(p.conflicts.total), formatInt(p.reexecutions), formatInt(p.waves));
+        } else {
+          row.push(formatSpeedup(p.speedup), formatPercent(p.efficiency), formatInt(p.conflicts.total), formatInt(p.reexecutions), formatInt(p.waves));
+          if (p.efficiency > 1) notes.push(warn(`! ${b.number}: speedup ${formatSpeedup(p.speedup)} exceeds ceiling(${T}) (efficiency ${formatPercent(p.efficiency)}): no schedule can do that, so the runs were disturbed`));
+        }
       }
     }
     row.push(statusText(b));
     if (b.error !== null) notes.push(`${b.number}: ${b.error.message}`);
     t.push(row);
   }
+  if (withParallel && report.options.runs < MIN_RUNS) notes.push(warn(`! only ${report.options.runs} measured run${report.options.runs === 1 ? '' : 's'} per block: medians of fewer than ${MIN_RUNS} are one run's luck`));
   const legend = dim(`ceil t / g: ceiling weighted by time / by gas; dep. txs: transactions with a dependency; chain: longest dependency chain${withParallel ? `; speedup on ${T} threads with ${report.options.scheduler} (s = fell back to serial)` : ''}`);
   return `${heading('Blocks')}\n${t.toString()}\n${legend}\n${notes.map((n) => `  ${n}\n`).join('')}`;
 }

@@ -1,11 +1,14 @@
 /**
  * How numbers and marks look in text output: thousands separators, milliseconds,
  * speedups (2.41×), percentages, ✓/✗ with colour (and still readable without it), and
- * location keys shortened for tables.
+ * addresses and location keys for tables (named when well known, shortened on a narrow
+ * terminal).
  */
 import chalk from 'chalk';
 import Table from 'cli-table3';
-import { describeLocation, locationSlot } from '../../state/locations.js';
+import { addressName } from '../../rangeAnalysis/knownAddresses.js';
+import { compactText, wrapText } from '../terminal.js';
+import { describeLocation, locationAddress, locationSlot } from '../../state/locations.js';
 
 export function formatInt(value: number | bigint | string): string {
   return BigInt(value).toLocaleString('en-US');
@@ -31,12 +34,26 @@ export const warn = (text: string): string => chalk.yellow(text);
 export const dim = (text: string): string => chalk.dim(text);
 export const heading = (text: string): string => chalk.bold(text);
 
-/** A location key as table text: describeLocation with a storage slot's leading zeros dropped ("slot 0x3"). */
+export { compactText, wrapText };
+
+/** A 0x hex string for a table: whole, or its first and last digits on a narrow terminal. */
+export function hexText(hex: string, keep = 6): string {
+  return compactText() && hex.length > 2 + 2 * keep + 1 ? `${hex.slice(0, 2 + keep)}…${hex.slice(-keep)}` : hex;
+}
+
+/** An address for a table, with its well-known name: "0xc02a…6cc2 (WETH)". */
+export function addressText(address: string): string {
+  const name = addressName(address.toLowerCase());
+  return name === undefined ? hexText(address) : `${hexText(address, 4)} (${name})`;
+}
+
+/** A location key as table text: "balance 0x… (WETH)", "0x… slot 0x3" (a slot's leading zeros dropped). */
 export function locationText(key: string): string {
   const slot = locationSlot(key);
-  if (slot === undefined) return describeLocation(key);
+  const address = addressText(locationAddress(key));
+  if (slot === undefined) return describeLocation(key).replace(locationAddress(key), address);
   const short = '0x' + (slot.slice(2).replace(/^0+/, '') || '0');
-  return describeLocation(key).slice(0, -slot.length) + short;
+  return `${address} slot ${hexText(short)}`;
 }
 
 /** A borderless-head table: no colours of its own (cli-table3 would colour the head red). */

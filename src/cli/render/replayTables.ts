@@ -5,7 +5,7 @@
  * parallel section and the per-transaction view have their own modules.
  */
 import type { CheckReport, GraphReport, ReplayReport } from '../../report/replayReport.js';
-import { bad, dim, formatInt, formatMs, formatSpeedup, heading, ok, table, warn } from './format.js';
+import { bad, compactText, dim, formatInt, formatMs, formatSpeedup, heading, ok, table, warn, wrapText } from './format.js';
 import { parallelVerdict, renderCompare, renderParallel } from './parallelTables.js';
 
 /** The whole text report for `stm replay` (without --tx). */
@@ -13,10 +13,11 @@ export function renderReplay(report: ReplayReport): string {
   const parts = [
     renderBlockTable(report),
     renderDependencyTable(report),
-    report.parallel === null ? dim('parallel replay: not run') : renderParallel(report.parallel, report.machine.cores),
+    report.parallel === null ? dim('parallel replay: not run') : renderParallel(report.parallel, report.machine.cores, report.serial.measured),
     report.compare === null ? '' : renderCompare(report.compare),
     ...(report.compare ?? []).filter((p) => !p.equalsSerial && p.scheduler !== report.parallel?.scheduler).flatMap((p) => [bad(`${p.scheduler}:`), ...parallelVerdict(p)]),
     ...verdictLines(report),
+    ...warningLines(report),
   ];
   return parts.filter((part) => part !== '').join('\n') + '\n';
 }
@@ -34,10 +35,10 @@ export function renderBlockTable(report: ReplayReport): string {
   const runs = `${serial.ms.runs} run${serial.ms.runs === 1 ? '' : 's'} after ${options.warmup} warm-up`;
   t.push(
     [heading('block'), `${block.number} (${block.hardfork})`],
-    [heading('source'), `${block.source.kind} ${dim(block.source.dir)}`],
+    [heading('source'), `${block.source.kind} ${dim(compactText() ? shortPath(block.source.dir) : block.source.dir)}`],
     [heading('txs'), formatInt(block.txCount)],
     [heading('gas'), formatInt(block.gasUsed)],
-    [heading('serial time'), `${formatMs(serial.ms.median)} median ${dim(`(min ${formatMs(serial.ms.min)}, max ${formatMs(serial.ms.max)}; ${runs})`)}`],
+    [heading('serial time'), `${formatMs(serial.ms.median)} median ${dim(compactText() ? `(${formatMs(serial.ms.min)}–${formatMs(serial.ms.max)}; ${serial.ms.runs} runs)` : `(min ${formatMs(serial.ms.min)}, max ${formatMs(serial.ms.max)}; ${runs})`)}`],
     [heading('throughput'), `${serial.mgasPerSecond.toFixed(1)} Mgas/s`],
     [heading('verification'), verificationText(report)],
     [heading('setup'), dim(`context ${formatMs(serial.setup.contextMs)}, VM ${formatMs(serial.setup.vmMs)} (not in serial time)`)],
@@ -56,6 +57,9 @@ function checkText(name: string, check: CheckReport): string {
   }
 }
 
+/** The block table's label column and borders, left of a value on a narrow terminal. */
+const VALUE_COLUMN_RESERVE = 20;
+
 function verificationText(report: ReplayReport): string {
   const v = report.verification;
   const marks = [checkText('gas', v.gas), checkText('logs bloom', v.logsBloom), checkText('receipts root', v.receiptsRoot)];
@@ -63,8 +67,8 @@ function verificationText(report: ReplayReport): string {
   const fields = [checkText('transactions root', v.transactionsRoot), checkText('tx hashes', v.txHashes), checkText('block hash', v.blockHash)];
   const notes = [v.gas, v.logsBloom, v.receiptsRoot, v.transactionsRoot, v.blockHash]
     .filter((check) => check.status === 'n/a' && check.note !== null)
-    .map((check) => dim(`n/a: ${check.note}`));
-  const unchecked = v.unchecked.length === 0 ? [] : [dim(`not checkable from the data: ${v.unchecked.map((u) => u.field).join(', ')} (docs/metrics.md)`)];
+    .map((check) => dim(wrapText(`n/a: ${check.note}`, '  ', VALUE_COLUMN_RESERVE)));
+  const unchecked = v.unchecked.length === 0 ? [] : [dim(wrapText(`not checkable from the data: ${v.unchecked.map((u) => u.field).join(', ')} (docs/metrics.md)`, '  ', VALUE_COLUMN_RESERVE))];
   return [marks.join('  '), fields.join('  '), ...notes, ...unchecked].join('\n');
 }
 
@@ -120,4 +124,15 @@ export function verdictLines(report: ReplayReport): string[] {
     lines.push(warn('! the measured serial runs differed (gas or post-state size): the replay is not deterministic'));
   }
   return lines;
+}
+
+/** The noise warnings (report.warnings), one "! …" line each. */
+export function warningLines(report: ReplayReport): string[] {
+  return report.warnings.map((warning) => warn(wrapText(`! ${warning}`)));
+}
+
+/** The last three parts of a path ("…/fixtures/ethereum/19933597"), for a narrow terminal. */
+function shortPath(dir: string): string {
+  const parts = dir.split('/');
+  return parts.length > 4 ? `…/${parts.slice(-3).join('/')}` : dir;
 }

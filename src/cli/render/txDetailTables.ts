@@ -5,7 +5,7 @@
  * transactions first); --json always has all of them.
  */
 import type { TxDetailReport, TxReadReport } from '../../report/txDetail.js';
-import { bad, dim, formatInt, formatMs, heading, locationText, ok, table, txList } from './format.js';
+import { addressText, bad, dim, formatInt, formatMs, heading, hexText, locationText, ok, table, txList } from './format.js';
 
 /** Rows shown per list before "… N more". */
 export const ROWS_SHOWN = 40;
@@ -14,9 +14,9 @@ export function renderTxDetail(tx: TxDetailReport): string {
   const facts = table();
   facts.push(
     [heading('tx'), String(tx.index)],
-    [heading('hash'), tx.hash],
-    [heading('from'), tx.from],
-    [heading('to'), tx.to ?? dim('(contract creation)')],
+    [heading('hash'), hexText(tx.hash, 16)],
+    [heading('from'), addressText(tx.from)],
+    [heading('to'), tx.to === null ? dim('(contract creation)') : addressText(tx.to)],
     [heading('gas used'), formatInt(tx.gasUsed)],
     [heading('status'), tx.status === 'success' ? `${ok()} success` : `${bad()} failure (reverted or out of gas)`],
     [heading('serial time'), formatMs(tx.serialMs)],
@@ -59,7 +59,7 @@ function renderReads(tx: TxDetailReport): string {
 
 function renderWrites(tx: TxDetailReport): string {
   const t = table(['location written', 'new value'], ['left', 'left']);
-  for (const write of tx.writes.slice(0, ROWS_SHOWN)) t.push([locationText(write.location), write.value]);
+  for (const write of tx.writes.slice(0, ROWS_SHOWN)) t.push([locationText(write.location), write.value.startsWith('0x') ? hexText(write.value, 10) : write.value]);
   for (const credit of tx.credits.slice(0, Math.max(0, ROWS_SHOWN - tx.writes.length))) {
     t.push([locationText(credit.location), `+${formatInt(credit.delta)} wei ${dim('(commutative credit)')}`]);
   }

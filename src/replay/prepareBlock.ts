@@ -1,0 +1,104 @@
+/**
+ * What happens before the serial replay of a block that the executor will replay too, so
+ * that setup overlaps work instead of following it and uses every core:
+ *
+ * - the senders' public keys come from the sender cache when it holds them (src/cache/
+ *   senderCache.ts); otherwise, for a large block, every thread recovers a share at once
+ *   (the worker pool is starting anyway), and the keys recovered are recorded for next time;
+ * - the worker pool starts, and the block is handed to it, while the main thread builds
+ *   its context and runs the serial warm-up runs; the measured serial runs wait until the
+ *   workers are done, so the workers' loading never disturbs a measured time.
+ *
+ * Without the executor (one thread, --no-parallel) only the sender cache is used.
+ */
+import type { BlockData } from '../data/blockData.js';
+import { readSenders, writeSenders, type CachedSenders } from '../cache/senderCache.js';
+import { decodeBlock, recoverSenders, type BlockContext, type BlockContextOptions } from '../exec/blockContext.js';
+import type { TypedTransaction } from '@ethereumjs/tx';
+import { WORKER_WARM_MS, WORKER_WARM_RUNS } from './replayParallel.js';
+import { parallelBlockKey, sharedPool, type LoadHandle } from '../parallel/workerPool.js';
+import type { ReplayOptions } from './replayBlock.js';
+
+/** From this many transactions, the threads share sender recovery (below, the pool's start-up takes longer than recovering alone). */
+export const SHARED_RECOVERY_MIN_TXS = 512;
+
+export interface PrepareOptions {
+  threads: number;
+  /** The executor will run (false: serial replay only). */
+  parallel: boolean;
+}
+
+/** The hooks replaySerial takes (senders, onContext, beforeMeasuring), and how long the serial replay waited for the workers. */
+export type PreparedBlock = Pick<ReplayOptions, 'senders' | 'onContext' | 'beforeMeasuring'> & { waitedMs: () => number };
+
+/** Time for the workers to load a block: generous, it includes recovery and warm-up runs on a loaded machine. */
+function loadTimeoutMs(txCount: number): number {
+  return 60_000 + 10 * txCount;
+}
+
+export async function prepareBlock(data: BlockData, options: PrepareOptions): Promise<PreparedBlock> {
+  const started = performance.now();
+  const cached = readSenders(data);
+  const remember = (ctx: BlockContext) => {
+    if (cached === undefined || !cached.keys.every((key, i) => key === ctx.senderPublicKeys[i])) {
+      writeSenders(data, ctx.txs.map((tx) => tx.hash()), ctx.senderPublicKeys);
+    }
+  };
+  if (!options.parallel || options.threads <= 1) {
+    return { senders: { context: cachedContext(cached), ms: performance.now() - started }, onContext: remember, waitedMs: () => 0 };
+  }
+  // Errors starting the pool surface where the parallel replay asks for it (and falls back).
+  const pool = sharedPool(options.threads - 1).then(({ pool }) => pool);
+  pool.catch(() => undefined);
+  const n = data.block.transactions.length;
+  const key = parallelBlockKey(data);
+  let load: LoadHandle | undefined;
+  let context: BlockContextOptions = cachedContext(cached);
+  const poolOrNone = await (n >= SHARED_RECOVERY_MIN_TXS && cached === undefined ? pool.catch(() => undefined) : undefined);
+  if (poolOrNone !== undefined) {
+    const { block } = decodeBlock(data);
+    const txs = block.transactions as TypedTransaction[];
+    load = poolOrNone.loadBlock(
+      key,
+      data,
+      {
+        recover: (start, end) => {
+          const keys: Uint8Array[] = [];
+          recoverSenders(data, txs, start, end, keys);
+          return keys;
+        },
+      },
+      loadTimeoutMs(n),
+      WORKER_WARM_RUNS,
+      WORKER_WARM_MS,
+      true,
+    );
+    const keys = await load.senders;
+    if (keys !== undefined) context = { senderPublicKeys: keys };
+  }
+  const sendersMs = performance.now() - started;
+  let waited = 0;
+  return {
+    senders: { context, ms: sendersMs },
+    onContext: (ctx) => {
+      remember(ctx);
+      if (load === undefined) {
+        const keys = ctx.senderPublicKeys;
+        const started = pool.then((p) => p.loadBlock(key, data, { keys }, loadTimeoutMs(n), WORKER_WARM_RUNS, WORKER_WARM_MS, true));
+        load = { done: started.then((handle) => handle.done), senders: Promise.resolve(keys) };
+      }
+      load.done.catch(() => undefined);
+    },
+    // A failed load is not an error here: the parallel replay loads again, or falls back.
+    beforeMeasuring: async () => {
+      const waitStarted = performance.now();
+      await load?.done.catch(() => undefined);
+      waited += performance.now() - waitStarted;
+    },
+    waitedMs: () => waited,
+  };
+}
+
+function cachedContext(cached: CachedSenders | undefined): BlockContextOptions {
+  return cached === undefined ? {} : { cachedSenders: cached };
+}
