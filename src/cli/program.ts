@@ -84,6 +84,7 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .option('--threads <T>', `threads for ceiling(T) and the parallel replay (default: this machine's cores)`)
     .option('--fallback', 'run the block serially where a production executor would (default: run the executor and only say so)', false)
     .addOption(new Option('--no-fallback', 'the default: run the executor even where a production one would not').hideHelp())
+    .option('--no-commutative', 'Block-STM without commutative sender updates: every sender\'s balance and nonce read strictly (docs/metrics.md, "transfers commute")')
     .option('--scheduler <name>', 'parallel scheduler: blockstm, occ (Sei-style rounds), locks (declared locks, an oracle) or bal (with the block-level access list); docs/schedulers.md', 'blockstm')
     .option('--compare', 'run all four schedulers on the block and print them side by side with ceiling(T)')
     .option('--bal <file>', 'bal: execute with this access list (RLP or JSON, as stm bal --out writes) instead of the replay\'s')

@@ -142,7 +142,7 @@ export function remeasured(serial: SerialReplay, runs: SerialTiming[]): SerialRe
     ...serial,
     serialMs: spread(runs.map((run) => run.executionMs)),
     txTimesMs,
-    analysis: analyzeBlock(txCount, serial.analysis.edges, txTimesMs, serial.gasUsed.map(Number), serial.threads),
+    analysis: analyzeBlock(txCount, serial.analysis.edges, txTimesMs, serial.gasUsed.map(Number), serial.threads, serial.analysis.commutativeEdges),
     deterministic: serial.deterministic && runs.every((run) => run.postStateSize === serial.run.postState.size && run.gasUsed.every((gas, i) => gas === serial.gasUsed[i])),
     measured: 'interleaved',
   };

@@ -220,12 +220,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const serialMedian = spread(serialTimes).median;
   const parallelSpread = spread(parallelTimes);
   const speedup = parallelSpread.median > 0 ? serialMedian / parallelSpread.median : 1;
-  // The ceiling that binds this executor: with commutative sender updates, that view's; the
-  // access-list executor has no edges to respect: ceiling_bal(T).
-  const ceilingT =
-    scheduler === 'bal'
-      ? ceilingBal(serial.txTimesMs, threads, serial.analysis.all.byTime)
-      : (commutative === undefined ? serial.analysis.all : serial.analysis.transfersCommute).byTime.threads;
+  const ceilingT = bindingCeiling(serial, scheduler, threads, commutative !== undefined);
   const representative = medianRun(results);
   const stats = representative?.stats;
   const incarnations = stats?.incarnations ?? new Array<number>(n).fill(1);
@@ -275,6 +270,18 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     if (score !== undefined) summary.balScore = score;
   }
   return summary;
+}
+
+/**
+ * The ceiling(T) that binds a scheduler's speedup (its efficiency's denominator): the
+ * access-list executor has no edges to respect (ceiling_bal(T)); Block-STM with
+ * commutative sender updates schedules against the "transfers commute" view; the rest
+ * against all locations.
+ */
+export function bindingCeiling(serial: SerialReplay, scheduler: SchedulerName, threads: number, commutative = true): number {
+  if (scheduler === 'bal') return ceilingBal(serial.txTimesMs, threads, serial.analysis.all.byTime);
+  const view = scheduler === 'blockstm' && commutative ? serial.analysis.transfersCommute : serial.analysis.all;
+  return view.byTime.threads;
 }
 
 function medianRun(results: RunResult[]): RunResult | undefined {

@@ -41,6 +41,8 @@ export interface ReplayReportOptions {
   warmup: number;
   threads: number;
   fallback: boolean;
+  /** Block-STM applies commutative sender updates (false with --no-commutative). */
+  commutative?: boolean;
   /** The scheduler of `parallel` (--scheduler). */
   scheduler?: ParallelSummary['scheduler'];
   /** OCC's cap on rounds (--max-rounds). */

@@ -7,16 +7,15 @@
 import { availableParallelism } from 'node:os';
 import { obtainBlock } from '../../source/blockSource.js';
 import { parseChainId, rpcSettings } from '../rpcOptions.js';
-import { replayParallel, shutdownParallel, withCeiling } from '../../replay/replayParallel.js';
+import { bindingCeiling, replayParallel, shutdownParallel, withCeiling } from '../../replay/replayParallel.js';
 import { remeasured, replaySerial } from '../../replay/replayBlock.js';
 import { prepareBlock } from '../../replay/prepareBlock.js';
 import { machineInfo, sampleOtherProcessesCpu } from '../../report/machine.js';
 import { buildReplayReport } from '../../report/replayReport.js';
 import { UsageError } from '../../errors.js';
-import { ceilingBal } from '../../analysis/ceilingBal.js';
 import { InterruptGuard } from '../interrupt.js';
 import { parseBlockNumber, parseScheduler, parseTxSelector, parseWholeNumber, resolveTxIndex } from '../options.js';
-import { SCHEDULERS, type ParallelSummary } from '../../parallel/types.js';
+import { SCHEDULERS, type ParallelSummary, type SchedulerName } from '../../parallel/types.js';
 import { Progress } from '../progress.js';
 import { checkBalHash, readBalFile } from '../../bal/balFile.js';
 import { blockLine, renderReplay, verdictLines, warningLines } from '../render/replayTables.js';
@@ -32,6 +31,8 @@ export interface ReplayCommandOptions {
   warmup: string | number;
   threads?: string | number;
   fallback: boolean;
+  /** --no-commutative: Block-STM without commutative sender updates. */
+  commutative: boolean;
   scheduler?: string;
   compare?: boolean;
   maxRounds?: string | number;
@@ -106,6 +107,7 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
         scheduler: name,
         maxRounds,
         fallback: raw.fallback,
+        commutative: raw.commutative,
         runs,
         warmup,
         checkpoint: interrupt.checkpoint,
@@ -121,8 +123,8 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
     if (raw.compare === true) for (const name of SCHEDULERS) if (name !== scheduler) others.push(await runScheduler(name));
     progress.stop();
     const serial = remeasured(reference, measured.serialRuns ?? []);
-    // ceiling(T) from the remeasured per-transaction times (the access-list executor's is ceiling_bal(T)).
-    const ceilingFor = (name: string) => (name === 'bal' ? ceilingBal(serial.txTimesMs, threads, serial.analysis.all.byTime) : serial.analysis.all.byTime.threads);
+    // ceiling(T) from the remeasured per-transaction times, of the view each scheduler is bound by.
+    const ceilingFor = (name: SchedulerName) => bindingCeiling(serial, name, threads, raw.commutative);
     // The time the serial replay waited for the workers' load is setup the parallel replay needed.
     const waitedBefore = prepared.waitedMs();
     const parallel = withCeiling({ ...measured, setup: { ...measured.setup, waitedMs: measured.setup.waitedMs + waitedBefore } }, ceilingFor(scheduler));
@@ -132,7 +134,7 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
     const report = buildReplayReport({
       serial,
       parallel,
-      options: { runs, warmup, threads, fallback: raw.fallback, scheduler, maxRounds },
+      options: { runs, warmup, threads, fallback: raw.fallback, commutative: raw.commutative, scheduler, maxRounds },
       ...(compare === undefined ? {} : { compare }),
       machine: machineInfo(),
       otherProcessesCores,
