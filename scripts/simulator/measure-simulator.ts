@@ -81,7 +81,7 @@ async function measureThreads(serial: SerialReplay, threads: number, senders: st
       chunkSize,
       gasLimits: gasLimits.map(Number),
       mainReplay: serial.replay,
-      commutative: serial.replay.commutativePlan,
+      commutative: serial.replay.lazyPlan,
       maxReexecutions: Number.POSITIVE_INFINITY,
     });
   const warmupMs: number[] = [];
@@ -145,7 +145,7 @@ for (const entry of manifest) {
       gasLimits: gasLimits.map(String),
       senders,
       preds: serial.analysis.commutativeGraph.preds.map((p) => [...p]),
-      independent: independentOfSender(serial.replay.commutativePlan),
+      independent: independentOfSender(serial.replay.lazyPlan),
       measured,
     };
     if (foreign < quiet || attempt >= 3) break;

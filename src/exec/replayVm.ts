@@ -51,6 +51,12 @@ interface EvmInternals {
 
 export class ReplayVm {
   private plan: Array<CommutativeSender | undefined> | undefined;
+  /**
+   * Transactions whose lazy run this VM saw touched by code (a refund to the sender, a
+   * BALANCE of it): they run strictly from then on, here and, through `lazyPlan`, in the
+   * executor's runs, instead of paying for two executions every time.
+   */
+  readonly violations = new Set<number>();
 
   private constructor(
     readonly ctx: BlockContext,
@@ -128,6 +134,12 @@ export class ReplayVm {
     return this.plan;
   }
 
+  /** The commutative plan without the transactions known to break it (see `violations`): what the executor applies. */
+  get lazyPlan(): Array<CommutativeSender | undefined> {
+    if (this.violations.size === 0) return this.commutativePlan;
+    return this.commutativePlan.map((sender, i) => (this.violations.has(i) ? undefined : sender));
+  }
+
   /**
    * Runs transaction `index` against `source`. Errors thrown by the source (an ESTIMATE
    * read in the parallel executor) pass through unchanged; anything else ethereumjs
@@ -136,7 +148,7 @@ export class ReplayVm {
    * caller's to check); if it read non-empty code it runs again strictly.
    */
   async run(index: number, source: StateSource, commutative = false): Promise<TxRun> {
-    const lazy = commutative ? this.commutativePlan[index] : undefined;
+    const lazy = commutative && !this.violations.has(index) ? this.commutativePlan[index] : undefined;
     if (lazy !== undefined) {
       try {
         const run = await this.runOnce(index, source, lazy);
@@ -144,6 +156,7 @@ export class ReplayVm {
       } catch (error) {
         if (!this.state.lazyViolated) throw error;
       }
+      this.violations.add(index);
     }
     return this.runOnce(index, source, undefined);
   }

@@ -155,6 +155,8 @@ export abstract class ExecutionRun {
     this.writeKeys = new Array(n);
     this.outcomes = new Array(n);
     this.strict = new Uint8Array(n);
+    // What the commutative plan leaves out runs strictly in every thread (workers keep their own full plan).
+    if (options.commutative !== undefined) options.commutative.forEach((sender, tx) => sender === undefined && (this.strict[tx] = 1));
     this.slots = new TaskSlots(pool.size, options.mainReplay !== undefined, n, options.chunkSize ?? 1, options.gasLimits);
     this.stats = {
       conflictsValidation: 0,

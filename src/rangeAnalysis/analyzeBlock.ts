@@ -240,7 +240,7 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
       : simulateBlock({
           // The executor applies commutative sender updates: it schedules against that view.
           graph: analysis.commutativeGraph,
-          independent: independentOfSender(serial.replay.commutativePlan),
+          independent: independentOfSender(serial.replay.lazyPlan),
           txTimesMs: serial.txTimesMs,
           serialMs: serial.serialMs.median,
           gasUsed: serial.gasUsed,

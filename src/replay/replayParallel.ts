@@ -98,7 +98,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const gasLimits = ctx.txs.map((tx) => Number(tx.gasLimit));
   const scheduler = options.scheduler ?? 'blockstm';
   // Commutative sender updates: Block-STM only (the other schedulers stay strict: docs/schedulers.md).
-  const commutative = scheduler === 'blockstm' && options.commutative !== false ? serial.replay.commutativePlan : undefined;
+  const commutative = scheduler === 'blockstm' && options.commutative !== false ? serial.replay.lazyPlan : undefined;
   const independent = commutative === undefined ? undefined : independentOfSender(commutative);
   // The access-list executor's one fallback is its ceiling (fallback.ts).
   const decision = scheduler === 'bal' ? balFallbackReason(serial.txTimesMs, threads, serial.analysis.all.byTime) : decideFallback(n, serial.gasUsed, threads, senders, independent);

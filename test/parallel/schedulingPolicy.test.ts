@@ -33,7 +33,7 @@ async function executorTrace(serial: SerialReplay, threads: number): Promise<Tra
     chunkSize: chooseChunkSize(gasLimits),
     gasLimits: gasLimits.map(Number),
     mainReplay: replay,
-    commutative: replay.commutativePlan,
+    commutative: replay.lazyPlan,
     onDispatch: (call, executor, txs) => trace.push([call, executor, [...txs]]),
   });
   return trace;
@@ -46,7 +46,7 @@ function simulatorTrace(serial: SerialReplay, threads: number): Trace {
   simulateBlockStm(analysis.commutativeGraph, serial.txTimesMs, ctx.data.block.transactions.map((tx) => tx.from.toLowerCase()), threads, DEFAULT_MODEL, {
     chunk: chooseChunkSize(gasLimits),
     gasLimits: gasLimits.map(Number),
-    independent: independentOfSender(serial.replay.commutativePlan),
+    independent: independentOfSender(serial.replay.lazyPlan),
     onDispatch: (call, executor, txs) => trace.push([call, executor, [...txs]]),
   });
   return trace;
