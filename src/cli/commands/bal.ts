@@ -4,8 +4,7 @@
  * cap; `--out FILE` writes it (RLP, or `--format json`). Exit 0 when the replay verified,
  * 1 when it did not (the list is then not the block's) or `--bal-hash` does not match.
  */
-import { obtainBlock } from '../../source/blockSource.js';
-import { parseChainId, rpcSettings } from '../rpcOptions.js';
+import { obtainCommandBlock } from '../commandBlock.js';
 import { replaySerial } from '../../replay/replayBlock.js';
 import { buildBlockAccessList } from '../../bal/buildBal.js';
 import { summarizeBal, type BalSummary } from '../../bal/balSummary.js';
@@ -50,21 +49,7 @@ export async function runBal(raw: BalCommandOptions): Promise<number> {
   const interrupt = new InterruptGuard().install();
   const progress = new Progress({ json, verbose: raw.verbose === true });
   try {
-    progress.phase(`loading block ${number}`);
-    const rpc = rpcSettings(raw, process.env, false);
-    const fallbackRpc = rpc === undefined ? rpcSettings({}, process.env, true) : undefined;
-    const { data } = await obtainBlock(number, {
-      ...(raw.fixtures === undefined ? {} : { fixturesDir: raw.fixtures }),
-      ...(rpc === undefined ? {} : { rpc }),
-      ...(fallbackRpc === undefined ? {} : { fallbackRpc }),
-      ...(raw.chainId === undefined ? {} : { chainId: parseChainId(raw.chainId) }),
-      ...(raw.hardfork === undefined ? {} : { hardfork: raw.hardfork }),
-      progress: (text) => progress.phase(text),
-      note: (text) => {
-        progress.stop();
-        process.stderr.write(`stm: note: ${text}\n`);
-      },
-    });
+    const { data } = await obtainCommandBlock(number, raw, progress, interrupt);
     interrupt.checkpoint();
     progress.phase(`replaying block ${number} (${data.block.transactions.length} txs)`);
     const serial = await replaySerial(data, { runs: 1, warmup: 0, threads: 1, checkpoint: interrupt.checkpoint });

@@ -5,8 +5,7 @@
  * code: 0 verified (and parallel = serial), 1 ran but did not match.
  */
 import { availableParallelism } from 'node:os';
-import { obtainBlock } from '../../source/blockSource.js';
-import { parseChainId, rpcSettings } from '../rpcOptions.js';
+import { obtainCommandBlock } from '../commandBlock.js';
 import { bindingCeiling, replayParallel, shutdownParallel, withCeiling } from '../../replay/replayParallel.js';
 import { remeasured, replaySerial } from '../../replay/replayBlock.js';
 import { prepareBlock } from '../../replay/prepareBlock.js';
@@ -68,22 +67,7 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
   const interrupt = new InterruptGuard().install();
   const progress = new Progress({ json, verbose: raw.verbose === true });
   try {
-    progress.phase(`loading block ${number}`);
-    const rpc = rpcSettings(raw, process.env, false);
-    const fallbackRpc = rpc === undefined ? rpcSettings({}, process.env, true) : undefined;
-    const { data } = await obtainBlock(number, {
-      ...(raw.fixtures === undefined ? {} : { fixturesDir: raw.fixtures }),
-      ...(rpc === undefined ? {} : { rpc }),
-      ...(fallbackRpc === undefined ? {} : { fallbackRpc }),
-      ...(raw.chainId === undefined ? {} : { chainId: parseChainId(raw.chainId) }),
-      ...(raw.hardfork === undefined ? {} : { hardfork: raw.hardfork }),
-      progress: (text) => progress.phase(text),
-      note: (text) => {
-        progress.stop();
-        process.stderr.write(`stm: note: ${text}\n`);
-      },
-      signal: interrupt.signal,
-    });
+    const { data } = await obtainCommandBlock(number, raw, progress, interrupt);
     if (data.opaque !== undefined && data.opaque.length > 0 && !json) {
       progress.stop();
       process.stderr.write(`stm: note: ${data.opaque.length} transaction(s) not executed (opaque: effects from the node's trace): ${data.opaque.map((o) => o.index).join(', ')}\n`);
