@@ -13,7 +13,7 @@ import { ceilingBal } from '../analysis/ceilingBal.js';
 import { buildDependencyGraph } from '../analysis/dependencyGraph.js';
 import { listSchedule } from '../analysis/ceiling.js';
 import { BAL_FALLBACK_BELOW } from '../parallel/fallback.js';
-import type { SimulationModel } from './simulationModel.js';
+import { scheduledTaskUs, type SimulationModel } from './simulationModel.js';
 
 /**
  * The predicted speedup of the access-list executor on `threads` threads.
@@ -27,13 +27,7 @@ export function simulateBal(times: ArrayLike<number>, threads: number, model: Si
   for (let i = 0; i < n; i++) serialUs += times[i]! * 1000;
   if (n === 0 || serialUs === 0) return 1;
   if (threads >= 2 && ceilingBal(measuredTxMs, threads) < BAL_FALLBACK_BELOW) return 1;
-  const factor = threads >= 2 ? model.slowdown : model.slowdown1;
-  const onWorkers = (threads - 1) / threads;
-  const weights = Array.from({ length: n }, (_, i) => {
-    const us = times[i]! * 1000;
-    const handling = model.coordinatorUs + model.coordinatorShare * us + model.messageUs * onWorkers;
-    return us * factor + model.taskUs * onWorkers + model.mainTaskUs / threads + handling / threads;
-  });
+  const weights = scheduledTaskUs(times, threads, model);
   const graph = buildDependencyGraph(n, []);
   const order = Array.from({ length: n }, (_, i) => n - i); // lowest index first
   const { makespan } = listSchedule(graph, weights, order, threads);

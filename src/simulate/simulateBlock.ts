@@ -56,7 +56,7 @@ import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender, type DispatchTrac
 import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
 import { TaskSlots, chooseChunkSize } from '../parallel/taskSlots.js';
 import { simulateBal } from './simulateBal.js';
-import type { SimulationModel } from './simulationModel.js';
+import { scheduledTaskUs, type SimulationModel } from './simulationModel.js';
 
 export type { SimulationModel } from './simulationModel.js';
 
@@ -181,13 +181,7 @@ export function simulateOracle(graph: DependencyGraph, txTimesMs: ArrayLike<numb
   const n = graph.txCount;
   const serial = total(txTimesMs) * 1000;
   if (n === 0 || serial === 0) return 1;
-  const factor = threads >= 2 ? model.slowdown : model.slowdown1;
-  const onWorkers = (threads - 1) / threads;
-  const weights = Array.from({ length: n }, (_, i) => {
-    const us = txTimesMs[i]! * 1000;
-    const handling = model.coordinatorUs + model.coordinatorShare * us + model.messageUs * onWorkers;
-    return us * factor + model.taskUs * onWorkers + model.mainTaskUs / threads + handling / threads;
-  });
+  const weights = scheduledTaskUs(txTimesMs, threads, model);
   const { makespan } = listSchedule(graph, weights, remainingPathWeights(graph, weights), threads);
   return serial / (makespan + (threads >= 2 ? model.resultUs : 0));
 }

@@ -23,3 +23,19 @@ export interface SimulationModel {
   /** Share of a transaction's time spent before it stops on an ESTIMATE, or fails on a nonce its sender's previous transaction has not written yet. */
   estimateShare: number;
 }
+
+/**
+ * A transaction's cost when scheduled without speculation (the oracle schedule, and the
+ * access-list executor), µs: its time × slowdown, a worker's per-task cost for the (T-1)/T
+ * of transactions the workers run, and the main thread's handling of each result spread
+ * over the T executors (it runs on one of them).
+ */
+export function scheduledTaskUs(txTimesMs: ArrayLike<number>, threads: number, model: SimulationModel): number[] {
+  const factor = threads >= 2 ? model.slowdown : model.slowdown1;
+  const onWorkers = (threads - 1) / threads;
+  return Array.from({ length: txTimesMs.length }, (_, i) => {
+    const us = txTimesMs[i]! * 1000;
+    const handling = model.coordinatorUs + model.coordinatorShare * us + model.messageUs * onWorkers;
+    return us * factor + model.taskUs * onWorkers + model.mainTaskUs / threads + handling / threads;
+  });
+}
