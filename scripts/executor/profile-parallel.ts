@@ -1,9 +1,10 @@
 // Where the main thread's time goes in parallel runs: RUNS Block-STM runs of one block at
-// 2 threads (after 3 unprofiled ones), profiled with the inspector on the main thread
+// THREADS threads (default 2; 1 = the main thread alone, the executor path without workers),
+// with commutative sender updates unless STRICT=1 (after 3 unprofiled ones), profiled with the inspector on the main thread
 // (sampling every 100 µs); prints each run's elapsed time and the functions with the most
 // self time, "(garbage collector)" and "(idle)" among them. The profile is written to
 // OUT (default ./main.cpuprofile) for Chrome DevTools.
-// Run: npm run build && RUNS=10 node dist/scripts/executor/profile-parallel.js [--fixtures DIR] block [top]
+// Run: npm run build && RUNS=10 [THREADS=1] [STRICT=1] node dist/scripts/executor/profile-parallel.js [--fixtures DIR] block [top]
 import { writeFileSync } from 'node:fs';
 import inspector from 'node:inspector/promises';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
@@ -22,7 +23,8 @@ const out = process.env.OUT ?? 'main.cpuprofile';
 
 const serial = await replaySerial(loadBlock(block, { fixturesDir }), { runs: 3, warmup: 2, threads: 2 });
 const { ctx } = serial;
-const { pool } = await sharedPool(1);
+const threads = Number(process.env.THREADS ?? 2);
+const { pool } = await sharedPool(threads - 1);
 const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
 await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, 60_000, 3);
 const options = {
@@ -32,6 +34,7 @@ const options = {
   chunkSize: chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit)),
   gasLimits: ctx.txs.map((tx) => Number(tx.gasLimit)),
   mainReplay: serial.replay,
+  ...(process.env.STRICT === '1' ? {} : { commutative: serial.replay.lazyPlan }),
   maxReexecutions: Infinity,
 };
 let runId = 0;
@@ -59,7 +62,7 @@ let total = 0;
   self.set(name, (self.get(name) ?? 0) + dt);
   total += dt;
 });
-console.log(`block ${block}: ${runs} runs at 2 threads, elapsed ${elapsed.map((ms) => ms.toFixed(0)).join(' ')} ms; main thread profiled ${(total / 1000).toFixed(0)} ms`);
+console.log(`block ${block}: ${runs} runs at ${threads} threads, elapsed ${elapsed.map((ms) => ms.toFixed(0)).join(' ')} ms; main thread profiled ${(total / 1000).toFixed(0)} ms`);
 for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`${(us / 1000).toFixed(1).padStart(9)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`);
 }

@@ -28,6 +28,7 @@ import { EstimateRead, MVMemory } from './mvMemory.js';
 import { fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type WireReads } from './protocol.js';
 import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
 import { TaskSlots } from './taskSlots.js';
+import { gcMs } from './gcClock.js';
 import type { WorkerPool } from './workerPool.js';
 
 export { READY, DISPATCHED, DONE, WAITING } from './blockStmPolicy.js';
@@ -68,6 +69,8 @@ export interface RunStats {
   coordinatorBusyMs: number;
   /** Per worker: time spent executing (all incarnations) up to its last result, ms. */
   workerBusyMs: number[];
+  /** Per executor (workers, then the main thread): garbage-collection time in this run, ms (a worker's: up to its last result). */
+  gcMs: number[];
   /** OCC: rounds of parallel execution run (1 = everything was valid after the first). */
   rounds?: number;
   /** OCC: transactions left invalid after the cap on rounds, run serially. */
@@ -140,6 +143,8 @@ export abstract class ExecutionRun {
   private reject!: (error: Error) => void;
   protected finished = false;
   private started = 0;
+  /** The main thread's GC clock when the run started. */
+  private gcAtStart = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -166,6 +171,7 @@ export abstract class ExecutionRun {
       locationConflicts: new Map(),
       coordinatorBusyMs: 0,
       workerBusyMs: new Array<number>(this.slots.executors).fill(0),
+      gcMs: new Array<number>(Math.max(this.slots.executors, pool.size + 1)).fill(0),
     };
   }
 
@@ -195,6 +201,7 @@ export abstract class ExecutionRun {
         this.options.timeoutMs,
       );
       this.started = performance.now();
+      this.gcAtStart = gcMs();
       this.pool.queueAll({ t: 'run', runId: this.options.runId, blockKey: this.options.blockKey, stress: this.options.stress, commutative: this.options.commutative !== undefined });
       try {
         if (this.n === 0 || this.isComplete()) return this.finish();
@@ -332,7 +339,10 @@ export abstract class ExecutionRun {
     if (message.runId !== this.options.runId) return;
     this.slots.release(message.worker, message.tx);
     this.onTaskFinished(message.tx);
-    if (message.t === 'done') this.stats.workerBusyMs[message.worker] = message.busyMs;
+    if (message.t === 'done') {
+      this.stats.workerBusyMs[message.worker] = message.busyMs;
+      this.stats.gcMs[message.worker] = message.gcMs;
+    }
     if (this.status[message.tx] !== DISPATCHED || this.incarnation[message.tx] !== message.inc) return; // stale
     this.resultOrigin = message.worker;
     switch (message.t) {
@@ -456,6 +466,7 @@ export abstract class ExecutionRun {
     this.pool.onMessage(undefined);
     this.pool.flush();
     this.stats.incarnations = Array.from(this.incarnation, (inc) => inc + 1);
+    this.stats.gcMs[this.stats.gcMs.length - 1] = gcMs() - this.gcAtStart;
     this.resolve({ outcomes: this.outcomes as TxOutcome[], stats: this.stats, elapsedMs });
   }
 

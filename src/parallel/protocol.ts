@@ -76,6 +76,8 @@ export type FromWorker =
       lazy: boolean;
       /** The worker's busy time in this run so far (before this result), ms. */
       busyMs: number;
+      /** The worker's garbage-collection time in this run so far, ms (gcClock.ts). */
+      gcMs: number;
     }
   | { t: 'blocked'; worker: number; runId: number; tx: number; inc: number; on: number; key: string; cause: 'estimate' | 'validation' }
   | { t: 'failed'; worker: number; runId: number; tx: number; inc: number; message: string; reads: WireReads }

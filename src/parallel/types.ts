@@ -95,6 +95,11 @@ export interface ParallelSummary {
    * absent otherwise.
    */
   speedupPerBound?: Spread | null;
+  /**
+   * Garbage-collection time per transaction in the median parallel run, every thread
+   * summed (ms; docs/metrics.md); null when the executor did not run.
+   */
+  gcMsPerTx?: number | null;
   /** bal only: M = (S - A) / (S - L) (docs/metrics.md); undefined when not computable. */
   balScore?: number;
 }

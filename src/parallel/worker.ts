@@ -25,6 +25,7 @@ import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
 import { SENDER_KEY_BYTES, fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
+import { gcMs } from './gcClock.js';
 
 interface LoadedBlock {
   replay: ReplayVm;
@@ -103,6 +104,7 @@ function handle(message: ToWorker): void {
       runId = message.runId;
       commutative = message.commutative;
       busyMs = 0;
+      gcAtRun = gcMs();
       tasks.length = 0;
       outbox = [];
       current?.memory.clear();
@@ -250,6 +252,8 @@ function applyOwnWrites(memory: MVMemory, tx: number, inc: number, writes: Write
 
 /** Time spent executing tasks in the current run (all incarnations), reported with each result. */
 let busyMs = 0;
+/** This thread's GC clock when the current run started. */
+let gcAtRun = 0;
 
 async function execute(task: { runId: number; tx: number; inc: number; last: boolean; strict: boolean }): Promise<void> {
   const startedTask = performance.now();
@@ -292,6 +296,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
       timeMs: run.timeMs,
       lazy: run.lazy,
       busyMs,
+      gcMs: gcMs() - gcAtRun,
     });
   } catch (error) {
     running = undefined;

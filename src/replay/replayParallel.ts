@@ -259,6 +259,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     serialRuns,
     bound: boundFactors.length === 0 ? null : spread(boundFactors),
     speedupPerBound: perBound.length === 0 ? null : spread(perBound),
+    gcMsPerTx: stats === undefined || n === 0 ? null : stats.gcMs.reduce((sum, ms) => sum + ms, 0) / n,
   };
   if (scheduler === 'occ') {
     summary.rounds = stats?.rounds ?? 0;

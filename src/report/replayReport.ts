@@ -175,6 +175,8 @@ export interface ParallelReport {
   firstDifference: { txIndex: number | null; location: string | null; field: string; serial: string; parallel: string } | null;
   /** bal only: M = (S - A) / (S - L), 1 = perfect, 0 = no gain; null for the other schedulers or when S <= L. */
   balScore: number | null;
+  /** GC time per transaction in the median parallel run, all threads, ms; null when the executor did not run. */
+  gcMsPerTx: number | null;
 }
 
 export interface OutcomeReport {
@@ -364,5 +366,6 @@ function parallelReport(summary: ParallelSummary): ParallelReport {
             parallel: difference.parallel,
           },
     balScore: summary.balScore ?? null,
+    gcMsPerTx: summary.gcMsPerTx ?? null,
   };
 }

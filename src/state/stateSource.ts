@@ -30,7 +30,8 @@ export function versionIncarnation(version: number): number {
 export interface StateSource {
   /**
    * The value of `key` as transaction `txIndex` sees it. Sets `lastVersion`, and for a
-   * SUMMED read `lastContributors` (the transactions whose writes/credits it summed).
+   * SUMMED read `lastContributors` (the transactions whose writes/credits it summed;
+   * the serial BlockState reports them, the parallel MVMemory does not need them).
    * May throw (the Block-STM view throws when it meets an ESTIMATE).
    */
   read(key: string, txIndex: number): LocationValue;

@@ -1,0 +1,75 @@
+// The executor's share of this machine's 2-thread bound (issue 19): every block with >= MIN_TXS
+// transactions of the bundled fixtures and of ../shared/fixtures/ethereum (or the blocks
+// given), Block-STM at 2 threads without fallback, and in the same rounds this machine's
+// bound (the main thread and one worker each replaying the block serially at once:
+// replayParallel's measureBound). Per block: the median transaction's time, serial and
+// parallel medians, speedup, bound = 2·m, ceiling(2) (the binding view), share = speedup /
+// min(bound, ceiling(2)), conflicts, and GC per transaction (all threads, the median
+// parallel run). Then the median share, and the blocks with ceiling(2) >= 1.1 below 1.0×.
+// One JSON line per block goes to OUT (default overhead.jsonl) for comparing two commits.
+// Run: npm run build && RUNS=7 WARMUP=3 [OUT=f.jsonl] node dist/scripts/executor/measure-overhead.js [block ...]
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from '../../src/analysis/stats.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { replaySerial } from '../../src/replay/replayBlock.js';
+import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+
+const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+const shared = process.env.STM_SHARED_FIXTURES ?? join(repo, '..', 'shared', 'fixtures');
+const runs = Number(process.env.RUNS ?? 7);
+const warmup = Number(process.env.WARMUP ?? 3);
+const minTxs = Number(process.env.MIN_TXS ?? 50);
+const out = process.env.OUT ?? 'overhead.jsonl';
+const only = new Set(process.argv.slice(2).map(Number));
+
+const sets: Array<{ dir: string; blocks: number[] }> = [];
+for (const dir of [bundledFixturesDir(), shared]) {
+  const manifestFile = join(dir, 'ethereum', 'manifest.json');
+  if (!existsSync(manifestFile)) continue;
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Array<{ number: number; txCount: number }>;
+  const blocks = manifest.filter((e) => (only.size > 0 ? only.has(e.number) : e.txCount >= minTxs)).map((e) => e.number);
+  sets.push({ dir, blocks: [...new Set(blocks)].filter((b) => !sets.some((s) => s.blocks.includes(b))) });
+}
+
+writeFileSync(out, '');
+const rows: Array<Record<string, number | boolean>> = [];
+const pad = (v: string | number, w: number) => String(v).padStart(w);
+console.log(`${pad('block', 9)} ${pad('txs', 5)} ${pad('tx ms', 6)} ${pad('serial', 7)} ${pad('par.', 7)} ${pad('speedup', 7)} ${pad('bound', 5)} ${pad('ceil2', 5)} ${pad('share', 5)} ${pad('confl', 5)} ${pad('gc µs/tx', 8)}`);
+for (const { dir, blocks } of sets) {
+  for (const block of blocks) {
+    const serial = await replaySerial(loadBlock(BigInt(block), { fixturesDir: dir }), { runs: 3, warmup, threads: 2 });
+    const p = await replayParallel(serial, { threads: 2, fallback: false, runs, warmup, measureBound: true });
+    const m = p.bound?.median ?? Number.NaN;
+    const bound = 2 * m;
+    const row = {
+      block,
+      txs: serial.ctx.txs.length,
+      medianTxMs: median(serial.txTimesMs),
+      serialMs: p.serialMsInterleaved.median,
+      parallelMs: p.parallelMs.median,
+      speedup: p.speedup,
+      bound,
+      ceiling2: p.ceilingT,
+      share: p.speedup / Math.min(bound, p.ceilingT),
+      conflicts: p.conflicts.total,
+      gcUsPerTx: (p.gcMsPerTx ?? Number.NaN) * 1000,
+      equal: p.equalsSerial,
+    };
+    rows.push(row);
+    appendFileSync(out, JSON.stringify(row) + '\n');
+    console.log(
+      `${pad(block, 9)} ${pad(row.txs, 5)} ${pad(row.medianTxMs.toFixed(2), 6)} ${pad(row.serialMs.toFixed(1), 7)} ${pad(row.parallelMs.toFixed(1), 7)} ${pad(row.speedup.toFixed(2), 7)} ${pad(bound.toFixed(2), 5)} ${pad(row.ceiling2.toFixed(2), 5)} ${pad(row.share.toFixed(2), 5)} ${pad(row.conflicts, 5)} ${pad(row.gcUsPerTx.toFixed(1), 8)}${row.equal ? '' : '  NOT EQUAL'}`,
+    );
+  }
+}
+const below = rows.filter((r) => (r.ceiling2 as number) >= 1.1 && (r.speedup as number) < 1);
+console.log(
+  `\n${rows.length} blocks, 2 threads, runs ${runs}, warm-up ${warmup}: median share ${median(rows.map((r) => r.share as number)).toFixed(3)}; ` +
+    `median GC ${median(rows.map((r) => r.gcUsPerTx as number)).toFixed(1)} µs/tx; ` +
+    `ceiling(2) >= 1.1 and below 1.0×: ${below.length}${below.length ? ' (' + below.map((r) => `${r.block} ${(r.speedup as number).toFixed(2)}×`).join(', ') + ')' : ''}; ` +
+    `all equal: ${rows.every((r) => r.equal)}`,
+);
+await shutdownParallel();
