@@ -80,7 +80,7 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .option('--block <N>', 'block number, decimal or 0x hex (required)')
     .option('--fixtures <dir>', 'read the block from this folder of fixtures (DIR/<N>/block.json.gz …) and nowhere else')
     .option('--runs <n>', 'measured runs (median, min, max)', '5')
-    .option('--warmup <n>', 'warm-up runs before measuring', '2')
+    .option('--warmup <n>', 'warm-up runs before measuring (the executor gets more on a small block: docs/metrics.md, "Speedup")', '2')
     .option('--threads <T>', `threads for ceiling(T) and the parallel replay (default: this machine's cores)`)
     .option('--fallback', 'run the block serially where a production executor would (default: run the executor and only say so)', false)
     .addOption(new Option('--no-fallback', 'the default: run the executor even where a production one would not').hideHelp())

@@ -95,6 +95,8 @@ export interface ParallelSummary {
    * absent otherwise.
    */
   speedupPerBound?: Spread | null;
+  /** The executor's warm-up runs before the measured ones: --warmup, or more on a small block (replayParallel.ts, WARMUP_MIN_TXS). */
+  warmupRuns?: number;
   /**
    * Garbage-collection time per transaction in the median parallel run, every thread
    * summed (ms; docs/metrics.md); null when the executor did not run.

@@ -177,6 +177,8 @@ export interface ParallelReport {
   balScore: number | null;
   /** GC time per transaction in the median parallel run, all threads, ms; null when the executor did not run. */
   gcMsPerTx: number | null;
+  /** The executor's warm-up runs: --warmup, or more on a small block. */
+  warmupRuns: number;
 }
 
 export interface OutcomeReport {
@@ -367,5 +369,6 @@ function parallelReport(summary: ParallelSummary): ParallelReport {
           },
     balScore: summary.balScore ?? null,
     gcMsPerTx: summary.gcMsPerTx ?? null,
+    warmupRuns: summary.warmupRuns ?? 0,
   };
 }
