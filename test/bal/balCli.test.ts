@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BALJSONBlockAccessList } from '@ethereumjs/util';
 import { stm } from '../helpers/cliRunner.js';
+import { fullOnly } from '../helpers/testTiers.js';
 
 const BLOCK = '19426587';
 const RUN = ['--runs', '1', '--warmup', '0', '--threads', '2', '--no-fallback'];
@@ -48,7 +49,7 @@ test('stm bal prints the hash, sizes, counts and the item cap; --json carries th
   assert.match(help.stdout, /Examples:/);
 });
 
-test('the list written as RLP and as JSON executes with --scheduler bal to a verified replay equal to serial', async () => {
+test('the list written as RLP and as JSON executes with --scheduler bal to a verified replay equal to serial', fullOnly, async () => {
   for (const file of [rlpFile, jsonFile]) {
     const run = await stm(['replay', '--block', BLOCK, '--scheduler', 'bal', '--bal', file, ...RUN, '--json'], {});
     assert.equal(run.code, 0, run.stderr);
@@ -100,7 +101,7 @@ test('a storage post-value changed: exit 1 naming the transaction and the slot',
   await expectRefused('value changed', file, 1, /transaction \d+ .*slot/);
 });
 
-test('a balance change dropped: exit 1 naming the transaction and the balance', async () => {
+test('a balance change dropped: exit 1 naming the transaction and the balance', fullOnly, async () => {
   const file = writeJson('dropped', tampered((bal) => {
     const account = bal.find((a) => a.balanceChanges.some((c) => isTx(c.blockAccessIndex)))!;
     account.balanceChanges = account.balanceChanges.filter((c, i, all) => i !== all.findIndex((d) => isTx(d.blockAccessIndex)));
@@ -108,7 +109,7 @@ test('a balance change dropped: exit 1 naming the transaction and the balance', 
   await expectRefused('entry dropped', file, 1, /transaction \d+ .*balance/);
 });
 
-test('a storage change shifted to the next index: exit 1', async () => {
+test('a storage change shifted to the next index: exit 1', fullOnly, async () => {
   const file = writeJson('shifted', tampered((bal) => {
     const slot = bal.flatMap((a) => a.storageChanges).find((s) => s.slotChanges.length === 1 && isTx(s.slotChanges[0]!.blockAccessIndex) && txIndexOf(s.slotChanges[0]!.blockAccessIndex) < txCount)!;
     const next = txIndexOf(slot.slotChanges[0]!.blockAccessIndex) + 1;
@@ -117,7 +118,7 @@ test('a storage change shifted to the next index: exit 1', async () => {
   await expectRefused('index shifted', file, 1, /transaction \d+ .*slot|access list has .*slot/);
 });
 
-test('a written slot moved to the reads: exit 1', async () => {
+test('a written slot moved to the reads: exit 1', fullOnly, async () => {
   const file = writeJson('moved', tampered((bal) => {
     const account = bal.find((a) => a.storageChanges.some((s) => s.slotChanges.every((c) => isTx(c.blockAccessIndex))))!;
     const slot = account.storageChanges.find((s) => s.slotChanges.every((c) => isTx(c.blockAccessIndex)))!;
@@ -127,7 +128,7 @@ test('a written slot moved to the reads: exit 1', async () => {
   await expectRefused('slot moved to reads', file, 1, /transaction \d+ .*slot/);
 });
 
-test('an account dropped: exit 1 naming the account', async () => {
+test('an account dropped: exit 1 naming the account', fullOnly, async () => {
   const file = writeJson('account', tampered((bal) => {
     const i = bal.findIndex((a) => a.nonceChanges.length === 0 && a.balanceChanges.length === 0 && a.storageChanges.length === 0 && a.codeChanges.length === 0);
     bal.splice(i >= 0 ? i : 0, 1);

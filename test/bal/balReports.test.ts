@@ -11,6 +11,7 @@ import { simulateBal } from '../../src/simulate/simulateBal.js';
 import { DEFAULT_MODEL } from '../../src/simulate/simulateBlock.js';
 import { parseSuite } from '../../src/bench/suite.js';
 import { stm } from '../helpers/cliRunner.js';
+import { fullOnly } from '../helpers/testTiers.js';
 
 test('ceiling_bal(T) is the no-edge makespan of the transaction times, never beyond min(T, total / largest)', () => {
   assert.equal(ceilingBal([4, 1, 1, 1, 1], 2), 2, 'the 4 on one thread, the four 1s on the other');
@@ -49,7 +50,7 @@ test('a bench entry may name "scheduler": "bal"', () => {
   assert.throws(() => parseSuite({ entries: [{ block: 1, scheduler: 'nope' }] }, 'suite.json', '.'), /scheduler must be a non-empty list/);
 });
 
-test('replay reports ceiling_bal(T) beside ceiling(T); analyze has the access-list table, figures, charts and simulated speedups', async () => {
+test('replay reports ceiling_bal(T) beside ceiling(T); analyze has the access-list table, figures, charts and simulated speedups', fullOnly, async () => {
   const replay = await stm(['replay', '--block', '19426587', '--runs', '1', '--warmup', '0', '--threads', '2', '--scheduler', 'bal', '--no-fallback', '--json'], {});
   assert.equal(replay.code, 0, replay.stderr);
   const r = JSON.parse(replay.stdout) as { bal: { T: number; ceilingT: number; bound: number }; dependencies: { all: { ceilings: { byTime: { threads: number } } } }; parallel: { ceilingT: number; balScore: number | null } };

@@ -10,6 +10,7 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { buildBlockAccessList } from '../../src/bal/buildBal.js';
 import { summarizeBal } from '../../src/bal/balSummary.js';
+import { fullOnly } from '../helpers/testTiers.js';
 
 const BEACON_ROOTS = '0x000f3df6d732807ef1319fb7b8bb8522d0beac02';
 
@@ -41,7 +42,7 @@ test('the access list of cancun block 19933597 is valid, round-trips through RLP
   assert.ok(summary.gzipBytes < summary.rlpBytes);
 });
 
-test('a storage write that restores the value a slot had before its transaction is a read, never a change', async () => {
+test('a storage write that restores the value a slot had before its transaction is a read, never a change', fullOnly, async () => {
   // Every bundled block: no change entry repeats the value before it (per slot, in index order, from the pre-state).
   for (const number of [5283152n, 13217637n, 19933597n]) {
     const replay = await replaySerial(loadBlock(number, { fixturesDir: bundledFixturesDir() }), { runs: 1, warmup: 0 });

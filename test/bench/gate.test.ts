@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { compareWithBaseline, parseBaseline } from '../../src/bench/baseline.js';
 import type { BenchReport } from '../../src/bench/benchReport.js';
 import { DEFAULT_SUITE_JSON, DEFAULT_TOLERANCE, parseSuite } from '../../src/bench/suite.js';
+import { fullOnly } from '../helpers/testTiers.js';
 
 const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const dir = mkdtempSync(join(tmpdir(), 'stm-bench-test-'));
@@ -80,7 +81,7 @@ test('a bench run reports every figure of an entry, the machine and the settings
   assert.ok(typeof e.speedupPerBound === 'number' && e.speedupPerBound > 0 && Number.isFinite(e.speedupPerBound));
 });
 
-test('the gate passes against a baseline equal to the run', async () => {
+test('the gate passes against a baseline equal to the run', fullOnly, async () => {
   const r = await report();
   const c = compareWithBaseline(r, r, DEFAULT_TOLERANCE);
   assert.equal(c.ok, true);
@@ -108,7 +109,7 @@ test('the gate fails (exit 1) against a baseline with higher speedups than achie
   assert.match(cli.stdout, /speedup .* allowed/);
 });
 
-test('the gate passes (exit 0) against a baseline the run cannot fall below', async () => {
+test('the gate passes (exit 0) against a baseline the run cannot fall below', fullOnly, async () => {
   const r = await report();
   const file = variant(r, (e) => {
     e.speedup = 0;
@@ -122,7 +123,7 @@ test('the gate passes (exit 0) against a baseline the run cannot fall below', as
   assert.match(cli.stdout, /✓ no regression/);
 });
 
-test('a changed deterministic figure fails the gate, whatever the speedup', async () => {
+test('a changed deterministic figure fails the gate, whatever the speedup', fullOnly, async () => {
   const r = await report();
   for (const figure of ['edges', 'ceilingInfiniteByGas', 'ceilingTByGas'] as const) {
     const changed = structuredClone(r);
@@ -165,7 +166,7 @@ test('a missing or malformed baseline is one clear error line (exit 2), before a
   assertOneLineError(await stm(['bench', '--suite', suiteFile, '--max-regression', 'lots']), /--max-regression expects/);
 });
 
-test('--update-baseline writes a baseline the gate then reads', async () => {
+test('--update-baseline writes a baseline the gate then reads', fullOnly, async () => {
   const file = join(dir, 'sub', 'baseline.json');
   const cli = await stm(['bench', '--suite', suiteFile, '--baseline', file, '--update-baseline']);
   assert.equal(cli.code, 0, cli.stderr + cli.stdout);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { fullOnly } from '../helpers/testTiers.js';
 
 const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const bin = join(repo, 'bin', 'stm.js');
@@ -293,7 +294,7 @@ test('a block found only under another chain in the cache (a dev chain) is menti
   }
 });
 
-test('on an 80-column terminal the replay tables fit, and well-known addresses are named', async () => {
+test('on an 80-column terminal the replay tables fit, and well-known addresses are named', fullOnly, async () => {
   const narrow = { env: { COLUMNS: '80' } };
   const widest = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length));
   const report = await stm(['replay', '--block', '19933597', ...QUICK], narrow);

@@ -9,6 +9,7 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
+import { fullOnly } from '../helpers/testTiers.js';
 
 after(() => shutdownParallel());
 
@@ -27,7 +28,7 @@ test('a worker that crashes makes the block run serially, and says why', async (
   assert.ok(again.equalsSerial);
 });
 
-test('a worker that hangs is detected by the timeout and the block runs serially', async () => {
+test('a worker that hangs is detected by the timeout and the block runs serially', fullOnly, async () => {
   const serial = await serialOf(19929064n);
   // The block goes into the worker first, with the default timeout, so that the 3 s below
   // times the hung run and not a slow load on a busy machine.

@@ -17,6 +17,7 @@ import { loadBlock } from '../../src/source/blockLocator.js';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { UsageError } from '../../src/errors.js';
 import { repo, stm } from '../helpers/cliRunner.js';
+import { fullOnly } from '../helpers/testTiers.js';
 
 const machine = { cpuModel: 'test', cores: 2, memoryGb: 1, node: process.version, platform: 'linux', arch: 'x64' } as never;
 // Small bundled blocks, several builders/miners, a few with dependencies.
@@ -55,7 +56,7 @@ test('--shard I/N takes every N-th block starting at the I-th; a bad shard is a 
   for (const bad of ['0/3', '4/3', '1/0', 'a/b', '2']) assert.throws(() => parseShard(bad), UsageError, bad);
 });
 
-test('a range analysed as 3 shards (one on 2 worker threads) and merged gives the same report as one run, every figure but times', { timeout: 300_000 }, async () => {
+test('a range analysed as 3 shards (one on 2 worker threads) and merged gives the same report as one run, every figure but times', { ...fullOnly, timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stm-shards-'));
   try {
     const whole = join(dir, 'whole.jsonl');
@@ -147,7 +148,7 @@ test('fetching overlaps replay: asking for a block starts loading the next one o
   assert.deepEqual(started, [1n, 2n, 3n], 'each block is loaded once');
 });
 
-test('Ctrl-C during --jobs 2: exit 130, every finished block is a whole line of the results file, and the rerun replays only the rest', { timeout: 300_000 }, async () => {
+test('Ctrl-C during --jobs 2: exit 130, every finished block is a whole line of the results file, and the rerun replays only the rest', { ...fullOnly, timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stm-interrupt-'));
   try {
     const file = join(dir, 'r.jsonl');

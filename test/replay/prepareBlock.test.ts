@@ -14,6 +14,7 @@ import { replaySerial } from '../../src/replay/replayBlock.js';
 import { generateBlock } from '../../src/synth/generate.js';
 import { resolveParams } from '../../src/synth/params.js';
 import { CorruptDataError } from '../../src/errors.js';
+import { fullOnly } from '../helpers/testTiers.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'stm-sender-cache-'));
 const savedCacheDir = process.env.STM_CACHE_DIR;
@@ -27,7 +28,7 @@ after(async () => {
 
 const sameKeys = (a: Uint8Array[], b: Uint8Array[]) => a.length === b.length && a.every((key, i) => Buffer.from(key).equals(Buffer.from(b[i]!)));
 
-test('a large block: every thread recovers a share of the senders, the same keys as one thread alone, and the cache keeps them', async () => {
+test('a large block: every thread recovers a share of the senders, the same keys as one thread alone, and the cache keeps them', fullOnly, async () => {
   const { data } = await generateBlock(resolveParams({ kind: 'erc20', txs: SHARED_RECOVERY_MIN_TXS + 88, seed: 7 }));
   const alone = createBlockContext(data).senderPublicKeys;
   const prepared = await prepareBlock(data, { threads: 3, parallel: true });

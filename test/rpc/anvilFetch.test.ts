@@ -14,6 +14,7 @@ import { buildChain, type BuiltChain } from './anvilBlocks.js';
 import { freePort, startAnvil, type AnvilNode } from './anvilNode.js';
 import { QUICK, stm } from '../helpers/cliRunner.js';
 import { startFaultProxy } from './faultProxy.js';
+import { fullOnly } from '../helpers/testTiers.js';
 
 let node: AnvilNode;
 let chain: BuiltChain;
@@ -84,7 +85,7 @@ test('a range is fetched block by block; blocks already cached are confirmed, no
   assert.match(lines.at(-1)!, new RegExp(`^${chain.busyBlock} blocks: ${chain.busyBlock - 1n} fetched, 1 cached`));
 });
 
-test('without the debug namespace the pre-state is read at N-1 during replays, and the block verifies the same', async () => {
+test('without the debug namespace the pre-state is read at N-1 during replays, and the block verifies the same', fullOnly, async () => {
   const proxy = await startFaultProxy(node.url, { hideDebug: true });
   try {
     const lazyCache = tempCache();

@@ -12,6 +12,7 @@ import { buildChain, type BuiltChain } from './anvilBlocks.js';
 import { startAnvil, type AnvilNode } from './anvilNode.js';
 import { QUICK, stm } from '../helpers/cliRunner.js';
 import { startFaultProxy, type Fault } from './faultProxy.js';
+import { fullOnly } from '../helpers/testTiers.js';
 
 let node: AnvilNode;
 let chain: BuiltChain;
@@ -93,7 +94,7 @@ test('a node killed in the middle of a fetch: one clear error, and the cache hol
   }
 });
 
-test('a restarted dev node (same chain id, other blocks) is the wrong chain for the cached data', async () => {
+test('a restarted dev node (same chain id, other blocks) is the wrong chain for the cached data', fullOnly, async () => {
   const first = await startAnvil({ hardfork: 'prague' });
   const cache = tempCache();
   let second: AnvilNode | undefined;

@@ -13,6 +13,7 @@ import { buildChain, type BuiltChain } from './anvilBlocks.js';
 import { startAnvil, type AnvilNode } from './anvilNode.js';
 import { repo } from '../helpers/cliRunner.js';
 import { startFaultProxy } from './faultProxy.js';
+import { fullOnly } from '../helpers/testTiers.js';
 
 let node: AnvilNode;
 let chain: BuiltChain;
@@ -122,7 +123,7 @@ test('Ctrl-C in the middle of a range: the block being fetched is abandoned at o
   }
 });
 
-test('Ctrl-C 2 s into the fetch of replay --rpc: exit 130 within a second, no cache entry', async () => {
+test('Ctrl-C 2 s into the fetch of replay --rpc: exit 130 within a second, no cache entry', fullOnly, async () => {
   const proxy = await startFaultProxy(node.url, { delayMs: () => 5_000 });
   const cache = tempCache();
   try {
@@ -134,7 +135,7 @@ test('Ctrl-C 2 s into the fetch of replay --rpc: exit 130 within a second, no ca
   }
 });
 
-test('Ctrl-C 2 s into the fetch of analyze --rpc: exit 130 within a second, no cache entry', async () => {
+test('Ctrl-C 2 s into the fetch of analyze --rpc: exit 130 within a second, no cache entry', fullOnly, async () => {
   const proxy = await startFaultProxy(node.url, { delayMs: () => 5_000 });
   const cache = tempCache();
   try {

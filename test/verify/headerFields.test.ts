@@ -11,6 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { writeCacheEntry } from '../../src/cache/blockCache.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { QUICK, repo, stm } from '../helpers/cliRunner.js';
+import { fullOnly } from '../helpers/testTiers.js';
 
 const bundled = join(repo, 'fixtures', 'ethereum');
 const cacheDir = mkdtempSync(join(tmpdir(), 'stm-test-cache-'));
@@ -88,7 +89,7 @@ test('a changed block hash exits 1 and names the field', async () => {
   }
 });
 
-test("a changed transaction hash (a typed transaction's) exits 1 and names the transaction", async () => {
+test("a changed transaction hash (a typed transaction's) exits 1 and names the transaction", fullOnly, async () => {
   let index = -1;
   const dir = tampered(19426587, 'block.json.gz', (block) => {
     index = (block.transactions as Array<{ type: string }>).findIndex((tx) => tx.type === '0x2');
