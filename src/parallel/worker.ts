@@ -23,7 +23,7 @@ import { versionIncarnation, versionTx, type StateSource } from '../state/stateS
 import { PASS_THROUGH } from '../errors.js';
 import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { SENDER_KEY_BYTES, fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type ToWorker } from './protocol.js';
+import { SENDER_KEY_BYTES, claimRecovery, fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
 import { gcMs } from './gcClock.js';
 
@@ -67,12 +67,14 @@ function handle(message: ToWorker): void {
           const data = deserialize(new Uint8Array(message.data)) as BlockData;
           const keys = new Uint8Array(message.keys);
           if (message.recover !== null) {
-            // This worker's share of sender recovery, written into the shared key buffer.
-            const [start, end] = message.recover;
+            // This worker's share of sender recovery: chunks claimed from the shared counter, written into the shared key buffer.
             const { block } = decodeBlock(data);
+            const txs = block.transactions as TypedTransaction[];
             const recovered: Uint8Array[] = [];
-            recoverSenders(data, block.transactions as TypedTransaction[], start, end, recovered);
-            for (let i = start; i < end; i++) keys.set(recovered[i]!, i * SENDER_KEY_BYTES);
+            claimRecovery(new Int32Array(message.recover), txs.length, (start, end) => {
+              recoverSenders(data, txs, start, end, recovered);
+              for (let i = start; i < end; i++) keys.set(recovered[i]!, i * SENDER_KEY_BYTES);
+            });
             send({ t: 'recovered', worker: workerIndex, blockKey: message.blockKey });
             flushOutbox();
             await new Promise<void>((resolve) => keysComplete.set(message.blockKey, resolve));

@@ -28,7 +28,7 @@ after(async () => {
 
 const sameKeys = (a: Uint8Array[], b: Uint8Array[]) => a.length === b.length && a.every((key, i) => Buffer.from(key).equals(Buffer.from(b[i]!)));
 
-test('a large block: every thread recovers a share of the senders, the same keys as one thread alone, and the cache keeps them', fullOnly, async () => {
+test('a large block: the threads share sender recovery (chunks claimed from one counter), the same keys as one thread alone, and the cache keeps them', fullOnly, async () => {
   const { data } = await generateBlock(resolveParams({ kind: 'erc20', txs: SHARED_RECOVERY_MIN_TXS + 88, seed: 7 }));
   const alone = createBlockContext(data).senderPublicKeys;
   const prepared = await prepareBlock(data, { threads: 3, parallel: true });
