@@ -171,7 +171,8 @@ export abstract class ExecutionRun {
       locationConflicts: new Map(),
       coordinatorBusyMs: 0,
       workerBusyMs: new Array<number>(this.slots.executors).fill(0),
-      gcMs: new Array<number>(Math.max(this.slots.executors, pool.size + 1)).fill(0),
+      // One per worker, then the main thread's (executing or only coordinating).
+      gcMs: new Array<number>(pool.size + 1).fill(0),
     };
   }
 

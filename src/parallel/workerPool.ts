@@ -156,7 +156,7 @@ export class WorkerPool {
    * caller joins the load in flight). The main thread's part does not grow with the
    * workers: it serializes the block once into shared memory, which every worker decodes
    * in parallel, and posts each a few bytes. Senders: given (`keys`), or recovered by
-   * every thread at once, the main thread taking its share through `recover`. Then each
+   * every thread at once (chunks claimed from one counter), the main thread's through `recover`. Then each
    * worker replays the block serially to warm its JIT (warmRuns, stopping after warmMs;
    * only as many workers as the machine has cores left to run them warm up, the others
    * get warm in the parallel warm-up runs).
