@@ -19,6 +19,8 @@
  * - A parallel run that differed from serial, or a block that did not verify, fails
  *   whatever the baseline says.
  *
+ * - A failure on timing alone is re-measured before it stands (confirmRegressions.ts).
+ *
  * A missing or malformed baseline is one line, exit 2. Writing one is atomic (a temporary
  * file renamed into place), so an interrupted --update-baseline never leaves half a file.
  */
@@ -47,6 +49,13 @@ export interface EntryComparison {
   checks: FigureCheck[];
   /** Why it failed, in words ("speedup 1.05× < 1.14× allowed", "edges 12 → 13"). */
   reasons: string[];
+  /**
+   * It failed on timing ratios alone (speedup, efficiency, speedup / m): nothing deterministic
+   * changed and every run was correct, so a re-measurement may overturn it (confirmRegressions.ts).
+   */
+  timingOnly: boolean;
+  /** Earlier attempts of this entry that failed before the one judged here, their reasons (confirmRegressions.ts). */
+  earlierAttempts?: string[][];
 }
 
 export interface Comparison {
@@ -73,6 +82,7 @@ export const LOAD_COMPARABLE = 0.15;
 function compareEntry(base: BenchEntryResult, cur: BenchEntryResult, tolerance: Tolerance): EntryComparison {
   const checks: FigureCheck[] = [];
   const reasons: string[] = [];
+  let timingReasons = 0;
   const basePerBound = base.speedupPerBound ?? null;
   const curPerBound = cur.speedupPerBound ?? null;
   const mThen = base.machineBound?.median;
@@ -88,12 +98,14 @@ function compareEntry(base: BenchEntryResult, cur: BenchEntryResult, tolerance: 
     const ok = cur[figure] >= floor;
     checks.push({ figure, baseline: base[figure], current: cur[figure], floor, ok });
     if (!ok) reasons.push(`${figure} ${cur[figure].toFixed(2)} < ${floor.toFixed(2)} allowed (baseline ${base[figure].toFixed(2)})`);
+    if (!ok) timingReasons++;
   }
   if (basePerBound !== null && curPerBound !== null) {
     const floor = allowedFloor(basePerBound, tolerance.perBound ?? DEFAULT_PER_BOUND_TOLERANCE);
     const ok = curPerBound >= floor;
     checks.push({ figure: 'speedupPerBound', baseline: basePerBound, current: curPerBound, floor, ok });
     if (!ok) reasons.push(`speedup per machine bound ${curPerBound.toFixed(2)} < ${floor.toFixed(2)} allowed (baseline ${basePerBound.toFixed(2)})`);
+    if (!ok) timingReasons++;
   }
   for (const figure of DETERMINISTIC) {
     const ok = sameFigure(base.deterministic[figure], cur.deterministic[figure]);
@@ -102,7 +114,8 @@ function compareEntry(base: BenchEntryResult, cur: BenchEntryResult, tolerance: 
   }
   if (!cur.equalsSerial) reasons.push('parallel ≠ serial');
   if (!cur.verified) reasons.push('serial replay did not verify');
-  return { id: cur.id, status: reasons.length === 0 ? 'pass' : 'fail', checks, reasons };
+  const earlier = cur.earlierAttempts === undefined || cur.earlierAttempts.length === 0 ? {} : { earlierAttempts: cur.earlierAttempts.map((a) => a.reasons) };
+  return { id: cur.id, status: reasons.length === 0 ? 'pass' : 'fail', checks, reasons, timingOnly: reasons.length > 0 && reasons.length === timingReasons, ...earlier };
 }
 
 export function compareWithBaseline(baseline: BenchReport, current: BenchReport, tolerance: Tolerance): Comparison {
@@ -112,13 +125,13 @@ export function compareWithBaseline(baseline: BenchReport, current: BenchReport,
     const base = byId.get(cur.id);
     if (base === undefined) {
       const reasons = [...(cur.equalsSerial ? [] : ['parallel ≠ serial']), ...(cur.verified ? [] : ['serial replay did not verify'])];
-      entries.push({ id: cur.id, status: reasons.length === 0 ? 'new' : 'fail', checks: [], reasons: reasons.length === 0 ? ['not in the baseline'] : reasons });
+      entries.push({ id: cur.id, status: reasons.length === 0 ? 'new' : 'fail', checks: [], reasons: reasons.length === 0 ? ['not in the baseline'] : reasons, timingOnly: false });
     } else {
       entries.push(compareEntry(base, cur, tolerance));
     }
     byId.delete(cur.id);
   }
-  for (const id of byId.keys()) entries.push({ id, status: 'missing', checks: [], reasons: ['in the baseline but not run'] });
+  for (const id of byId.keys()) entries.push({ id, status: 'missing', checks: [], reasons: ['in the baseline but not run'], timingOnly: false });
   return { ok: entries.every((e) => e.status === 'pass' || e.status === 'new'), tolerance, entries };
 }
 

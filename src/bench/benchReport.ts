@@ -72,6 +72,21 @@ export interface BenchEntryResult {
   fallback: { mode: 'none' | 'serial'; reason?: string };
   setup: { contextMs: number; vmMs: number; generateMs: number; workerStartMs: number; stateDistributionMs: number; poolReused: boolean };
   deterministic: DeterministicFigures;
+  /**
+   * Earlier measurements of this entry that failed the gate on timing alone, oldest first;
+   * this result is the re-measurement that was judged (confirmRegressions.ts). Absent when
+   * the first measurement was judged.
+   */
+  earlierAttempts?: EarlierAttempt[];
+}
+
+/** An attempt the gate re-measured: its ratios and why it failed. */
+export interface EarlierAttempt {
+  speedup: number;
+  efficiency: number;
+  speedupPerBound: number | null;
+  parallelMs: Spread;
+  reasons: string[];
 }
 
 export interface BenchReport {
@@ -81,8 +96,11 @@ export interface BenchReport {
   createdAt: string;
   machine: MachineInfo;
   suite: { name: string; file: string | null };
-  /** machineBound: each entry measured this machine's 2-thread bound (absent in reports written before). */
-  settings: { runs: number; warmup: number; fallback: boolean; tolerance: Tolerance; machineBound?: boolean };
+  /**
+   * machineBound: each entry measured this machine's 2-thread bound; confirm: re-measurements
+   * allowed for an entry failing on timing alone (both absent in reports written before).
+   */
+  settings: { runs: number; warmup: number; fallback: boolean; tolerance: Tolerance; machineBound?: boolean; confirm?: number };
   /** Worker start-up over the whole run (the pool starts once and is reused; it restarts only for another thread count). */
   setup: { workerStarts: number; workerStartMs: number };
 

@@ -139,7 +139,7 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions): Promise<
     createdAt: new Date().toISOString(),
     machine: options.machine ?? machineInfo(),
     suite: { name: suite.name, file: options.suiteFile },
-    settings: { runs, warmup, fallback, tolerance: suite.tolerance, machineBound: suite.machineBound },
+    settings: { runs, warmup, fallback, tolerance: suite.tolerance, machineBound: suite.machineBound, confirm: suite.confirm },
     setup: { workerStarts, workerStartMs },
     entries,
     totalMs: performance.now() - started,

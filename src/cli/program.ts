@@ -187,6 +187,7 @@ Same options and seed give byte-identical files. Docs: docs/synth.md`,
     .option('--max-regression <pct>', 'allowed drop of speedup and efficiency, share of the baseline (default: the suite\'s, 25%)')
     .option('--abs-tolerance <x>', 'allowed drop in absolute terms; the larger of the two applies (default: the suite\'s, 0.10)')
     .option('--update-baseline', 'write this run to the --baseline file (accept it deliberately)')
+    .option('--confirm <n>', 'an entry that fails on timing alone is measured again up to n times and fails only if every measurement fails (default: the suite\'s, 2; 0: judge the first)')
     .option('--scheduler <name>', 'parallel scheduler for every entry: blockstm, occ or locks (default: the suite\'s, else blockstm)')
     .option('--fallback', 'let the executor fall back to serial (default: the suite\'s)')
     .option('--no-fallback', 'never fall back to serial: time the executor itself')

@@ -107,6 +107,31 @@ test('the gate fails (exit 1) against a baseline with higher speedups than achie
   assert.match(cli.stdout, /✗ FAIL/);
   assert.match(cli.stdout, /REGRESSION: 1 of 1 entries failed/);
   assert.match(cli.stdout, /speedup .* allowed/);
+  // A regression must reproduce: measured again twice (the default), failing every time.
+  assert.match(cli.stderr, /measuring it again \(1 of 2\)/);
+  assert.match(cli.stderr, /measuring it again \(2 of 2\)/);
+  assert.match(cli.stdout, /failed all 3 measurements/);
+  assert.match(cli.stdout, /1 re-measured after failing on timing/);
+});
+
+test('--confirm 0 judges the first measurement; a change of a deterministic figure is never re-measured', async () => {
+  const r = await report();
+  const higher = variant(r, (e) => {
+    e.speedupPerBound = (e.speedupPerBound ?? 0) * 10 + 10;
+    e.speedup = e.speedup * 2 + 1;
+  });
+  const once = await stm(['bench', '--suite', suiteFile, '--baseline', higher, '--confirm', '0']);
+  assert.equal(once.code, 1, once.stderr + once.stdout);
+  assert.doesNotMatch(once.stderr, /measuring it again/);
+  const edges = variant(r, (e) => {
+    e.deterministic.edges += 1;
+  });
+  const changed = await stm(['bench', '--suite', suiteFile, '--baseline', edges, '--max-regression', '100%', '--abs-tolerance', '1']);
+  assert.equal(changed.code, 1, changed.stderr + changed.stdout);
+  assert.match(changed.stdout, /edges changed/);
+  assert.doesNotMatch(changed.stderr, /measuring it again/);
+  const bad = await stm(['bench', '--suite', suiteFile, '--confirm', 'x']);
+  assert.equal(bad.code, 2);
 });
 
 test('the gate passes (exit 0) against a baseline the run cannot fall below', fullOnly, async () => {

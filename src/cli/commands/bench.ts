@@ -7,7 +7,8 @@
  */
 import { LOAD_COMPARABLE, compareWithBaseline, readBaseline, writeJsonAtomic, type Comparison, type EntryComparison } from '../../bench/baseline.js';
 import type { BenchEntryResult, BenchReport } from '../../bench/benchReport.js';
-import { runSuite } from '../../bench/runSuite.js';
+import { confirmRegressions } from '../../bench/confirmRegressions.js';
+import { runSuite, type RunSuiteOptions } from '../../bench/runSuite.js';
 import { defaultSuite, readSuite, type Tolerance } from '../../bench/suite.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { shutdownParallel } from '../../replay/replayParallel.js';
@@ -30,6 +31,8 @@ export interface BenchCommandOptions {
   maxRegression?: string;
   absTolerance?: string;
   updateBaseline?: boolean;
+  /** --confirm N: re-measurements of an entry that fails on timing alone (default: the suite's, 2). */
+  confirm?: string;
   /** commander's --fallback / --no-fallback (undefined: the suite's). */
   /** --no-machine-bound: skip measuring this machine's 2-thread bound. */
   machineBound?: boolean;
@@ -74,6 +77,7 @@ export async function runBench(raw: BenchCommandOptions): Promise<number> {
   };
   suite.tolerance = tolerance;
   if (raw.machineBound === false) suite.machineBound = false;
+  if (raw.confirm !== undefined) suite.confirm = parseWholeNumber('--confirm', raw.confirm, 0);
   // Read the baseline before the (long) run: a missing or malformed one fails at once.
   const baseline = raw.baseline !== undefined && raw.updateBaseline !== true ? readBaseline(raw.baseline) : undefined;
 
@@ -82,7 +86,7 @@ export async function runBench(raw: BenchCommandOptions): Promise<number> {
   const lineLog = !stderrIsInteractive() && !json;
   try {
     progress.phase(`bench suite ${suite.name}`);
-    const report = await runSuite(suite, {
+    const runOptions: RunSuiteOptions = {
       ...(runs === undefined ? {} : { runs }),
       ...(warmup === undefined ? {} : { warmup }),
       ...(threads === undefined ? {} : { threads }),
@@ -97,10 +101,24 @@ export async function runBench(raw: BenchCommandOptions): Promise<number> {
         progress.stop();
         process.stderr.write(`stm bench: ${i + 1}/${n} ${r.id}: speedup ${formatSpeedup(r.speedup)}, efficiency ${r.efficiency.toFixed(2)}${r.fallback.mode === 'serial' ? ' (fell back to serial)' : ''}\n`);
       },
-    });
+    };
+    const first = await runSuite(suite, runOptions);
     progress.stop();
 
-    const comparison = baseline === undefined ? undefined : compareWithBaseline(baseline, report, tolerance);
+    // A failure on timing alone is measured again before it stands (confirmRegressions.ts).
+    const { report, comparison } =
+      baseline === undefined
+        ? { report: first, comparison: undefined }
+        : await confirmRegressions(suite, baseline, first, compareWithBaseline(baseline, first, tolerance), {
+            ...runOptions,
+            attempts: suite.confirm,
+            tolerance,
+            remeasuring: (id, attempt, attempts, reasons) => {
+              progress.stop();
+              if (!json) process.stderr.write(`stm bench: ${id} failed on timing (${reasons.join('; ')}); measuring it again (${attempt} of ${attempts}): a regression must reproduce\n`);
+            },
+          });
+    progress.stop();
     const broken = report.entries.filter((e) => !e.equalsSerial || !e.verified);
     if (raw.out !== undefined) writeJsonAtomic(raw.out, report);
     if (raw.updateBaseline === true) {
@@ -204,6 +222,18 @@ function deterministicCell(e: EntryComparison): string {
   return changed.length === 0 ? ok('✓ unchanged') : bad(`✗ changed: ${changed.map((x) => x.figure).join(', ')}`);
 }
 
+/** Why an entry failed; for a re-measured one, what the earlier measurements said. */
+function whyCell(e: EntryComparison): string {
+  const earlier = e.earlierAttempts ?? [];
+  const now = e.status === 'pass' ? '' : e.reasons.join('; ');
+  if (earlier.length === 0) return now;
+  const measurements = earlier.length + 1;
+  const history = earlier.map((reasons, i) => `${i + 1}: ${reasons.join('; ')}`).join(' · ');
+  return e.status === 'pass'
+    ? dim(`passed on measurement ${measurements} of ${measurements} (earlier ${history})`)
+    : `${now} (failed all ${measurements} measurements: ${history})`;
+}
+
 export function renderComparison(c: Comparison, file: string): string {
   const lines: string[] = [];
   const tol = `a drop of more than ${(c.tolerance.relative * 100).toFixed(0)}% of the baseline or ${c.tolerance.absolute.toFixed(2)}, whichever is larger, fails`;
@@ -213,9 +243,11 @@ export function renderComparison(c: Comparison, file: string): string {
     lines.push(dim(`speedup / m (the machine's bound, measured in the same runs): a drop of more than ${(perBound.relative * 100).toFixed(0)}% or ${perBound.absolute.toFixed(2)} fails; raw speedup and efficiency are judged only when m is within ${(LOAD_COMPARABLE * 100).toFixed(0)}% of the baseline's`));
   }
   const t = table(['entry', 'result', 'speedup', 'efficiency', 'speedup / m', 'edges, ceilings by gas', 'why'], ['left', 'left', 'right', 'right', 'right', 'left', 'left']);
-  for (const e of c.entries) t.push([e.id, statusWord(e), ratioCell(e, 'speedup'), ratioCell(e, 'efficiency'), ratioCell(e, 'speedupPerBound'), deterministicCell(e), e.status === 'pass' ? '' : e.reasons.join('; ')]);
+  for (const e of c.entries) t.push([e.id, statusWord(e), ratioCell(e, 'speedup'), ratioCell(e, 'efficiency'), ratioCell(e, 'speedupPerBound'), deterministicCell(e), whyCell(e)]);
   lines.push(t.toString());
   const failed = c.entries.filter((e) => e.status === 'fail' || e.status === 'missing').length;
-  lines.push(c.ok ? ok('✓ no regression') + ` (${c.entries.length} entries)` : bad(`✗ REGRESSION: ${failed} of ${c.entries.length} entries failed`));
+  const remeasured = c.entries.filter((e) => (e.earlierAttempts ?? []).length > 0).length;
+  const note = remeasured === 0 ? '' : dim(` · ${remeasured} re-measured after failing on timing (a regression must reproduce)`);
+  lines.push((c.ok ? ok('✓ no regression') + ` (${c.entries.length} entries)` : bad(`✗ REGRESSION: ${failed} of ${c.entries.length} entries failed`)) + note);
   return lines.join('\n') + '\n';
 }
