@@ -2,14 +2,14 @@
 import { Common, Mainnet } from '@ethereumjs/common';
 import { paramsVM } from '@ethereumjs/vm';
 import type { ChainProfile } from './chainProfile.js';
-import { kzg } from './kzg.js';
+import { customCryptoFor } from './crypto.js';
 
 export const ethereumMainnet: ChainProfile = {
   chainId: 1,
   name: 'Ethereum mainnet',
   verifiesHeaderRoots: true,
   commonFor(blockNumber, timestamp, blobs) {
-    const common = new Common(blobs ? { chain: Mainnet, customCrypto: { kzg: kzg() as never } } : { chain: Mainnet });
+    const common = new Common({ chain: Mainnet, customCrypto: customCryptoFor(blobs) });
     common.setHardforkBy({ blockNumber, timestamp });
     // The VM's parameters now, not at VM creation: the system prelude (EIP-2935, Prague) reads them first.
     common.updateParams(paramsVM);

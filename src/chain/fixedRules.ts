@@ -7,7 +7,7 @@
 import { Mainnet, createCustomCommon, type Common, type ParamsDict } from '@ethereumjs/common';
 import { paramsVM } from '@ethereumjs/vm';
 import { UsageError } from '../errors.js';
-import { kzg } from './kzg.js';
+import { customCryptoFor } from './crypto.js';
 
 /** Hardfork names stm accepts for --hardfork, oldest first (those ethereumjs knows). */
 export const HARDFORK_NAMES: readonly string[] = Mainnet.hardforks.map((h) => h.name).filter((name) => name !== 'dao');
@@ -24,7 +24,7 @@ export function fixedRulesCommon(chainId: number, name: string, hardfork: string
   const common = createCustomCommon(
     { chainId, name, hardforks: upTo.map((hf) => ({ name: hf, block: 0 })) },
     Mainnet,
-    blobs ? { hardfork, customCrypto: { kzg: kzg() as never } } : { hardfork },
+    { hardfork, customCrypto: customCryptoFor(blobs) },
   );
   // The VM's parameters now, not at VM creation: the system prelude (EIP-2935) reads them first.
   common.updateParams(paramsVM);

@@ -66,6 +66,16 @@ export class WorkerPool {
   }
 
   static async start(size: number): Promise<WorkerPool> {
+    return WorkerPool.spawn(size).ready;
+  }
+
+  /**
+   * Starts `size` workers and returns the pool at once, with a promise of its readiness.
+   * Messages queued and flushed before then wait in the workers' ports until each worker
+   * listens, so a block can be sent to load while the workers still start (prepareBlock):
+   * the main thread, busy replaying, would otherwise see their readiness only after its run.
+   */
+  static spawn(size: number): { pool: WorkerPool; ready: Promise<WorkerPool> } {
     const started = performance.now();
     const pool = new WorkerPool(0);
     const ready: Promise<void>[] = [];
@@ -96,14 +106,17 @@ export class WorkerPool {
         }),
       );
     }
-    try {
-      await Promise.all(ready);
-    } catch (error) {
-      await pool.close();
-      throw new ExecutorError(`the worker threads could not start: ${(error as Error).message}`, { cause: error });
-    }
-    (pool as { startMs: number }).startMs = performance.now() - started;
-    return pool;
+    const allReady = Promise.all(ready).then(
+      () => {
+        (pool as { startMs: number }).startMs = performance.now() - started;
+        return pool;
+      },
+      async (error: unknown) => {
+        await pool.close();
+        throw new ExecutorError(`the worker threads could not start: ${(error as Error).message}`, { cause: error });
+      },
+    );
+    return { pool, ready: allReady };
   }
 
   private started = false;
@@ -310,6 +323,8 @@ export class WorkerPool {
 
 let shared: WorkerPool | undefined;
 let sharedStarting: Promise<WorkerPool> | undefined;
+/** The pool sharedStarting will resolve to, usable for queuing work before it is ready. */
+let sharedSpawning: { size: number; pool: WorkerPool } | undefined;
 
 /** The process-wide pool with `size` workers: reused when it fits, restarted when it failed or differs in size. */
 export async function sharedPool(size: number): Promise<{ pool: WorkerPool; reused: boolean }> {
@@ -318,13 +333,27 @@ export async function sharedPool(size: number): Promise<{ pool: WorkerPool; reus
     await shared.close();
     shared = undefined;
   }
-  sharedStarting ??= WorkerPool.start(size);
+  if (sharedStarting === undefined) {
+    const spawned = WorkerPool.spawn(size);
+    sharedSpawning = { size, pool: spawned.pool };
+    sharedStarting = spawned.ready;
+  }
   try {
     shared = await sharedStarting;
   } finally {
     sharedStarting = undefined;
+    sharedSpawning = undefined;
   }
   return { pool: shared, reused: false };
+}
+
+/**
+ * The shared pool of `size` workers if it is running or starting (sharedPool called), to
+ * queue a block's load without waiting for the workers' readiness; undefined otherwise.
+ */
+export function sharedPoolNow(size: number): WorkerPool | undefined {
+  if (shared !== undefined && shared.size === size && shared.failed === undefined) return shared;
+  return sharedSpawning?.size === size ? sharedSpawning.pool : undefined;
 }
 
 export async function closeSharedPool(): Promise<void> {

@@ -3,24 +3,39 @@
  * that setup overlaps work instead of following it and uses every core:
  *
  * - the senders' public keys come from the sender cache when it holds them (src/cache/
- *   senderCache.ts); otherwise, for a large block, every thread recovers a share at once
- *   (the worker pool is starting anyway), and the keys recovered are recorded for next time;
- * - the worker pool starts, and the block is handed to it, while the main thread builds
- *   its context and runs the serial warm-up runs; the measured serial runs wait until the
- *   workers are done, so the workers' loading never disturbs a measured time.
+ *   senderCache.ts); otherwise, for a large block and JavaScript recovery (sharesRecovery),
+ *   every thread recovers a share at once (the worker pool is starting anyway); the keys
+ *   recovered are recorded for next time;
+ * - the worker pool starts, and the block is handed to it as soon as the context exists
+ *   (queued in the starting workers' ports), while the main thread runs the serial warm-up
+ *   runs; measured runs wait until the workers are done (beforeMeasuring), so the workers'
+ *   loading never disturbs a measured time.
  *
  * Without the executor (one thread, --no-parallel) only the sender cache is used.
  */
 import type { BlockData } from '../data/blockData.js';
+import { ecrecoverBackend } from '../chain/crypto.js';
 import { readSenders, writeSenders, type CachedSenders } from '../cache/senderCache.js';
 import { decodeBlock, recoverSenders, type BlockContext, type BlockContextOptions } from '../exec/blockContext.js';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { WORKER_WARM_MS, WORKER_WARM_RUNS } from './replayParallel.js';
-import { parallelBlockKey, sharedPool, type LoadHandle } from '../parallel/workerPool.js';
+import { parallelBlockKey, sharedPool, sharedPoolNow, type LoadHandle } from '../parallel/workerPool.js';
 import type { ReplayOptions } from './replayBlock.js';
 
-/** From this many transactions, the threads share sender recovery (below, the pool's start-up takes longer than recovering alone). */
+/**
+ * From this many transactions, the threads share sender recovery (below, the pool's start-up
+ * takes longer than recovering alone) — with ethereumjs's JavaScript recovery only (~1.7 ms a
+ * signature). With libsecp256k1 (~0.1 ms, src/chain/crypto.ts) recovering costs about what
+ * decoding the block does, and sharing it means waiting for the pool and decoding twice on
+ * the main thread, a loss at any thread count (the gigagas ERC-20 block at 2 threads: context
+ * and state distribution 9.8 s either way, against a serial run of 12–13 s).
+ */
 export const SHARED_RECOVERY_MIN_TXS = 512;
+
+/** Whether the threads share the recovery of a block of `txCount` transactions. */
+export function sharesRecovery(txCount: number): boolean {
+  return txCount >= SHARED_RECOVERY_MIN_TXS && ecrecoverBackend() === 'noble';
+}
 
 export interface PrepareOptions {
   threads: number;
@@ -54,7 +69,7 @@ export async function prepareBlock(data: BlockData, options: PrepareOptions): Pr
   const key = parallelBlockKey(data);
   let load: LoadHandle | undefined;
   let context: BlockContextOptions = cachedContext(cached);
-  const poolOrNone = await (n >= SHARED_RECOVERY_MIN_TXS && cached === undefined ? pool.catch(() => undefined) : undefined);
+  const poolOrNone = await (sharesRecovery(n) && cached === undefined ? pool.catch(() => undefined) : undefined);
   if (poolOrNone !== undefined) {
     const { block } = decodeBlock(data);
     const txs = block.transactions as TypedTransaction[];
@@ -84,8 +99,14 @@ export async function prepareBlock(data: BlockData, options: PrepareOptions): Pr
       remember(ctx);
       if (load === undefined) {
         const keys = ctx.senderPublicKeys;
-        const started = pool.then((p) => p.loadBlock(key, data, { keys }, loadTimeoutMs(n), WORKER_WARM_RUNS, WORKER_WARM_MS, true));
-        load = { done: started.then((handle) => handle.done), senders: Promise.resolve(keys) };
+        // Sent now, while the workers may still start: their ports hold it until they listen.
+        const now = sharedPoolNow(options.threads - 1);
+        if (now !== undefined) {
+          load = now.loadBlock(key, data, { keys }, loadTimeoutMs(n), WORKER_WARM_RUNS, WORKER_WARM_MS, true);
+        } else {
+          const started = pool.then((p) => p.loadBlock(key, data, { keys }, loadTimeoutMs(n), WORKER_WARM_RUNS, WORKER_WARM_MS, true));
+          load = { done: started.then((handle) => handle.done), senders: Promise.resolve(keys) };
+        }
       }
       load.done.catch(() => undefined);
     },

@@ -17,6 +17,7 @@ import { createFeeMarket1559Tx, type TypedTransaction } from '@ethereumjs/tx';
 import { bigIntToHex, bytesToHex, hexToBytes, intToHex } from '@ethereumjs/util';
 import { Bloom, encodeReceipt } from '@ethereumjs/vm';
 import type { BlockData, Prestate, PrestateAccount, RpcBlock, RpcTransaction } from '../data/blockData.js';
+import { customCryptoFor } from '../chain/crypto.js';
 import { StmError } from '../errors.js';
 import { createBlockContext } from '../exec/blockContext.js';
 import { ReplayVm, type TxRun } from '../exec/replayVm.js';
@@ -88,7 +89,7 @@ const ZERO_HASH = '0x' + '00'.repeat(32);
 export async function generateBlock(params: SynthParams, options: GenerateOptions = {}): Promise<SyntheticBlock> {
   const started = performance.now();
   const checkpoint = options.checkpoint ?? (() => {});
-  const common = new Common({ chain: Mainnet, hardfork: Hardfork.Cancun });
+  const common = new Common({ chain: Mainnet, hardfork: Hardfork.Cancun, customCrypto: customCryptoFor(false) });
 
   options.progress?.('planning', 0, 1);
   const planned = plannedTxCount(params);

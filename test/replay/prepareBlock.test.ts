@@ -9,12 +9,16 @@ import { join } from 'node:path';
 import { readSenders, senderCacheFile } from '../../src/cache/senderCache.js';
 import { createBlockContext } from '../../src/exec/blockContext.js';
 import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
-import { prepareBlock, SHARED_RECOVERY_MIN_TXS } from '../../src/replay/prepareBlock.js';
+import { prepareBlock, sharesRecovery, SHARED_RECOVERY_MIN_TXS } from '../../src/replay/prepareBlock.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { generateBlock } from '../../src/synth/generate.js';
 import { resolveParams } from '../../src/synth/params.js';
 import { CorruptDataError } from '../../src/errors.js';
 import { fullOnly } from '../helpers/testTiers.js';
+
+// ethereumjs's JavaScript recovery: the threads share it on a large block (sharesRecovery;
+// with libsecp256k1, which every other test uses, the main thread recovers alone).
+process.env.STM_ECRECOVER = 'js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'stm-sender-cache-'));
 const savedCacheDir = process.env.STM_CACHE_DIR;
@@ -30,6 +34,7 @@ const sameKeys = (a: Uint8Array[], b: Uint8Array[]) => a.length === b.length && 
 
 test('a large block: the threads share sender recovery (chunks claimed from one counter), the same keys as one thread alone, and the cache keeps them', fullOnly, async () => {
   const { data } = await generateBlock(resolveParams({ kind: 'erc20', txs: SHARED_RECOVERY_MIN_TXS + 88, seed: 7 }));
+  assert.equal(sharesRecovery(data.block.transactions.length), true, 'JavaScript recovery (STM_ECRECOVER=js) is shared');
   const alone = createBlockContext(data).senderPublicKeys;
   const prepared = await prepareBlock(data, { threads: 3, parallel: true });
   assert.ok(prepared.senders!.context.senderPublicKeys !== undefined, 'recovered by the threads before the context');

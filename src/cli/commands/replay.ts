@@ -81,7 +81,12 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
     const prepared = await prepareBlock(data, { threads, parallel: true });
     // One reference run here (verification, read/write sets, the graph); the serial times
     // are the runs interleaved with the parallel ones (remeasured below): one serial figure.
-    const reference = await replaySerial(data, { runs: 1, warmup, threads, checkpoint: interrupt.checkpoint, progress: progress.update, ...prepared });
+    // So the reference run is itself the last serial warm-up run (the interleaved serial runs
+    // still follow --warmup serial runs, and the parallel warm-up), and it runs beside the
+    // workers' load rather than waiting for it: only the parallel runs need the workers.
+    const { beforeMeasuring, ...alongside } = prepared;
+    const reference = await replaySerial(data, { runs: 1, warmup: Math.max(0, warmup - 1), threads, checkpoint: interrupt.checkpoint, progress: progress.update, ...alongside });
+    await beforeMeasuring?.();
     interrupt.checkpoint();
 
     const runScheduler = async (name: typeof scheduler): Promise<ParallelSummary> => {
