@@ -17,6 +17,13 @@
  *     that holds it (that executor applies its own writes at once). Transactions whose
  *     sender updates commute (src/exec/commutativeUpdates.ts) do not read the nonce, and
  *     have no such predecessor.
+ *   - Hot recipients, learned during the run: once HOT_RECIPIENT_CONFLICTS transactions
+ *     calling one address (their `to`) were aborted by the previous call to that address,
+ *     the address is hot, and each later transaction to it is dispatched behind the
+ *     previous one to it as behind a sender's previous transaction. A hot contract (a
+ *     token's exchange wallet balance, a counter) then runs as one chain on one executor
+ *     instead of each call reading its predecessor's state too early and running two or
+ *     three times. It is a hint, never a dependency: validation decides correctness.
  *   - The main thread takes a large transaction only when every worker holds as much
  *     work (TaskSlots.mainMayTake); otherwise a worker takes it.
  *   - Patience: a transaction aborted REEXECUTION_PATIENCE times waits until everything
@@ -34,6 +41,8 @@ export const WAITING = 3;
 
 /** Aborts after which a transaction waits for everything below it to commit (see makeRunnable). */
 export const REEXECUTION_PATIENCE = 2;
+/** Calls to one address aborted by the previous call to it, after which the address is hot (see learnFrom). */
+export const HOT_RECIPIENT_CONFLICTS = 3;
 
 /** Delivers a task (transactions run in this order) to an executor; the policy has already marked them dispatched. */
 export type DeliverTask = (executor: number, txs: number[], incs: number[]) => void;
@@ -57,9 +66,45 @@ export function previousSameSender(senders: readonly string[], independent?: Arr
   return previous;
 }
 
+/** Per transaction: an id of its recipient (`to`), the same for the same address; -1 for none (a creation). */
+export function recipientIds(recipients: ReadonlyArray<string | null | undefined>): Int32Array {
+  const ids = new Map<string, number>();
+  return Int32Array.from(recipients, (to) => {
+    if (to === null || to === undefined) return -1;
+    let id = ids.get(to);
+    if (id === undefined) ids.set(to, (id = ids.size));
+    return id;
+  });
+}
+
+/** What the policy learns about recipients during a run (see learnFrom). */
+class RecipientHeat {
+  /** Per recipient id: its transactions, in block order. */
+  readonly txsOf: number[][] = [];
+  /** Per transaction: the previous transaction to the same recipient, or -1. */
+  readonly previousCall: Int32Array;
+  /** Per recipient id: calls aborted by the previous call so far; hot from HOT_RECIPIENT_CONFLICTS. */
+  readonly conflicts: Int32Array;
+  constructor(readonly of: Int32Array) {
+    this.previousCall = new Int32Array(of.length).fill(-1);
+    of.forEach((id, tx) => {
+      if (id < 0) return;
+      const list = (this.txsOf[id] ??= []);
+      if (list.length > 0) this.previousCall[tx] = list[list.length - 1]!;
+      list.push(tx);
+    });
+    this.conflicts = new Int32Array(this.txsOf.length);
+  }
+}
+
 export class BlockStmPolicy {
   /** The previous transaction of the same sender, or -1 (a nonce dependency known in advance). */
   readonly previous: Int32Array;
+  /** The transaction each is dispatched behind: its sender's previous one, or the previous one to a hot recipient. */
+  private readonly after: Int32Array;
+  private readonly heat: RecipientHeat | undefined;
+  /** Recipients learned hot in this run (see learnFrom). */
+  hotRecipients = 0;
   private readonly ready = new MinHeap();
   /** The READY transactions with a heavy gas limit (a subset of ready; see nextHeavyFor). */
   private readonly heavyReady = new MinHeap();
@@ -80,9 +125,13 @@ export class BlockStmPolicy {
     private readonly incarnation: Int32Array,
     readonly slots: TaskSlots,
     previous: Int32Array,
+    /** Per transaction: its recipient's id (recipientIds); without it, no recipient is learned hot. */
+    recipients?: Int32Array,
   ) {
     const n = status.length;
     this.previous = previous;
+    this.after = Int32Array.from(previous);
+    this.heat = recipients === undefined ? undefined : new RecipientHeat(recipients);
     this.waitingOn = new Int32Array(n).fill(-1);
     for (let i = 0; i < n; i++) this.pushReady(i);
   }
@@ -92,12 +141,44 @@ export class BlockStmPolicy {
   }
 
   /**
-   * Puts tx back to be executed: now, or once `blocker` is done. A transaction aborted
-   * REEXECUTION_PATIENCE times or more waits until everything below it is committed, so its
-   * next incarnation is its last: otherwise a transaction far ahead that reads a location
-   * a long chain below keeps rewriting (a sender's nonce) is re-executed once per link.
+   * The driver aborted tx's incarnation (or it stopped itself) because of `blocker` (the
+   * writer it read too early, or -1): learn from it (learnFrom) and put tx back to be
+   * executed, now or once `blocker` is done. A transaction aborted REEXECUTION_PATIENCE
+   * times or more waits until everything below it is committed, so its next incarnation is
+   * its last: otherwise a transaction far ahead that reads a location a long chain below
+   * keeps rewriting (a sender's nonce) is re-executed once per link.
    */
   makeRunnable(tx: number, blocker: number): void {
+    // A call to a hot address aborted by the previous call: ready at once, dispatch puts it
+    // behind that call (on its executor when it has room) rather than after a round trip.
+    this.requeue(tx, this.learnFrom(tx, blocker) ? -1 : blocker);
+  }
+
+  /**
+   * tx was aborted by (or blocked on) `blocker`: when that is the previous call to the same
+   * address, the address may now be hot (see the module comment), and each of its later
+   * transactions is dispatched behind the previous one to it. True when tx is such a call
+   * to a hot address, dispatched behind `blocker`.
+   */
+  private learnFrom(tx: number, blocker: number): boolean {
+    const heat = this.heat;
+    if (heat === undefined || blocker < 0 || heat.previousCall[tx] !== blocker) return false;
+    const id = heat.of[tx]!;
+    const conflicts = ++heat.conflicts[id]!;
+    if (conflicts < HOT_RECIPIENT_CONFLICTS) return false;
+    if (conflicts === HOT_RECIPIENT_CONFLICTS) {
+      this.hotRecipients++;
+      const txs = heat.txsOf[id]!;
+      for (let i = 1; i < txs.length; i++) {
+        const later = txs[i]!;
+        if (later >= tx && txs[i - 1]! > this.after[later]!) this.after[later] = txs[i - 1]!;
+      }
+    }
+    return this.after[tx] === blocker;
+  }
+
+  /** Puts tx back: ready now, or waiting for `blocker` (or, after REEXECUTION_PATIENCE aborts, for the commit index). */
+  private requeue(tx: number, blocker: number): void {
     if (this.incarnation[tx]! >= REEXECUTION_PATIENCE && tx > this.commitIndex) {
       this.status[tx] = WAITING;
       this.waitingOn[tx] = -1;
@@ -171,7 +252,7 @@ export class BlockStmPolicy {
     const main = slots.mainSlot;
     const heavy = free !== main ? this.nextHeavyFor(free) : undefined;
     if (heavy !== undefined) {
-      const previous = this.previous[heavy]!;
+      const previous = this.after[heavy]!;
       if (previous < 0 || this.status[previous] === DONE) {
         this.send(free, [heavy], deliver);
         return true;
@@ -183,7 +264,7 @@ export class BlockStmPolicy {
       // A worker takes the large transactions the main thread passed over first (lowest first).
       const tx = target !== main && leftForWorkers.length > 0 ? leftForWorkers.shift()! : this.nextReady();
       if (tx === undefined) break;
-      const previous = this.previous[tx]!;
+      const previous = this.after[tx]!;
       if (previous >= 0 && this.status[previous] !== DONE && !(this.status[previous] === DISPATCHED && slots.taskExecutor[previous] === target)) {
         // Queue it behind its sender's previous transaction when that one is on an
         // executor with room (as its own chunk), else wait for it.
@@ -191,7 +272,7 @@ export class BlockStmPolicy {
         if (txs.length === 0 && holder >= 0 && slots.hasRoom(holder)) {
           target = holder;
         } else {
-          this.makeRunnable(tx, previous);
+          this.requeue(tx, previous);
           continue;
         }
       }

@@ -35,7 +35,7 @@ import { failedGuard, independentOfSender } from '../exec/commutativeUpdates.js'
 import type { PreState } from '../state/preState.js';
 import { SUMMED, makeVersion, versionIncarnation, versionTx } from '../state/stateSource.js';
 import type { LocationValue } from '../state/locations.js';
-import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender } from './blockStmPolicy.js';
+import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender, recipientIds } from './blockStmPolicy.js';
 import {
   ExecutionRun,
   ParallelExecutionError,
@@ -48,7 +48,7 @@ import type { WireReads } from './protocol.js';
 import type { WorkerPool } from './workerPool.js';
 
 export { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type TxOutcome } from './executionRun.js';
-export { previousSameSender } from './blockStmPolicy.js';
+export { previousSameSender, recipientIds } from './blockStmPolicy.js';
 export { HEAVY_GAS_LIMIT } from './taskSlots.js';
 export type BlockStmOptions = RunOptions;
 export type BlockStmResult = RunResult;
@@ -90,7 +90,13 @@ class BlockStmScheduler extends ExecutionRun {
     this.readSets = new Array(n);
     this.lazyRan = new Uint8Array(n);
     const independent = options.commutative === undefined ? undefined : independentOfSender(options.commutative);
-    this.policy = new BlockStmPolicy(this.status, this.incarnation, this.slots, previousSameSender(options.senders, independent));
+    this.policy = new BlockStmPolicy(
+      this.status,
+      this.incarnation,
+      this.slots,
+      previousSameSender(options.senders, independent),
+      options.recipients === undefined ? undefined : recipientIds(options.recipients),
+    );
     this.policy.onDispatch = options.onDispatch;
   }
 

@@ -91,6 +91,8 @@ export interface RunOptions {
   maxReexecutions: number;
   /** Sender address per transaction (for the same-sender rule in dispatch). */
   senders: string[];
+  /** Recipient (`to`) per transaction, null for a creation: Block-STM learns hot recipients (blockStmPolicy.ts). */
+  recipients?: ReadonlyArray<string | null>;
   /**
    * Apply commutative sender updates (src/exec/commutativeUpdates.ts, Block-STM only): per
    * transaction, the guard its lazy run must pass at commit, or undefined (strict).

@@ -9,7 +9,7 @@ import { ceilings } from '../analysis/ceiling.js';
 import { buildDependencyGraph, type DependencyEdge } from '../analysis/dependencyGraph.js';
 import type { BlockData } from '../data/blockData.js';
 import { ExitCode, InterruptedError, StmError } from '../errors.js';
-import { replayParallel } from '../replay/replayParallel.js';
+import { recipientsOf, replayParallel } from '../replay/replayParallel.js';
 import type { ParallelSummary, SchedulerName } from '../parallel/types.js';
 import { replaySerial, type SerialReplay } from '../replay/replayBlock.js';
 import { hardforkName, type GraphReport } from '../report/replayReport.js';
@@ -246,6 +246,7 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
           gasUsed: serial.gasUsed,
           gasLimits: serial.ctx.txs.map((tx) => tx.gasLimit),
           senders,
+          recipients: recipientsOf(serial.ctx.data),
           threads: options.simulate,
         });
   const dependsOn = analysis.graph.preds.map((p) => [...p]);

@@ -6,6 +6,7 @@
  * runs on the same state so machine drift hits both, check every parallel run against
  * the serial replay (receipts and post-state), and summarise.
  */
+import type { BlockData } from '../data/blockData.js';
 import { median, spread } from '../analysis/stats.js';
 import { balScore, ceilingBal } from '../analysis/ceilingBal.js';
 import { ExecutorError, StmError } from '../errors.js';
@@ -65,6 +66,11 @@ export interface ParallelOptions {
 
 let nextRunId = 1;
 
+/** Each transaction's recipient (`to`, lowercase), null for a creation: Block-STM and its simulator learn hot ones (blockStmPolicy.ts). */
+export function recipientsOf(data: BlockData): Array<string | null> {
+  return data.block.transactions.map((tx) => (tx.to === null || tx.to === undefined ? null : tx.to.toLowerCase()));
+}
+
 /** Serial replays each worker runs of a newly loaded block to warm its JIT (setup, reported)… */
 export const WORKER_WARM_RUNS = 3;
 /** …stopping after this long, mid-block if need be (a gigagas block takes seconds a run). */
@@ -106,6 +112,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const setup = { workerStartMs: 0, stateDistributionMs: 0, stateHandOffMs: 0, waitedMs: 0, poolReused: false };
 
   const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
+  const recipients = recipientsOf(ctx.data);
   const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
   const gasLimits = ctx.txs.map((tx) => Number(tx.gasLimit));
   const scheduler = options.scheduler ?? 'blockstm';
@@ -145,6 +152,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           blockKey,
           timeoutMs,
           senders,
+          recipients,
           chunkSize,
           gasLimits,
           mainReplay: serial.replay,

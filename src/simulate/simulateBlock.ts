@@ -52,7 +52,7 @@
  */
 import { remainingPathWeights, listSchedule, ceilings } from '../analysis/ceiling.js';
 import type { DependencyGraph } from '../analysis/dependencyGraph.js';
-import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender, type DispatchTrace } from '../parallel/blockStmPolicy.js';
+import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender, recipientIds, type DispatchTrace } from '../parallel/blockStmPolicy.js';
 import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
 import { TaskSlots, chooseChunkSize } from '../parallel/taskSlots.js';
 import { simulateBal } from './simulateBal.js';
@@ -115,6 +115,8 @@ export interface SimulateInput {
   /** Gas limits, from which the executor chooses its chunk size (default: gasUsed). */
   gasLimits?: bigint[];
   senders: string[];
+  /** Per transaction: its recipient (`to`), null for a creation; the policy learns hot ones as the executor does. */
+  recipients?: ReadonlyArray<string | null>;
   /** Per transaction: its sender updates commute (src/exec/commutativeUpdates.ts); pass with the matching graph view. */
   independent?: ArrayLike<boolean>;
   threads: number[];
@@ -137,6 +139,7 @@ export function simulateBlock(input: SimulateInput): SimulationReport {
     ...(input.independent === undefined ? {} : { independent: input.independent }),
     ...(input.cores === undefined ? {} : { cores: input.cores }),
     ...(input.gasLimits === undefined ? {} : { gasLimits: input.gasLimits.map(Number) }),
+    ...(input.recipients === undefined ? {} : { recipients: input.recipients }),
   };
   const times = withUntimedWork(input.txTimesMs, input.serialMs);
   const points = input.threads.map((t) => {
@@ -213,6 +216,8 @@ export interface SimulationOptions {
   gasLimits?: number[];
   /** Per transaction: its sender updates commute, so it does not wait for its sender's earlier transactions. */
   independent?: ArrayLike<boolean>;
+  /** Per transaction: its recipient, null for a creation (hot recipients, blockStmPolicy.ts). */
+  recipients?: ReadonlyArray<string | null>;
   /** Observe every task dispatched (tests). */
   onDispatch?: DispatchTrace;
 }
@@ -271,7 +276,13 @@ export function simulateBlockStm(
   const status = new Int8Array(n); // READY
   const incarnation = new Int32Array(n);
   const slots = new TaskSlots(T - 1, true, n, chunk, options.gasLimits);
-  const policy = new BlockStmPolicy(status, incarnation, slots, previousSameSender(senders, options.independent));
+  const policy = new BlockStmPolicy(
+    status,
+    incarnation,
+    slots,
+    previousSameSender(senders, options.independent),
+    options.recipients === undefined ? undefined : recipientIds(options.recipients),
+  );
   policy.onDispatch = options.onDispatch;
   const previous = policy.previous;
   const taskExecutor = slots.taskExecutor;

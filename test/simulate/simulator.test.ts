@@ -147,3 +147,28 @@ test('untimed serial work is spread over the transactions', () => {
   assert.deepEqual(withUntimedWork([1, 2, 3], 5), [1, 2, 3]);
   assert.deepEqual(withUntimedWork([1, 2, 3], undefined), [1, 2, 3]);
 });
+
+test('hot recipients: calls to one contract that keep aborting each other run as one chain, learned during the run', () => {
+  // The shape of 6196166: 12 independent transactions, then 48 calls to one contract, each
+  // reading what the one before wrote (a counter slot), then 12 more independent ones.
+  const m = 72;
+  const hotFrom = 12;
+  const hotTo = 60;
+  const edges = Array.from({ length: hotTo - hotFrom - 1 }, (_, i) => ({ from: hotFrom + i, to: hotFrom + i + 1, location: 's:0xc:7' }));
+  const graph = buildDependencyGraph(m, edges);
+  const ones = Array.from({ length: m }, () => 1);
+  const distinct = Array.from({ length: m }, (_, i) => `0x${i}`);
+  const recipients = Array.from({ length: m }, (_, i) => (i >= hotFrom && i < hotTo ? '0xc' : `0xr${i}`));
+  const model = { ...free, resultUs: 20 };
+  const blind = simulateBlockStm(graph, ones, distinct, 2, model, { chunk: 4 });
+  const learning = simulateBlockStm(graph, ones, distinct, 2, model, { chunk: 4, recipients });
+  assert.equal(learning.stuck, false);
+  // Every call was started once before three aborts made the contract hot; from then on each
+  // runs behind the previous one, so none runs a third time.
+  assert.ok(learning.reexecutions <= hotTo - hotFrom + 12, `re-executions ${blind.reexecutions} → ${learning.reexecutions}`);
+  assert.ok(learning.reexecutions < blind.reexecutions, `re-executions ${blind.reexecutions} → ${learning.reexecutions}`);
+  // Independent calls to one address (no edges between them) never make it hot.
+  const independent = simulateBlockStm(buildDependencyGraph(m, []), ones, distinct, 2, model, { chunk: 4, recipients });
+  const baseline = simulateBlockStm(buildDependencyGraph(m, []), ones, distinct, 2, model, { chunk: 4 });
+  assert.equal(independent.makespanUs, baseline.makespanUs);
+});
