@@ -103,8 +103,8 @@ export class BlockStmPolicy {
   /** The transaction each is dispatched behind: its sender's previous one, or the previous one to a hot recipient. */
   private readonly after: Int32Array;
   private readonly heat: RecipientHeat | undefined;
-  /** Recipients learned hot in this run (see learnFrom). */
-  hotRecipients = 0;
+  /** Per recipient learned hot in this run, the transaction whose abort made it hot (see learnFrom). */
+  readonly hotRecipientTxs: number[] = [];
   private readonly ready = new MinHeap();
   /** The READY transactions with a heavy gas limit (a subset of ready; see nextHeavyFor). */
   private readonly heavyReady = new MinHeap();
@@ -167,7 +167,7 @@ export class BlockStmPolicy {
     const conflicts = ++heat.conflicts[id]!;
     if (conflicts < HOT_RECIPIENT_CONFLICTS) return false;
     if (conflicts === HOT_RECIPIENT_CONFLICTS) {
-      this.hotRecipients++;
+      this.hotRecipientTxs.push(tx);
       const txs = heat.txsOf[id]!;
       for (let i = 1; i < txs.length; i++) {
         const later = txs[i]!;

@@ -327,6 +327,13 @@ class BlockStmScheduler extends ExecutionRun {
     this.policy.advanceCommit(this.mayCommit);
   }
 
+  /** The recipients learned hot go into the run's stats (the report names them). */
+  protected override finish(): void {
+    const recipients = this.options.recipients;
+    if (recipients !== undefined) this.stats.hotRecipients = this.policy.hotRecipientTxs.map((tx) => recipients[tx]!);
+    super.finish();
+  }
+
   /**
    * A done transaction at the commit index commits when it relies on no aborted writer and,
    * when it ran with lazy sender updates, its guard holds against the now final state

@@ -73,6 +73,8 @@ export interface RunStats {
   gcMs: number[];
   /** OCC: rounds of parallel execution run (1 = everything was valid after the first). */
   rounds?: number;
+  /** Block-STM: the recipients it learned hot in this run (blockStmPolicy.ts), in the order learned. */
+  hotRecipients?: string[];
   /** OCC: transactions left invalid after the cap on rounds, run serially. */
   serialTail?: number;
 }

@@ -62,6 +62,8 @@ export interface ParallelSummary {
   /** OCC only: rounds of parallel execution, and transactions run serially after the cap on rounds. */
   rounds?: number;
   serialTail?: number;
+  /** Block-STM only: the recipients learned hot in the median run (blockStmPolicy.ts, "Hot recipients"). */
+  hotRecipients?: string[];
   /**
    * mode 'serial': the block ran serially (with --fallback when the fallback rules said so,
    * or always when a worker failed), for `reason`. `advice`: why a production executor would

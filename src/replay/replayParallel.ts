@@ -295,6 +295,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     summary.rounds = stats?.rounds ?? 0;
     summary.serialTail = stats?.serialTail ?? 0;
   }
+  if (scheduler === 'blockstm' && stats !== undefined) summary.hotRecipients = stats.hotRecipients ?? [];
   if (difference !== undefined) summary.firstDifference = difference;
   if (scheduler === 'bal') {
     const score = balScore(serialMedian, parallelSpread.median, Math.max(0, ...serial.txTimesMs));

@@ -167,6 +167,12 @@ export interface ParallelReport {
   /** OCC: rounds of parallel execution ("rounds" in Sei), and transactions run serially after the cap; null for the others. */
   rounds: number | null;
   serialTail: number | null;
+  /**
+   * Block-STM: the addresses whose calls it learned to dispatch one behind another after
+   * repeated aborts (blockStmPolicy.ts, "Hot recipients"), in the median run; null for the
+   * other schedulers or when the executor did not run.
+   */
+  hotRecipients: string[] | null;
   /** mode "serial": the block ran serially, for `reason`; `advice`: why a production executor would run it serially (null: it would not). */
   fallback: { mode: 'none' | 'serial'; reason: string | null; advice: string | null };
   setup: ParallelSummary['setup'];
@@ -353,6 +359,7 @@ function parallelReport(summary: ParallelSummary): ParallelReport {
     highestIncarnation: ran ? summary.highestIncarnation : null,
     rounds: ran ? (summary.rounds ?? null) : null,
     serialTail: ran ? (summary.serialTail ?? null) : null,
+    hotRecipients: ran ? (summary.hotRecipients ?? null) : null,
     fallback: { mode: summary.fallback.mode, reason: summary.fallback.reason ?? null, advice: summary.fallback.advice ?? null },
     setup: { ...summary.setup },
     topLocations: summary.topLocations.map((entry) => ({ ...locationRef(entry.location), description: entry.description, conflicts: entry.conflicts })),

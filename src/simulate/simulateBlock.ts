@@ -205,6 +205,8 @@ export interface BlockStmSimulation {
   executorBusyUs: number[];
   /** The run did not finish within the simulation's event budget (a model bug; the serial time is added). */
   stuck: boolean;
+  /** Recipients the policy learned hot (blockStmPolicy.ts, "Hot recipients"). */
+  hotRecipients: number;
 }
 
 export interface SimulationOptions {
@@ -266,7 +268,7 @@ export function simulateBlockStm(
   const MAIN = T - 1;
   const serial = total(txTimesMs) * 1000;
   const executorBusyUs = new Array<number>(T).fill(0);
-  if (n === 0 || serial === 0) return { speedup: 1, makespanUs: 0, reexecutions: 0, coordinatorUs: 0, executorBusyUs, stuck: false };
+  if (n === 0 || serial === 0) return { speedup: 1, makespanUs: 0, reexecutions: 0, coordinatorUs: 0, executorBusyUs, stuck: false, hotRecipients: 0 };
   const chunk = Math.max(1, Math.floor(options.chunk ?? 1));
   const factor = T >= 2 ? model.slowdown : model.slowdown1;
   const cost = Float64Array.from({ length: n }, (_, i) => txTimesMs[i]! * 1000 * factor);
@@ -533,7 +535,7 @@ export function simulateBlockStm(
     const work = executorBusyUs.reduce((a, b) => a + b, 0) + coordinatorUs;
     makespan = Math.max(makespan, work / options.cores);
   }
-  return { speedup: serial / makespan, makespanUs: makespan, reexecutions, coordinatorUs, executorBusyUs, stuck };
+  return { speedup: serial / makespan, makespanUs: makespan, reexecutions, coordinatorUs, executorBusyUs, stuck, hotRecipients: policy.hotRecipientTxs.length };
 }
 
 interface SimEvent {

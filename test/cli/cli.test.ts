@@ -222,10 +222,13 @@ test('--compare runs Block-STM, OCC, declared locks and the access list on one b
   for (const name of ['blockstm', 'occ', 'locks']) assert.match(result.stdout, new RegExp(`│ ${name} `));
   const json = await stm(['replay', '--block', '19933597', '--compare', '--json', ...QUICK]);
   assert.equal(json.code, 0, json.stderr);
-  const report = JSON.parse(json.stdout) as { compare: Array<{ scheduler: string; equalsSerial: boolean; rounds: number | null; reexecutions: number }> };
+  const report = JSON.parse(json.stdout) as { compare: Array<{ scheduler: string; equalsSerial: boolean; rounds: number | null; reexecutions: number; hotRecipients: string[] | null }> };
   assert.deepEqual(report.compare.map((p) => p.scheduler), ['blockstm', 'occ', 'locks', 'bal']);
   assert.ok(report.compare.every((p) => p.equalsSerial));
   assert.ok(report.compare[1]!.rounds! >= 1, 'occ reports its rounds');
+  // Hot recipients are Block-STM's (learned in the run: which ones depends on timing).
+  assert.ok(Array.isArray(report.compare[0]!.hotRecipients) && report.compare[0]!.hotRecipients.every((a) => /^0x[0-9a-f]{40}$/.test(a)));
+  assert.ok(report.compare.slice(1).every((p) => p.hotRecipients === null));
   assert.equal(report.compare[2]!.reexecutions, 0, 'declared locks never re-execute');
   assert.equal(report.compare[3]!.reexecutions, 0, 'with the access list nothing re-executes');
 });

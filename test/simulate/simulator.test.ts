@@ -167,8 +167,11 @@ test('hot recipients: calls to one contract that keep aborting each other run as
   // runs behind the previous one, so none runs a third time.
   assert.ok(learning.reexecutions <= hotTo - hotFrom + 12, `re-executions ${blind.reexecutions} → ${learning.reexecutions}`);
   assert.ok(learning.reexecutions < blind.reexecutions, `re-executions ${blind.reexecutions} → ${learning.reexecutions}`);
+  assert.equal(learning.hotRecipients, 1);
+  assert.equal(blind.hotRecipients, 0, 'without recipients nothing is learned');
   // Independent calls to one address (no edges between them) never make it hot.
   const independent = simulateBlockStm(buildDependencyGraph(m, []), ones, distinct, 2, model, { chunk: 4, recipients });
   const baseline = simulateBlockStm(buildDependencyGraph(m, []), ones, distinct, 2, model, { chunk: 4 });
   assert.equal(independent.makespanUs, baseline.makespanUs);
+  assert.equal(independent.hotRecipients, 0);
 });

@@ -6,7 +6,7 @@
  * locations that caused the most conflicts.
  */
 import type { ParallelReport } from '../../report/replayReport.js';
-import { bad, compactText, dim, formatInt, formatMs, formatPercent, formatSpeedup, heading, locationText, ok, table, warn, wrapText } from './format.js';
+import { addressText, bad, compactText, dim, formatInt, formatMs, formatPercent, formatSpeedup, heading, locationText, ok, table, warn, wrapText } from './format.js';
 
 /** How many hot locations the text table shows (JSON has all the executor reported). */
 export const TOP_LOCATIONS_SHOWN = 10;
@@ -30,6 +30,8 @@ export function renderParallel(p: ParallelReport, cores: number, serialMeasured:
   );
   if (p.balScore !== null) t.push([heading('score M'), `${p.balScore.toFixed(2)} ${dim('(S - A) / (S - L): 1 = only the largest transaction bounds it, 0 = no gain')}`]);
   if (p.serialTail !== null && p.serialTail > 0) t.push([heading('serial tail'), `${formatInt(p.serialTail)} ${dim('txs run in order after the cap on rounds')}`]);
+  const hot = p.hotRecipients ?? [];
+  if (hot.length > 0) t.push([heading('hot recipients') + dim(' ²'), hot.map(addressText).join('\n')]);
   const lines = [`${heading('Parallel replay')} ${dim(`(${p.scheduler}, ${p.threads} thread${p.threads === 1 ? '' : 's'})`)}`, t.toString()];
   lines.push(
     dim(
@@ -38,6 +40,7 @@ export function renderParallel(p: ParallelReport, cores: number, serialMeasured:
         : wrapText('¹ serial runs alternating with the parallel ones (the speedup\'s numerator); "serial time" above is the standalone runs before them'),
     ),
   );
+  if (hot.length > 0) lines.push(dim(wrapText('² calls to these addresses kept aborting each other, so Block-STM learned to dispatch each behind the previous one (docs/executor.md, "Hot recipients")')));
   lines.push(...fallbackLines(p));
   const beside = p.setup.waitedMs < p.setup.workerStartMs + p.setup.stateDistributionMs;
   lines.push(
