@@ -69,7 +69,6 @@ export const DEFAULT_RUNS = 7;
 export const DEFAULT_WARMUP = 3;
 /** Chosen from the spread measured on a shared 2-core machine: docs/bench.md, "Noise policy". */
 export const DEFAULT_TOLERANCE: Tolerance = { relative: 0.25, absolute: 0.1 };
-/** A 25% slower executor (speedup × 0.8) must fail: below 20%, above the per-bound noise (docs/bench.md). */
 /**
  * speedup / m may drop this much: below the 20% drop a 25% slower executor makes, above the
  * up to 8% a quiet rerun of the same code moved it (12244000: 1.67 → 1.53, docs/bench.md).

@@ -19,7 +19,7 @@ import { readSenders, writeSenders, type CachedSenders } from '../cache/senderCa
 import { decodeBlock, recoverSenders, type BlockContext, type BlockContextOptions } from '../exec/blockContext.js';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { WORKER_WARM_MS, WORKER_WARM_RUNS } from './replayParallel.js';
-import { parallelBlockKey, sharedPool, sharedPoolNow, type LoadHandle } from '../parallel/workerPool.js';
+import { parallelBlockKey, sharedPool, sharedPoolNow, type LoadHandle, type WorkerPool } from '../parallel/workerPool.js';
 import type { ReplayOptions } from './replayBlock.js';
 
 /**
@@ -99,12 +99,13 @@ export async function prepareBlock(data: BlockData, options: PrepareOptions): Pr
       remember(ctx);
       if (load === undefined) {
         const keys = ctx.senderPublicKeys;
+        const loadOn = (p: WorkerPool) => p.loadBlock(key, data, { keys }, loadTimeoutMs(n), WORKER_WARM_RUNS, WORKER_WARM_MS, true);
         // Sent now, while the workers may still start: their ports hold it until they listen.
         const now = sharedPoolNow(options.threads - 1);
         if (now !== undefined) {
-          load = now.loadBlock(key, data, { keys }, loadTimeoutMs(n), WORKER_WARM_RUNS, WORKER_WARM_MS, true);
+          load = loadOn(now);
         } else {
-          const started = pool.then((p) => p.loadBlock(key, data, { keys }, loadTimeoutMs(n), WORKER_WARM_RUNS, WORKER_WARM_MS, true));
+          const started = pool.then(loadOn);
           load = { done: started.then((handle) => handle.done), senders: Promise.resolve(keys) };
         }
       }
