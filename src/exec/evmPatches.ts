@@ -7,9 +7,16 @@
  * (fixed per hardfork), so it is cached per code object: the state layer hands out one
  * immutable Uint8Array per contract code, so repeated calls hit the cache. Init code
  * (new objects) simply misses.
+ *
+ * EIP checks: the interpreter asks `common.isActivatedEIP(n)` for every opcode (twice in
+ * runStep), and ethereumjs answers with Array.includes over the ~60 active EIPs, ~10% of
+ * replay time on a mainnet block. The same answer comes from a bitmap built from that list;
+ * the list is replaced (never changed in place) when the hardfork changes, so the bitmap is
+ * rebuilt whenever the list it was built from is no longer the current one.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { Common } from '@ethereumjs/common';
 
 type Analysis = { jumps: Uint8Array; pushes: Record<number, bigint>; opcodesCached: unknown[] };
 interface InterpreterLike {
@@ -21,6 +28,7 @@ let applied: Promise<void> | undefined;
 
 export function applyEvmPatches(): Promise<void> {
   applied ??= (async () => {
+    patchEipChecks();
     // The interpreter module is not exported by the package; import its file directly
     // (the same module instance the EVM uses, since the URL is the same).
     const require = createRequire(import.meta.url);
@@ -41,4 +49,29 @@ export function applyEvmPatches(): Promise<void> {
     };
   })();
   return applied;
+}
+
+interface CommonLike {
+  _activatedEIPsCache: number[];
+  isActivatedEIP(eip: number): boolean;
+  /** The list the bitmap below was built from. */
+  stmEipList?: number[];
+  stmEipBits?: Uint8Array;
+}
+
+function patchEipChecks(): void {
+  const proto = Common.prototype as unknown as CommonLike;
+  if (typeof proto.isActivatedEIP !== 'function') return;
+  const original = proto.isActivatedEIP;
+  proto.isActivatedEIP = function (this: CommonLike, eip: number): boolean {
+    const list = this._activatedEIPsCache;
+    if (!Array.isArray(list)) return original.call(this, eip); // a different ethereumjs: its own answer
+    if (this.stmEipList !== list) {
+      const bits = new Uint8Array(list.reduce((max, n) => Math.max(max, n), 0) + 1);
+      for (const n of list) bits[n] = 1;
+      this.stmEipList = list;
+      this.stmEipBits = bits;
+    }
+    return this.stmEipBits![eip] === 1;
+  };
 }

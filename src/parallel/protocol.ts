@@ -31,9 +31,9 @@ export type ToWorker =
    * less), answers 'recovered' when none is left, and waits for 'senders' (every thread's
    * claims are in). Then it replays the block serially `warmRuns` times to
    * warm its JIT (part of setup; it stops wherever `warmMs` have passed, mid-block if need
-   * be) and answers 'loaded'.
+   * be, or once the main thread sets the shared flag `warmStop`) and answers 'loaded'.
    */
-  | { t: 'load'; blockKey: string; data: SharedArrayBuffer; keys: SharedArrayBuffer; recover: SharedArrayBuffer | null; warmRuns: number; warmMs: number }
+  | { t: 'load'; blockKey: string; data: SharedArrayBuffer; keys: SharedArrayBuffer; recover: SharedArrayBuffer | null; warmRuns: number; warmMs: number; warmStop: SharedArrayBuffer }
   /** Every sender key of this block is in the shared buffer now. */
   | { t: 'senders'; blockKey: string }
   | { t: 'unload'; blockKey: string }

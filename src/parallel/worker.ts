@@ -83,7 +83,7 @@ function handle(message: ToWorker): void {
           const ctx = createBlockContext(data, { senderPublicKeys });
           const replay = await ReplayVm.create(ctx);
           // Warm this thread's JIT on the block, so the measured runs do not pay for it.
-          await warmUp(replay, message.warmRuns, message.warmMs);
+          await warmUp(replay, message.warmRuns, message.warmMs, new Int32Array(message.warmStop));
           blocks.set(message.blockKey, { replay, memory: new MVMemory(ctx.pre) });
           send({ t: 'loaded', worker: workerIndex, blockKey: message.blockKey, ms: performance.now() - started });
           flushOutbox();
@@ -164,14 +164,15 @@ function handle(message: ToWorker): void {
 /**
  * Replays the block serially `runs` times to warm this thread's JIT, stopping wherever
  * `ms` have passed, mid-run if need be: a prefix of the block, replayed in order from the
- * pre-state, is a valid serial replay, and a gigagas block would otherwise cost seconds.
+ * pre-state, is a valid serial replay, and a gigagas block would otherwise cost seconds;
+ * or as soon as the main thread sets `stop` (its serial runs are over).
  */
-async function warmUp(replay: ReplayVm, runs: number, ms: number): Promise<void> {
+async function warmUp(replay: ReplayVm, runs: number, ms: number, stop: Int32Array): Promise<void> {
   const started = performance.now();
   for (let r = 0; r < runs; r++) {
     const state = new BlockState(replay.ctx.pre);
     for (let i = 0; i < replay.ctx.txs.length; i++) {
-      if (performance.now() - started >= ms) return;
+      if (performance.now() - started >= ms || Atomics.load(stop, 0) !== 0) return;
       state.commit(i, (await replay.run(i, state)).writes);
     }
   }

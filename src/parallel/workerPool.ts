@@ -38,7 +38,11 @@ export interface LoadHandle {
   done: Promise<LoadResult>;
   /** Every sender's key (recovered by the threads, or given); undefined when an earlier call loaded the block. */
   senders: Promise<Uint8Array[] | undefined>;
+  /** Ends the workers' warm-up runs now (the caller's serial runs are over: the measured ones must not wait for them). */
+  stopWarming: () => void;
 }
+
+const noWarmUp = (): void => {};
 
 interface PoolWorker {
   thread: Worker;
@@ -186,11 +190,11 @@ export class WorkerPool {
       // Loaded early (prepareBlock), beside the serial replay: the first to ask reports what it cost.
       this.unreported.delete(blockKey);
       const done = Promise.resolve(loadedEarly);
-      return { done, senders: Promise.resolve(loadedEarly.senderPublicKeys) };
+      return { done, senders: Promise.resolve(loadedEarly.senderPublicKeys), stopWarming: noWarmUp };
     }
     if (this.loaded.has(blockKey) || this.workers.length === 0) {
       const done = Promise.resolve({ ms: 0, handOffMs: 0, recoveryMs: 0, reused: true, senderPublicKeys: 'keys' in senders ? senders.keys : undefined });
-      return { done, senders: done.then((r) => r.senderPublicKeys) };
+      return { done, senders: done.then((r) => r.senderPublicKeys), stopWarming: noWarmUp };
     }
     const inFlight = this.loading.get(blockKey);
     if (inFlight !== undefined) {
@@ -198,22 +202,24 @@ export class WorkerPool {
         this.unreported.delete(blockKey);
         return result;
       });
-      return { done, senders: inFlight.senders };
+      return { done, senders: inFlight.senders, stopWarming: inFlight.stopWarming };
     }
     let keysIn: (keys: Uint8Array[]) => void = () => {};
     const keysPromise = new Promise<Uint8Array[]>((resolve) => (keysIn = resolve));
-    const done = this.loadNow(blockKey, data, senders, timeoutMs, warmRuns, warmMs, keysIn)
+    // One shared flag: set, it ends every worker's warm-up runs at its next transaction.
+    const warmStop = new Int32Array(new SharedArrayBuffer(4));
+    const done = this.loadNow(blockKey, data, senders, timeoutMs, { runs: warmRuns, ms: warmMs, stop: warmStop }, keysIn)
       .then((result) => {
         if (early) this.unreported.set(blockKey, result);
         return result;
       })
       .finally(() => this.loading.delete(blockKey));
-    const handle: LoadHandle = { done, senders: Promise.race([keysPromise, done.then((r) => r.senderPublicKeys)]) };
+    const handle: LoadHandle = { done, senders: Promise.race([keysPromise, done.then((r) => r.senderPublicKeys)]), stopWarming: () => Atomics.store(warmStop, 0, 1) };
     this.loading.set(blockKey, handle);
     return handle;
   }
 
-  private async loadNow(blockKey: string, data: BlockData, senders: SenderSource, timeoutMs: number, warmRuns: number, warmMs: number, keysIn: (keys: Uint8Array[]) => void): Promise<LoadResult> {
+  private async loadNow(blockKey: string, data: BlockData, senders: SenderSource, timeoutMs: number, warm: { runs: number; ms: number; stop: Int32Array }, keysIn: (keys: Uint8Array[]) => void): Promise<LoadResult> {
     const started = performance.now();
     while (this.loaded.size >= MAX_LOADED_BLOCKS) {
       const oldest = this.loaded.values().next().value as string;
@@ -263,7 +269,7 @@ export class WorkerPool {
         },
       );
       this.workers.forEach((_, i) => {
-        this.queue(i, { t: 'load', blockKey, data: shared, keys: keyBuffer, recover: next === undefined ? null : (next.buffer as SharedArrayBuffer), warmRuns: i < warmers ? warmRuns : 0, warmMs });
+        this.queue(i, { t: 'load', blockKey, data: shared, keys: keyBuffer, recover: next === undefined ? null : (next.buffer as SharedArrayBuffer), warmRuns: i < warmers ? warm.runs : 0, warmMs: warm.ms, warmStop: warm.stop.buffer as SharedArrayBuffer });
       });
       this.flush();
       handOffMs = performance.now() - started;

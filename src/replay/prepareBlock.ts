@@ -9,7 +9,8 @@
  * - the worker pool starts, and the block is handed to it as soon as the context exists
  *   (queued in the starting workers' ports), while the main thread runs the serial warm-up
  *   runs; measured runs wait until the workers are done (beforeMeasuring), so the workers'
- *   loading never disturbs a measured time.
+ *   loading never disturbs a measured time; the workers' own warm-up runs end there too
+ *   (the parallel warm-up runs warm them further), so nothing waits for them.
  *
  * Without the executor (one thread, --no-parallel) only the sender cache is used.
  */
@@ -106,7 +107,11 @@ export async function prepareBlock(data: BlockData, options: PrepareOptions): Pr
           load = loadOn(now);
         } else {
           const started = pool.then(loadOn);
-          load = { done: started.then((handle) => handle.done), senders: Promise.resolve(keys) };
+          load = {
+            done: started.then((handle) => handle.done),
+            senders: Promise.resolve(keys),
+            stopWarming: () => void started.then((handle) => handle.stopWarming(), () => undefined),
+          };
         }
       }
       load.done.catch(() => undefined);
@@ -114,6 +119,8 @@ export async function prepareBlock(data: BlockData, options: PrepareOptions): Pr
     // A failed load is not an error here: the parallel replay loads again, or falls back.
     beforeMeasuring: async () => {
       const waitStarted = performance.now();
+      // The serial warm-up is over: the workers' warm-up runs end at their next transaction.
+      load?.stopWarming();
       await load?.done.catch(() => undefined);
       waited += performance.now() - waitStarted;
     },

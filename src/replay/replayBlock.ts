@@ -18,7 +18,7 @@ import { valuesEqual } from '../state/locations.js';
 import type { SerialTiming } from '../parallel/types.js';
 
 export interface ReplayOptions {
-  /** Measured serial runs (default 5). */
+  /** Measured serial runs (default 3). */
   runs?: number;
   /** Warm-up runs before measuring (default 2). */
   warmup?: number;
@@ -73,7 +73,7 @@ export function defaultThreads(): number {
 }
 
 export async function replaySerial(data: BlockData, options: ReplayOptions = {}): Promise<SerialReplay> {
-  const runs = Math.max(1, options.runs ?? 5);
+  const runs = Math.max(1, options.runs ?? 3);
   const warmup = Math.max(0, options.warmup ?? 2);
   const threads = options.threads ?? defaultThreads();
   const t0 = performance.now();
