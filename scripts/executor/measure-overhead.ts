@@ -7,7 +7,9 @@
 // min(bound, ceiling(2)), conflicts, and GC per transaction (all threads, the median
 // parallel run). Then the median share, and the blocks with ceiling(2) >= 1.1 below 1.0×.
 // One JSON line per block goes to OUT (default overhead.jsonl) for comparing two commits.
-// Run: npm run build && RUNS=7 WARMUP=3 [OUT=f.jsonl] node dist/scripts/executor/measure-overhead.js [block ...]
+// SCHEDULER=bal measures the access-list executor instead (issue 16), with its one fallback
+// (ceiling_bal(2) < 1.1; FALLBACK=1 applies a scheduler's fallback, default off).
+// Run: npm run build && RUNS=7 WARMUP=3 [OUT=f.jsonl] [SCHEDULER=bal] node dist/scripts/executor/measure-overhead.js [block ...]
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +18,7 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
+import type { SchedulerName } from '../../src/parallel/types.js';
 
 const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const shared = process.env.STM_SHARED_FIXTURES ?? join(repo, '..', 'shared', 'fixtures');
@@ -24,6 +27,8 @@ const warmup = Number(process.env.WARMUP ?? 3);
 const minTxs = Number(process.env.MIN_TXS ?? 50);
 const out = process.env.OUT ?? 'overhead.jsonl';
 const only = new Set(process.argv.slice(2).map(Number));
+const scheduler = (process.env.SCHEDULER ?? 'blockstm') as SchedulerName;
+const fallback = process.env.FALLBACK === '1';
 
 const sets: Array<{ dir: string; blocks: number[] }> = [];
 for (const dir of [bundledFixturesDir(), shared]) {
@@ -41,7 +46,7 @@ console.log(`${pad('block', 9)} ${pad('txs', 5)} ${pad('tx ms', 6)} ${pad('seria
 for (const { dir, blocks } of sets) {
   for (const block of blocks) {
     const serial = await replaySerial(loadBlock(BigInt(block), { fixturesDir: dir }), { runs: 3, warmup, threads: 2 });
-    const p = await replayParallel(serial, { threads: 2, fallback: false, runs, warmup, measureBound: true });
+    const p = await replayParallel(serial, { threads: 2, scheduler, fallback, runs, warmup, measureBound: true });
     const m = p.bound?.median ?? Number.NaN;
     const bound = 2 * m;
     const row = {
@@ -57,17 +62,18 @@ for (const { dir, blocks } of sets) {
       conflicts: p.conflicts.total,
       gcUsPerTx: (p.gcMsPerTx ?? Number.NaN) * 1000,
       equal: p.equalsSerial,
+      serialPath: p.fallback.mode === 'serial',
     };
     rows.push(row);
     appendFileSync(out, JSON.stringify(row) + '\n');
     console.log(
-      `${pad(block, 9)} ${pad(row.txs, 5)} ${pad(row.medianTxMs.toFixed(2), 6)} ${pad(row.serialMs.toFixed(1), 7)} ${pad(row.parallelMs.toFixed(1), 7)} ${pad(row.speedup.toFixed(2), 7)} ${pad(bound.toFixed(2), 5)} ${pad(row.ceiling2.toFixed(2), 5)} ${pad(row.share.toFixed(2), 5)} ${pad(row.conflicts, 5)} ${pad(row.gcUsPerTx.toFixed(1), 8)}${row.equal ? '' : '  NOT EQUAL'}`,
+      `${pad(block, 9)} ${pad(row.txs, 5)} ${pad(row.medianTxMs.toFixed(2), 6)} ${pad(row.serialMs.toFixed(1), 7)} ${pad(row.parallelMs.toFixed(1), 7)} ${pad(row.speedup.toFixed(2), 7)} ${pad(bound.toFixed(2), 5)} ${pad(row.ceiling2.toFixed(2), 5)} ${pad(row.share.toFixed(2), 5)} ${pad(row.conflicts, 5)} ${pad(row.gcUsPerTx.toFixed(1), 8)}${row.equal ? '' : '  NOT EQUAL'}${row.serialPath ? '  (serial path)' : ''}`,
     );
   }
 }
 const below = rows.filter((r) => (r.ceiling2 as number) >= 1.1 && (r.speedup as number) < 1);
 console.log(
-  `\n${rows.length} blocks, 2 threads, runs ${runs}, warm-up ${warmup}: median share ${median(rows.map((r) => r.share as number)).toFixed(3)}; ` +
+  `\n${rows.length} blocks, ${scheduler}, 2 threads, runs ${runs}, warm-up ${warmup}: median share ${median(rows.map((r) => r.share as number)).toFixed(3)}; ` +
     `median GC ${median(rows.map((r) => r.gcUsPerTx as number)).toFixed(1)} µs/tx; ` +
     `ceiling(2) >= 1.1 and below 1.0×: ${below.length}${below.length ? ' (' + below.map((r) => `${r.block} ${(r.speedup as number).toFixed(2)}×`).join(', ') + ')' : ''}; ` +
     `all equal: ${rows.every((r) => r.equal)}`,
