@@ -97,6 +97,8 @@ export interface ParallelSummary {
    * absent otherwise.
    */
   speedupPerBound?: Spread | null;
+  /** Runs behind each figure of serialMsInterleaved and parallelMs (their mean): 1, or more on a short block when a minimum measured time was asked for (replayParallel.ts, measurementPlan). */
+  runsPerRound?: number;
   /** The executor's warm-up runs before the measured ones: --warmup, or more on a small block (replayParallel.ts, WARMUP_MIN_TXS). */
   warmupRuns?: number;
   /**

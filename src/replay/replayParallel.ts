@@ -6,8 +6,10 @@
  * runs on the same state so machine drift hits both, check every parallel run against
  * the serial replay (receipts and post-state), and summarise.
  */
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { BlockData } from '../data/blockData.js';
-import { median, spread } from '../analysis/stats.js';
+import { median, spread, uncertainMedian } from '../analysis/stats.js';
 import { balScore, ceilingBal } from '../analysis/ceilingBal.js';
 import { ExecutorError, StmError } from '../errors.js';
 import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
@@ -43,6 +45,8 @@ export interface ParallelOptions {
    */
   fallback: boolean;
   runs: number;
+  /** Measure more rounds than `runs` on a short block, until the serial runs add up to this (see measuredRounds); default: exactly `runs`. */
+  minMeasuredMs?: number;
   warmup: number;
   /** Run a serial replay before each parallel run for the speedup (default true; tests that only check equality skip it). */
   interleaveSerial?: boolean;
@@ -88,6 +92,52 @@ export const WARMUP_MIN_TXS = 4000;
 /** …as long as the extra runs take at most this long in all (a large block is warm after a few; the default replay stays quick). */
 export const WARMUP_EXTRA_MS = 300;
 
+/**
+ * The measured rounds when the caller asks for a minimum of measured time (`minMeasuredMs`:
+ * stm replay without --runs). A round is one serial and one parallel figure; on a block
+ * whose serial run is short, each figure is the mean of several back-to-back runs
+ * (`perRound`, so that a figure spans at least MIN_ROUND_MS), and there are more rounds
+ * than `runs`, until the serial side spans `minMeasuredMs` (at most MAX_MEASURED_ROUNDS),
+ * and more while either side's median is uncertain (see the measured loop).
+ * A single run of a 5 ms block is a draw of GC and timer noise: one young-generation
+ * collection (1–2 ms) lands in it or not, so the runs of the bundled blocks under 20 ms
+ * lay 15–40% from their median on a quiet machine, with 30 runs or after 20 warm-up runs
+ * alike. Otherwise (`minMeasuredMs` undefined, an explicit --runs N, bench): N rounds of
+ * one run.
+ */
+export const MIN_MEASURED_MS = 600;
+export const MIN_ROUND_MS = 25;
+export const MAX_MEASURED_ROUNDS = 30;
+export const MAX_RUNS_PER_ROUND = 1000;
+/** Rounds added while a median is uncertain stop once the serial runs add up to this, ms. */
+export const MAX_MEASURING_MS = 5000;
+/** A reference serial run this long or longer plans the rounds itself (a figure is one run unless the block is under MIN_ROUND_MS warm). */
+export const ESTIMATE_BELOW_MS = 4 * MIN_ROUND_MS;
+
+export function measurementPlan(runs: number, serialMs: number, minMeasuredMs: number | undefined): { rounds: number; perRound: number } {
+  if (minMeasuredMs === undefined) return { rounds: runs, perRound: 1 };
+  const perRound = serialMs > 0 ? Math.min(MAX_RUNS_PER_ROUND, Math.max(1, Math.ceil(MIN_ROUND_MS / serialMs))) : MAX_RUNS_PER_ROUND;
+  const roundMs = perRound * serialMs;
+  const enough = roundMs > 0 ? Math.ceil(minMeasuredMs / roundMs) : MAX_MEASURED_ROUNDS;
+  return { rounds: Math.max(runs, Math.min(MAX_MEASURED_ROUNDS, enough)), perRound };
+}
+
+/**
+ * A young-generation collection on the main thread, now, before a batch of runs of a short
+ * block: otherwise the garbage one side left (the parallel runs' messages and results) is
+ * collected during the other side's next runs, and on a block of a few milliseconds one
+ * such collection (1–3 ms) is a third of a figure. Node exposes V8's gc() only to code
+ * compiled after --expose-gc is set, hence the new context.
+ */
+let collectGarbage: ((options: { type: 'minor' }) => void) | undefined;
+function settleHeap(): void {
+  if (collectGarbage === undefined) {
+    v8.setFlagsFromString('--expose-gc');
+    collectGarbage = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+  }
+  collectGarbage({ type: 'minor' });
+}
+
 /** The warm-up runs showed parallel execution does not pay on this block. */
 class MeasuredFallback extends StmError {
   override name = 'MeasuredFallback';
@@ -97,7 +147,23 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const { ctx } = serial;
   const threads = Math.max(1, Math.floor(options.threads));
   const n = ctx.txs.length;
-  const runs = Math.max(1, options.runs);
+  let { rounds: runs, perRound } = measurementPlan(Math.max(1, options.runs), serial.serialMs.median, options.minMeasuredMs);
+  let planned = options.minMeasuredMs === undefined || options.interleaveSerial === false || serial.serialMs.median >= ESTIMATE_BELOW_MS;
+  /**
+   * The plan from a warm serial time, once, before the measured runs: the reference run
+   * before it was the replay's first or second and runs several times slower than a warm
+   * one on a small block (the fastest of three runs; skipped for a block of ESTIMATE_BELOW_MS or more).
+   */
+  const planFromWarmRuns = async () => {
+    if (planned) return;
+    planned = true;
+    let fastest = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 3; i++) fastest = Math.min(fastest, (await runSerial(serial.replay, serialOptions)).executionMs);
+    ({ rounds: runs, perRound } = measurementPlan(Math.max(1, options.runs), fastest, options.minMeasuredMs));
+    settles = true;
+  };
+  /** A short block measured for a minimum time: every batch starts on a collected young generation (settleHeap). */
+  let settles = false;
   const warmup = Math.max(0, options.warmup);
   const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
   const serialTimes: number[] = [];
@@ -191,13 +257,35 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
         advice ??= reason;
         if (options.fallback) throw new MeasuredFallback(reason);
       }
-      for (let i = 0; i < runs; i++) {
+      await planFromWarmRuns();
+      // With a minimum measured time (stm replay's default), rounds go on past `runs` while
+      // either side's median is uncertain (uncertainMedian), up to MAX_MEASURED_ROUNDS and
+      // MAX_MEASURING_MS of serial time: a scattered figure gets more runs before it is
+      // reported (and flagged if they did not settle it).
+      const moreRounds = (done: number) =>
+        options.minMeasuredMs !== undefined &&
+        done < MAX_MEASURED_ROUNDS &&
+        serialTimes.reduce((sum, ms) => sum + ms * perRound, 0) < MAX_MEASURING_MS &&
+        (uncertainMedian(spread(serialTimes)) || uncertainMedian(spread(parallelTimes)));
+      for (let i = 0; i < runs || moreRounds(i); i++) {
         options.progress?.('serial + parallel', warmup + i, warmup + runs);
-        serialTimes.push(options.interleaveSerial === false ? serial.serialMs.median : timed(await runSerial(serial.replay, serialOptions)));
-        const result = await runOnce();
-        parallelTimes.push(result.elapsedMs);
-        results.push(result);
-        difference ??= await compareWithSerial(serial, result.outcomes);
+        if (options.interleaveSerial === false) serialTimes.push(serial.serialMs.median);
+        else {
+          if (settles) settleHeap();
+          let sum = 0;
+          for (let j = 0; j < perRound; j++) sum += timed(await runSerial(serial.replay, serialOptions));
+          serialTimes.push(sum / perRound);
+        }
+        let parallelSum = 0;
+        let result!: RunResult;
+        if (settles) settleHeap();
+        for (let j = 0; j < perRound; j++) {
+          result = await runOnce();
+          parallelSum += result.elapsedMs;
+          results.push(result);
+          difference ??= await compareWithSerial(serial, result.outcomes);
+        }
+        parallelTimes.push(parallelSum / perRound);
         if (options.measureBound === true && pool.size > 0 && options.interleaveSerial !== false) {
           // Two plain serial replays at once (main thread and worker 0), right after the runs they qualify.
           const theirs = pool.replaySerially(blockKey, timeoutMs);
@@ -205,7 +293,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           const together = (mine + (await theirs)) / 2;
           boundFactors.push(serialTimes[serialTimes.length - 1]! / together);
           // speedup / m of this round = together / parallel: the serial run alone cancels out.
-          perBound.push(together / result.elapsedMs);
+          perBound.push(together / (parallelSum / perRound));
         }
       }
     } catch (error) {
@@ -238,9 +326,13 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     // Serial fallback: the executor runs the block serially on the main thread, so its
     // runs are the serial runs: the same measurements on both sides (speedup exactly 1),
     // not a second set whose noise would read as a gain or a loss.
+    await planFromWarmRuns();
     for (let i = 0; i < runs; i++) {
       options.progress?.('serial (fallback)', warmup + i, warmup + runs);
-      const ms = timed(await runSerial(serial.replay, serialOptions));
+      let sum = 0;
+      if (settles) settleHeap();
+      for (let j = 0; j < perRound; j++) sum += timed(await runSerial(serial.replay, serialOptions));
+      const ms = sum / perRound;
       serialTimes.push(ms);
       parallelTimes.push(ms);
     }
@@ -289,6 +381,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     bound: boundFactors.length === 0 ? null : spread(boundFactors),
     speedupPerBound: perBound.length === 0 ? null : spread(perBound),
     warmupRuns,
+    runsPerRound: perRound,
     gcMsPerTx: stats === undefined || n === 0 ? null : stats.gcMs.reduce((sum, ms) => sum + ms, 0) / n,
   };
   if (scheduler === 'occ') {

@@ -2,16 +2,18 @@
  * When a measured figure is more likely noise than fact, and the words that say so. Every
  * report with timings carries these warnings (`warnings` in JSON, "! …" lines in text):
  * too few runs for a median, a speedup above what the block's dependency graph allows on
- * T threads (efficiency > 100%: the serial side was slowed, or the ceiling's per-transaction
- * times were), a wide spread between runs, and a machine busy with other work while stm
- * measured. The thresholds live here and nowhere else (docs/metrics.md, "Noise").
+ * T threads (efficiency > 105%: the serial side was slowed, or the ceiling's per-transaction
+ * times were), runs too scattered for their median to be trusted (the rule is
+ * src/analysis/stats.ts's uncertainMedian, which stm replay also measures against), and a
+ * machine busy with other work while stm measured. The other thresholds live here and
+ * nowhere else (docs/metrics.md, "Noise").
  */
-import type { Spread } from '../analysis/stats.js';
+import { medianUncertainty, uncertainMedian, type Spread } from '../analysis/stats.js';
 
 /** Fewer measured runs than this: a median of so few is one lucky or unlucky run. */
 export const MIN_RUNS = 3;
-/** (max − min) / median above this, on either side of a ratio: the runs disagree. */
-export const WIDE_SPREAD = 0.5;
+/** A speedup this far above ceiling(T) (efficiency above 1 + this) is flagged; closer is the resolution of a measured ratio. */
+export const EFFICIENCY_TOLERANCE = 0.05;
 /** Other processes using more cores than this on average during the runs (scripts/machine/quiet-run.ts uses 0.2). */
 export const BUSY_OTHER_CORES = 0.25;
 
@@ -32,23 +34,20 @@ export interface NoiseInput {
   otherProcessesCores: number | null;
 }
 
-/** (max − min) / median, 0 for a single run or an unmeasurably fast block. */
-export function relativeSpread(s: Spread): number {
-  return s.runs > 1 && s.median > 0 ? (s.max - s.min) / s.median : 0;
-}
-
 export function noiseWarnings(input: NoiseInput): string[] {
   const warnings: string[] = [];
   const runs = Math.min(input.serialMs?.runs ?? Number.POSITIVE_INFINITY, ...input.parallel.map((p) => p.parallelMs.runs));
   if (runs < MIN_RUNS) warnings.push(`only ${runs} measured run${runs === 1 ? '' : 's'}: medians of fewer than ${MIN_RUNS} are one run's luck (use --runs 5 or more)`);
   const wide = (what: string, s: Spread) => {
-    const r = relativeSpread(s);
-    if (r > WIDE_SPREAD) warnings.push(`${what} times vary widely between runs (min ${s.min.toFixed(1)} ms, max ${s.max.toFixed(1)} ms, ${Math.round(r * 100)}% of the median)`);
+    const r = medianUncertainty(s);
+    if (uncertainMedian(s)) {
+      warnings.push(`${what} times vary widely between runs (their median is uncertain by ±${Math.round(r * 100)}%: a typical run is ${Math.round((s.mad / s.median) * 100)}% from it over ${s.runs} runs; min ${s.min.toFixed(1)} ms, max ${s.max.toFixed(1)} ms)`);
+    }
   };
   if (input.serialMs !== undefined) wide('serial', input.serialMs);
   for (const p of input.parallel) {
     const label = input.parallel.length > 1 ? ` (${p.scheduler})` : '';
-    if (p.efficiency > 1) {
+    if (p.efficiency > 1 + EFFICIENCY_TOLERANCE) {
       warnings.push(
         `speedup ${p.speedup.toFixed(2)}×${label} exceeds ceiling(${p.threads}) ${p.ceilingT.toFixed(2)}× (efficiency ${Math.round(p.efficiency * 100)}%): no schedule can do that, so the runs were disturbed`,
       );

@@ -154,6 +154,8 @@ export interface ParallelReport {
   /** The serial runs interleaved with the parallel ones: the speedup's numerator. */
   serialMs: Spread;
   parallelMs: Spread;
+  /** Runs behind each figure of serialMs and parallelMs (their mean): 1, or more on a short block by default (measurementPlan). */
+  runsPerRound: number;
   speedup: number;
   ceilingT: number;
   efficiency: number;
@@ -349,6 +351,7 @@ function parallelReport(summary: ParallelSummary): ParallelReport {
     oversubscribed: summary.oversubscribed,
     serialMs: summary.serialMsInterleaved,
     parallelMs: summary.parallelMs,
+    runsPerRound: summary.runsPerRound ?? 1,
     speedup: summary.speedup,
     ceilingT: summary.ceilingT,
     efficiency: summary.efficiency,

@@ -215,7 +215,7 @@ test('the built-in suite is bench/ci-suite.json, and a suite names what is wrong
 
 /** An entry as the gate sees it: speedup, efficiency at ceiling(2) = 2, the bound m measured beside it. */
 function gateEntry(base: BenchReport['entries'][number], speedup: number, m: number): BenchReport['entries'][number] {
-  return { ...structuredClone(base), speedup, efficiency: speedup / 2, machineBound: { min: m, median: m, max: m, runs: 7 }, speedupPerBound: speedup / m };
+  return { ...structuredClone(base), speedup, efficiency: speedup / 2, machineBound: { min: m, median: m, max: m, runs: 7, mad: 0 }, speedupPerBound: speedup / m };
 }
 
 test('speedup per machine bound: an executor 25% slower fails, though the raw tolerance alone would let it through', async () => {

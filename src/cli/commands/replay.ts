@@ -6,11 +6,12 @@
  */
 import { availableParallelism } from 'node:os';
 import { obtainCommandBlock } from '../commandBlock.js';
-import { bindingCeiling, replayParallel, shutdownParallel, withCeiling } from '../../replay/replayParallel.js';
+import { MIN_MEASURED_MS, bindingCeiling, replayParallel, shutdownParallel, withCeiling } from '../../replay/replayParallel.js';
 import { remeasured, replaySerial } from '../../replay/replayBlock.js';
 import { prepareBlock } from '../../replay/prepareBlock.js';
 import { machineInfo, sampleOtherProcessesCpu } from '../../report/machine.js';
 import { buildReplayReport } from '../../report/replayReport.js';
+import { MIN_RUNS } from '../../report/noise.js';
 import { UsageError } from '../../errors.js';
 import { InterruptGuard } from '../interrupt.js';
 import { parseBlockNumber, parseScheduler, parseTxSelector, parseWholeNumber, resolveTxIndex } from '../options.js';
@@ -26,7 +27,8 @@ import { toolVersion } from '../../version.js';
 export interface ReplayCommandOptions {
   block?: string;
   fixtures?: string;
-  runs: string | number;
+  /** Undefined: the default (MIN_RUNS rounds, more on a short block: MIN_MEASURED_MS). */
+  runs?: string | number;
   warmup: string | number;
   threads?: string | number;
   fallback: boolean;
@@ -50,7 +52,10 @@ export interface ReplayCommandOptions {
 export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
   if (raw.block === undefined) throw new UsageError("required option '--block <N>' not specified (e.g. --block 19933597; stm list shows the bundled blocks)");
   const number = parseBlockNumber(raw.block);
-  const runs = parseWholeNumber('--runs', raw.runs, 1);
+  // Without --runs: the fewest rounds whose median draws no noise warning, and more on a
+  // short block (replayParallel's measuredRounds); --runs N is exactly N.
+  const runs = raw.runs === undefined ? MIN_RUNS : parseWholeNumber('--runs', raw.runs, 1);
+  const minMeasuredMs = raw.runs === undefined ? MIN_MEASURED_MS : undefined;
   const warmup = parseWholeNumber('--warmup', raw.warmup, 0);
   const threads = raw.threads === undefined ? availableParallelism() : parseWholeNumber('--threads', raw.threads, 1);
   const scheduler = parseScheduler(raw.scheduler);
@@ -98,6 +103,7 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
         fallback: raw.fallback,
         commutative: raw.commutative,
         runs,
+        ...(minMeasuredMs === undefined ? {} : { minMeasuredMs }),
         warmup,
         checkpoint: interrupt.checkpoint,
         progress: progress.update,

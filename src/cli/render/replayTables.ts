@@ -32,13 +32,16 @@ export function blockLine(report: ReplayReport): string {
 export function renderBlockTable(report: ReplayReport): string {
   const { block, serial, options } = report;
   const t = table();
-  const runs = `${serial.ms.runs} run${serial.ms.runs === 1 ? '' : 's'} after ${options.warmup} warm-up`;
+  // On a short block each figure is the mean of several back-to-back runs (runsPerRound).
+  const perRound = report.parallel?.runsPerRound ?? 1;
+  const count = perRound > 1 ? `${serial.ms.runs} rounds of ${perRound} runs` : `${serial.ms.runs} run${serial.ms.runs === 1 ? '' : 's'}`;
+  const runs = `${count} after ${options.warmup} warm-up`;
   t.push(
     [heading('block'), `${block.number} (${block.hardfork})`],
     [heading('source'), `${block.source.kind} ${dim(compactText() ? shortPath(block.source.dir) : block.source.dir)}`],
     [heading('txs'), formatInt(block.txCount)],
     [heading('gas'), formatInt(block.gasUsed)],
-    [heading('serial time'), `${formatMs(serial.ms.median)} median ${dim(compactText() ? `(${formatMs(serial.ms.min)}–${formatMs(serial.ms.max)}; ${serial.ms.runs} runs)` : `(min ${formatMs(serial.ms.min)}, max ${formatMs(serial.ms.max)}; ${runs})`)}`],
+    [heading('serial time'), `${formatMs(serial.ms.median)} median ${dim(compactText() ? `(${formatMs(serial.ms.min)}–${formatMs(serial.ms.max)}; ${count})` : `(min ${formatMs(serial.ms.min)}, max ${formatMs(serial.ms.max)}; ${runs})`)}`],
     [heading('throughput'), `${serial.mgasPerSecond.toFixed(1)} Mgas/s`],
     [heading('verification'), verificationText(report)],
     [heading('setup'), dim(`context ${formatMs(serial.setup.contextMs)}, VM ${formatMs(serial.setup.vmMs)} (not in serial time)`)],

@@ -1,0 +1,31 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { medianUncertainty, spread, uncertainMedian } from '../../src/analysis/stats.js';
+import { MAX_MEASURED_ROUNDS, MAX_RUNS_PER_ROUND, measurementPlan } from '../../src/replay/replayParallel.js';
+
+test('spread: the median absolute deviation ignores one outlier; min–max does not', () => {
+  const s = spread([10, 10.2, 9.9, 10.1, 30]);
+  assert.equal(s.median, 10.1);
+  assert.ok(Math.abs(s.mad - 0.1) < 1e-9, String(s.mad));
+  assert.equal(s.max, 30);
+  assert.equal(uncertainMedian(s), false, 'one slow run does not make the median uncertain');
+});
+
+test('uncertainMedian: scattered runs are flagged, fewer runs need more agreement, sub-0.5 ms scatter is not', () => {
+  // Three runs whose typical distance from the median is 20%: SE ≈ 1.86 · 20% / √3 ≈ 21%.
+  const scattered = spread([80, 100, 120]);
+  assert.ok(medianUncertainty(scattered) > 0.2 && medianUncertainty(scattered) < 0.22, String(medianUncertainty(scattered)));
+  assert.equal(uncertainMedian(scattered), true);
+  // The same scatter over 36 runs: SE ≈ 6%, a median to trust.
+  const many = spread(Array.from({ length: 36 }, (_, i) => [80, 100, 120][i % 3]!));
+  assert.equal(uncertainMedian(many), false);
+  // A 1 ms block's runs 30% apart differ by 0.3 ms: timer jitter, not flagged.
+  assert.equal(uncertainMedian(spread([0.7, 1, 1.3])), false);
+});
+
+test('measurementPlan: exact runs unless a minimum measured time is asked for; then short blocks get averaged figures and more rounds', () => {
+  assert.deepEqual(measurementPlan(3, 0.5, undefined), { rounds: 3, perRound: 1 }, '--runs N is exactly N');
+  assert.deepEqual(measurementPlan(3, 240, 600), { rounds: 3, perRound: 1 }, 'a 240 ms block keeps 3 rounds of one run');
+  assert.deepEqual(measurementPlan(3, 5, 600), { rounds: 24, perRound: 5 }, 'a 5 ms block: 25 ms figures, 0.6 s of them');
+  assert.deepEqual(measurementPlan(3, 0.001, 600), { rounds: MAX_MEASURED_ROUNDS, perRound: MAX_RUNS_PER_ROUND }, 'capped');
+});
