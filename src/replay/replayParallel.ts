@@ -268,7 +268,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
         serialTimes.reduce((sum, ms) => sum + ms * perRound, 0) < MAX_MEASURING_MS &&
         (uncertainMedian(spread(serialTimes)) || uncertainMedian(spread(parallelTimes)));
       for (let i = 0; i < runs || moreRounds(i); i++) {
-        options.progress?.('serial + parallel', warmup + i, warmup + runs);
+        options.progress?.('serial + parallel', warmup + i, warmup + Math.max(runs, i + 1));
         if (options.interleaveSerial === false) serialTimes.push(serial.serialMs.median);
         else {
           if (settles) settleHeap();
