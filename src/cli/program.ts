@@ -81,7 +81,7 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .option('--fixtures <dir>', 'read the block from this folder of fixtures (DIR/<N>/block.json.gz …) and nowhere else')
     // Default (src/cli/commands/replay.ts): 3 measured rounds, the fewest whose median draws no
     // noise warning (MIN_RUNS), and more on a short block (MIN_MEASURED_MS of serial time).
-    .option('--runs <n>', 'measured runs (median, min, max); default 3, more on a block that runs in under 0.1 s; 5 or more for figures to publish')
+    .option('--runs <n>', 'measured runs (median, min, max); default 3, and more on a short block or while the runs disagree (docs/metrics.md, "Speedup"); --runs N is exactly N, 5 or more for figures to publish')
     .option('--warmup <n>', 'warm-up runs before measuring (the executor gets more on a small block: docs/metrics.md, "Speedup")', '2')
     .option('--threads <T>', `threads for ceiling(T) and the parallel replay (default: this machine's cores)`)
     .option('--fallback', 'run the block serially where a production executor would (default: run the executor and only say so)', false)
