@@ -97,7 +97,7 @@ export interface ParallelSummary {
    * absent otherwise.
    */
   speedupPerBound?: Spread | null;
-  /** Runs behind each figure of serialMsInterleaved and parallelMs (their mean): 1, or more on a short block when a minimum measured time was asked for (replayParallel.ts, measurementPlan). */
+  /** Runs behind each figure of serialMsInterleaved and parallelMs (their mean): 1, or more on a short block when a minimum measured time was asked for (src/replay/measurementPlan.ts). */
   runsPerRound?: number;
   /** The executor's warm-up runs before the measured ones: --warmup, or more on a small block (replayParallel.ts, WARMUP_MIN_TXS). */
   warmupRuns?: number;

@@ -6,8 +6,6 @@
  * runs on the same state so machine drift hits both, check every parallel run against
  * the serial replay (receipts and post-state), and summarise.
  */
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { BlockData } from '../data/blockData.js';
 import { median, spread, uncertainMedian } from '../analysis/stats.js';
 import { balScore, ceilingBal } from '../analysis/ceilingBal.js';
@@ -16,6 +14,7 @@ import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
 import type { SerialReplay } from './replayBlock.js';
 import { compareWithSerial } from './compareWithSerial.js';
+import { ESTIMATE_BELOW_MS, MAX_MEASURED_ROUNDS, MAX_MEASURING_MS, measurementPlan, settleHeap } from './measurementPlan.js';
 import type { BlockLevelAccessList } from '@ethereumjs/util';
 import { runBlockStm } from '../parallel/blockStmScheduler.js';
 import { runBalScheduler } from '../parallel/balScheduler.js';
@@ -45,7 +44,7 @@ export interface ParallelOptions {
    */
   fallback: boolean;
   runs: number;
-  /** Measure more rounds than `runs` on a short block, until the serial runs add up to this (see measuredRounds); default: exactly `runs`. */
+  /** Measure more rounds than `runs` on a short block, until the serial runs add up to this, and while a median is uncertain (measurementPlan.ts); default: exactly `runs`. */
   minMeasuredMs?: number;
   warmup: number;
   /** Run a serial replay before each parallel run for the speedup (default true; tests that only check equality skip it). */
@@ -92,52 +91,6 @@ export const WARMUP_MIN_TXS = 4000;
 /** …as long as the extra runs take at most this long in all (a large block is warm after a few; the default replay stays quick). */
 export const WARMUP_EXTRA_MS = 300;
 
-/**
- * The measured rounds when the caller asks for a minimum of measured time (`minMeasuredMs`:
- * stm replay without --runs). A round is one serial and one parallel figure; on a block
- * whose serial run is short, each figure is the mean of several back-to-back runs
- * (`perRound`, so that a figure spans at least MIN_ROUND_MS), and there are more rounds
- * than `runs`, until the serial side spans `minMeasuredMs` (at most MAX_MEASURED_ROUNDS),
- * and more while either side's median is uncertain (see the measured loop).
- * A single run of a 5 ms block is a draw of GC and timer noise: one young-generation
- * collection (1–2 ms) lands in it or not, so the runs of the bundled blocks under 20 ms
- * lay 15–40% from their median on a quiet machine, with 30 runs or after 20 warm-up runs
- * alike. Otherwise (`minMeasuredMs` undefined, an explicit --runs N, bench): N rounds of
- * one run.
- */
-export const MIN_MEASURED_MS = 600;
-export const MIN_ROUND_MS = 25;
-export const MAX_MEASURED_ROUNDS = 30;
-export const MAX_RUNS_PER_ROUND = 1000;
-/** Rounds added while a median is uncertain stop once the serial runs add up to this, ms. */
-export const MAX_MEASURING_MS = 5000;
-/** A reference serial run this long or longer plans the rounds itself (a figure is one run unless the block is under MIN_ROUND_MS warm). */
-export const ESTIMATE_BELOW_MS = 4 * MIN_ROUND_MS;
-
-export function measurementPlan(runs: number, serialMs: number, minMeasuredMs: number | undefined): { rounds: number; perRound: number } {
-  if (minMeasuredMs === undefined) return { rounds: runs, perRound: 1 };
-  const perRound = serialMs > 0 ? Math.min(MAX_RUNS_PER_ROUND, Math.max(1, Math.ceil(MIN_ROUND_MS / serialMs))) : MAX_RUNS_PER_ROUND;
-  const roundMs = perRound * serialMs;
-  const enough = roundMs > 0 ? Math.ceil(minMeasuredMs / roundMs) : MAX_MEASURED_ROUNDS;
-  return { rounds: Math.max(runs, Math.min(MAX_MEASURED_ROUNDS, enough)), perRound };
-}
-
-/**
- * A young-generation collection on the main thread, now, before a batch of runs of a short
- * block: otherwise the garbage one side left (the parallel runs' messages and results) is
- * collected during the other side's next runs, and on a block of a few milliseconds one
- * such collection (1–3 ms) is a third of a figure. Node exposes V8's gc() only to code
- * compiled after --expose-gc is set, hence the new context.
- */
-let collectGarbage: ((options: { type: 'minor' }) => void) | undefined;
-function settleHeap(): void {
-  if (collectGarbage === undefined) {
-    v8.setFlagsFromString('--expose-gc');
-    collectGarbage = runInNewContext('gc') as (options: { type: 'minor' }) => void;
-  }
-  collectGarbage({ type: 'minor' });
-}
-
 /** The warm-up runs showed parallel execution does not pay on this block. */
 class MeasuredFallback extends StmError {
   override name = 'MeasuredFallback';
@@ -147,7 +100,11 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   const { ctx } = serial;
   const threads = Math.max(1, Math.floor(options.threads));
   const n = ctx.txs.length;
+  const warmup = Math.max(0, options.warmup);
+  const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
   let { rounds: runs, perRound } = measurementPlan(Math.max(1, options.runs), serial.serialMs.median, options.minMeasuredMs);
+  /** A short block measured for a minimum time: every batch starts on a collected young generation (settleHeap). */
+  let settles = false;
   let planned = options.minMeasuredMs === undefined || options.interleaveSerial === false || serial.serialMs.median >= ESTIMATE_BELOW_MS;
   /**
    * The plan from a warm serial time, once, before the measured runs: the reference run
@@ -162,10 +119,6 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     ({ rounds: runs, perRound } = measurementPlan(Math.max(1, options.runs), fastest, options.minMeasuredMs));
     settles = true;
   };
-  /** A short block measured for a minimum time: every batch starts on a collected young generation (settleHeap). */
-  let settles = false;
-  const warmup = Math.max(0, options.warmup);
-  const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
   const serialTimes: number[] = [];
   const serialRuns: SerialTiming[] = [];
   const timed = (run: SerialRun): number => {

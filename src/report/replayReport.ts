@@ -154,7 +154,7 @@ export interface ParallelReport {
   /** The serial runs interleaved with the parallel ones: the speedup's numerator. */
   serialMs: Spread;
   parallelMs: Spread;
-  /** Runs behind each figure of serialMs and parallelMs (their mean): 1, or more on a short block by default (measurementPlan). */
+  /** Runs behind each figure of serialMs and parallelMs (their mean): 1, or more on a short block by default (src/replay/measurementPlan.ts). */
   runsPerRound: number;
   speedup: number;
   ceilingT: number;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { medianUncertainty, spread, uncertainMedian } from '../../src/analysis/stats.js';
-import { MAX_MEASURED_ROUNDS, MAX_RUNS_PER_ROUND, measurementPlan } from '../../src/replay/replayParallel.js';
+import { MAX_MEASURED_ROUNDS, MAX_RUNS_PER_ROUND, measurementPlan } from '../../src/replay/measurementPlan.js';
 
 test('spread: the median absolute deviation ignores one outlier; min–max does not', () => {
   const s = spread([10, 10.2, 9.9, 10.1, 30]);

@@ -6,7 +6,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { obtainCommandBlock } from '../commandBlock.js';
-import { MIN_MEASURED_MS, bindingCeiling, replayParallel, shutdownParallel, withCeiling } from '../../replay/replayParallel.js';
+import { bindingCeiling, replayParallel, shutdownParallel, withCeiling } from '../../replay/replayParallel.js';
+import { MIN_MEASURED_MS } from '../../replay/measurementPlan.js';
 import { remeasured, replaySerial } from '../../replay/replayBlock.js';
 import { prepareBlock } from '../../replay/prepareBlock.js';
 import { machineInfo, sampleOtherProcessesCpu } from '../../report/machine.js';
@@ -53,7 +54,7 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
   if (raw.block === undefined) throw new UsageError("required option '--block <N>' not specified (e.g. --block 19933597; stm list shows the bundled blocks)");
   const number = parseBlockNumber(raw.block);
   // Without --runs: the fewest rounds whose median draws no noise warning, and more on a
-  // short block (replayParallel's measuredRounds); --runs N is exactly N.
+  // short block and while a median is uncertain (src/replay/measurementPlan.ts); --runs N is exactly N.
   const runs = raw.runs === undefined ? MIN_RUNS : parseWholeNumber('--runs', raw.runs, 1);
   const minMeasuredMs = raw.runs === undefined ? MIN_MEASURED_MS : undefined;
   const warmup = parseWholeNumber('--warmup', raw.warmup, 0);

@@ -1,0 +1,55 @@
+/**
+ * How many runs `stm replay` measures when the user did not say (`--runs` absent): the
+ * measurement plan for short blocks (figures that average back-to-back runs, more rounds),
+ * the caps on rounds added while a median is uncertain (the rule: uncertainMedian in
+ * src/analysis/stats.ts), and the heap settling before each batch. replayParallel.ts runs
+ * the plan; docs/metrics.md ("Speedup") describes it.
+ */
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * The measured rounds when the caller asks for a minimum of measured time (`minMeasuredMs`:
+ * stm replay without --runs). A round is one serial and one parallel figure; on a block
+ * whose serial run is short, each figure is the mean of several back-to-back runs
+ * (`perRound`, so that a figure spans at least MIN_ROUND_MS), and there are more rounds
+ * than `runs`, until the serial side spans `minMeasuredMs` (at most MAX_MEASURED_ROUNDS),
+ * and more while either side's median is uncertain (replayParallel's measured loop).
+ * A single run of a 5 ms block is a draw of GC and timer noise: one young-generation
+ * collection (1–2 ms) lands in it or not, so the runs of the bundled blocks under 20 ms
+ * lay 15–40% from their median on a quiet machine, with 30 runs or after 20 warm-up runs
+ * alike. Otherwise (`minMeasuredMs` undefined, an explicit --runs N, bench): N rounds of
+ * one run.
+ */
+export const MIN_MEASURED_MS = 600;
+export const MIN_ROUND_MS = 25;
+export const MAX_MEASURED_ROUNDS = 30;
+export const MAX_RUNS_PER_ROUND = 1000;
+/** Rounds added while a median is uncertain stop once the serial runs add up to this, ms. */
+export const MAX_MEASURING_MS = 5000;
+/** A reference serial run this long or longer plans the rounds itself (a figure is one run unless the block is under MIN_ROUND_MS warm). */
+export const ESTIMATE_BELOW_MS = 4 * MIN_ROUND_MS;
+
+export function measurementPlan(runs: number, serialMs: number, minMeasuredMs: number | undefined): { rounds: number; perRound: number } {
+  if (minMeasuredMs === undefined) return { rounds: runs, perRound: 1 };
+  const perRound = serialMs > 0 ? Math.min(MAX_RUNS_PER_ROUND, Math.max(1, Math.ceil(MIN_ROUND_MS / serialMs))) : MAX_RUNS_PER_ROUND;
+  const roundMs = perRound * serialMs;
+  const enough = roundMs > 0 ? Math.ceil(minMeasuredMs / roundMs) : MAX_MEASURED_ROUNDS;
+  return { rounds: Math.max(runs, Math.min(MAX_MEASURED_ROUNDS, enough)), perRound };
+}
+
+/**
+ * A young-generation collection on the main thread, now, before a batch of runs of a short
+ * block: otherwise the garbage one side left (the parallel runs' messages and results) is
+ * collected during the other side's next runs, and on a block of a few milliseconds one
+ * such collection (1–3 ms) is a third of a figure. Node exposes V8's gc() only to code
+ * compiled after --expose-gc is set, hence the new context.
+ */
+let collectGarbage: ((options: { type: 'minor' }) => void) | undefined;
+export function settleHeap(): void {
+  if (collectGarbage === undefined) {
+    v8.setFlagsFromString('--expose-gc');
+    collectGarbage = runInNewContext('gc') as (options: { type: 'minor' }) => void;
+  }
+  collectGarbage({ type: 'minor' });
+}
