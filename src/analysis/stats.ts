@@ -34,6 +34,9 @@ export function quantile(values: number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+/** Fewer measured runs than this: a median of so few is one lucky or unlucky run (warned; also the default of stm replay and analyze). */
+export const MIN_RUNS = 3;
+
 /**
  * The median's relative standard error above this: the runs disagree too much for their
  * median to be trusted (stm replay then measures more rounds, and its report warns if that

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { analyzeBlock, type BlockAnalysis } from '../analysis/blockAnalysis.js';
 import { readWriteEdges } from '../analysis/readWriteEdges.js';
-import { median, spread, type Spread } from '../analysis/stats.js';
+import { MIN_RUNS, median, spread, type Spread } from '../analysis/stats.js';
 import type { BlockData } from '../data/blockData.js';
 import { createBlockContext, type BlockContext, type BlockContextOptions } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
@@ -18,7 +18,7 @@ import { valuesEqual } from '../state/locations.js';
 import type { SerialTiming } from '../parallel/types.js';
 
 export interface ReplayOptions {
-  /** Measured serial runs (default 3). */
+  /** Measured serial runs (default MIN_RUNS, 3). */
   runs?: number;
   /** Warm-up runs before measuring (default 2). */
   warmup?: number;
@@ -73,7 +73,7 @@ export function defaultThreads(): number {
 }
 
 export async function replaySerial(data: BlockData, options: ReplayOptions = {}): Promise<SerialReplay> {
-  const runs = Math.max(1, options.runs ?? 3);
+  const runs = Math.max(1, options.runs ?? MIN_RUNS);
   const warmup = Math.max(0, options.warmup ?? 2);
   const threads = options.threads ?? defaultThreads();
   const t0 = performance.now();

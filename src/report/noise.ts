@@ -8,10 +8,8 @@
  * machine busy with other work while stm measured. The other thresholds live here and
  * nowhere else (docs/metrics.md, "Noise").
  */
-import { medianUncertainty, uncertainMedian, type Spread } from '../analysis/stats.js';
+import { MIN_RUNS, medianUncertainty, uncertainMedian, type Spread } from '../analysis/stats.js';
 
-/** Fewer measured runs than this: a median of so few is one lucky or unlucky run. */
-export const MIN_RUNS = 3;
 /** A speedup this far above ceiling(T) (efficiency above 1 + this) is flagged; closer is the resolution of a measured ratio. */
 export const EFFICIENCY_TOLERANCE = 0.05;
 /** Other processes using more cores than this on average during the runs (scripts/machine/quiet-run.ts uses 0.2). */

@@ -12,7 +12,7 @@ import { remeasured, replaySerial } from '../../replay/replayBlock.js';
 import { prepareBlock } from '../../replay/prepareBlock.js';
 import { machineInfo, sampleOtherProcessesCpu } from '../../report/machine.js';
 import { buildReplayReport } from '../../report/replayReport.js';
-import { MIN_RUNS } from '../../report/noise.js';
+import { MIN_RUNS } from '../../analysis/stats.js';
 import { UsageError } from '../../errors.js';
 import { InterruptGuard } from '../interrupt.js';
 import { parseBlockNumber, parseScheduler, parseTxSelector, parseWholeNumber, resolveTxIndex } from '../options.js';

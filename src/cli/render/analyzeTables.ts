@@ -7,7 +7,7 @@ import type { AnalyzeReport, AnalyzedBlock, HeatEntry, WhatIfEntry } from '../..
 import { bad, dim, formatInt, formatMs, formatPercent, formatSpeedup, heading, ok, table, warn } from './format.js';
 import { renderHeatmap } from './analyzeHeatmap.js';
 import { balTable } from './analyzeBal.js';
-import { MIN_RUNS } from '../../report/noise.js';
+import { MIN_RUNS } from '../../analysis/stats.js';
 
 const RANK_ROWS = 10;
 
