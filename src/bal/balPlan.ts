@@ -33,6 +33,16 @@ interface History {
   values: LocationValue[];
 }
 
+/** One transaction held to the list: the first violation, if any, and what it touched that was not seen before. */
+export interface TransactionCheck {
+  failure?: string;
+  /** Locations it touched that were not seen before. */
+  touched: string[];
+}
+
+/** The kinds of an account's own locations (src/state/locations.ts). */
+const ACCOUNT_KINDS = ['b:', 'n:', 'c:', 'e:', 'w:'];
+
 export interface PlanWrites {
   keys: string[];
   values: LocationValue[];
@@ -50,6 +60,8 @@ export class BalPlan {
   readonly accounts = new Set<string>();
   /** Listed storage keys (changed or read), as stm keys. */
   readonly slots = new Set<string>();
+  /** Every location key the list allows a transaction to touch: each listed account's fields, each listed slot (one lookup per read). */
+  private readonly listedKeys = new Set<string>();
   /** Per list index 0..n+1: its changes (b/n/c/s) as stm keys and post-values. */
   readonly changes: Array<Map<string, LocationValue>>;
   /** Per transaction (stm index): what to load into memory: the changes plus derived existence and wipes. */
@@ -59,7 +71,12 @@ export class BalPlan {
   private readonly wipes = new Map<string, number[]>();
   private readonly n: number;
 
-  constructor(bal: BlockLevelAccessList, private readonly rules: BalPlanRules) {
+  constructor(
+    /** The list this plan was made from. */
+    readonly list: BlockLevelAccessList,
+    private readonly rules: BalPlanRules,
+  ) {
+    const bal = list;
     const n = (this.n = rules.txCount);
     this.changes = Array.from({ length: n + 2 }, () => new Map<string, LocationValue>());
     const put = (index: number, key: string, value: LocationValue, what: string): void => {
@@ -81,6 +98,8 @@ export class BalPlan {
       for (const [index, hex] of nonceChanges) put(index, 'n:' + address, quantity(hex), 'nonce');
       for (const [index, code] of codeChanges) put(index, 'c:' + address, code.length === 0 ? EMPTY_CODE : new CodeValue(code), 'code');
     }
+    for (const address of this.accounts) for (const kind of ACCOUNT_KINDS) this.listedKeys.add(kind + address);
+    for (const key of this.slots) this.listedKeys.add(key);
     this.preload = this.derivePreload();
   }
 
@@ -161,14 +180,12 @@ export class BalPlan {
     const index = tx + 1;
     const where = `transaction ${tx} (access-list index ${index})`;
     for (const key of readKeys) {
-      const miss = this.unlisted(key);
-      if (miss !== undefined) return `${where} read ${describeLocation(key)}, ${miss}`;
+      if (!this.listedKeys.has(key)) return `${where} read ${describeLocation(key)}, ${this.unlisted(key)}`;
     }
     const expected = this.changes[index]!;
     const made = new Set<string>();
     const check = (key: string, value: LocationValue): string | undefined => {
-      const miss = this.unlisted(key);
-      if (miss !== undefined) return `${where} wrote ${describeLocation(key)}, ${miss}`;
+      if (!this.listedKeys.has(key)) return `${where} wrote ${describeLocation(key)}, ${this.unlisted(key)}`;
       const kind = locationKind(key);
       if (kind === 'e' || kind === 'w') return undefined;
       const before = this.valueBefore(key, tx);
@@ -194,6 +211,25 @@ export class BalPlan {
     return undefined;
   }
 
+  /**
+   * checkTransaction, and the locations the transaction touched (read, wrote, credited)
+   * that `seen` does not hold yet, which it adds to `seen` (for checkNothingExtra, through
+   * touchedAccountsAndSlots). Run where the transaction ran: a worker for its own (the
+   * verdict travels in its result), the coordinator for the main thread's.
+   */
+  checkAndCollect(tx: number, readKeys: string[], keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], seen: Set<string>): TransactionCheck {
+    const failure = this.checkTransaction(tx, readKeys, keys, values, creditKeys, creditDeltas);
+    const touched: string[] = [];
+    for (const list of [readKeys, keys, creditKeys]) {
+      for (const key of list) {
+        if (seen.has(key)) continue;
+        seen.add(key);
+        touched.push(key);
+      }
+    }
+    return failure === undefined ? { touched } : { failure, touched };
+  }
+
   /** Index 0 and n + 1 against the replay's own list (the executor does not run them; the replay did). */
   checkPreludeAndEpilogue(reference: BalPlan): string | undefined {
     for (const index of [0, this.n + 1]) {
@@ -212,8 +248,17 @@ export class BalPlan {
     return undefined;
   }
 
-  /** Everything listed must have been touched by some index (`touched`: addresses and storage keys). */
-  checkNothingExtra(touchedAccounts: Set<string>, touchedSlots: Set<string>): string | undefined {
+  /**
+   * Everything listed must have been touched by some index: `touchedKeys`, locations the
+   * transactions touched; `outside`, what the prelude and epilogue touched.
+   */
+  checkNothingExtra(touchedKeys: Iterable<string>, outside: { accounts: ReadonlySet<string>; slots: ReadonlySet<string> }): string | undefined {
+    const touchedAccounts = new Set(outside.accounts);
+    const touchedSlots = new Set(outside.slots);
+    for (const key of touchedKeys) {
+      touchedAccounts.add(locationAddress(key));
+      if (key.charCodeAt(0) === 115 /* s */) touchedSlots.add(key);
+    }
     for (const address of this.accounts) if (!touchedAccounts.has(address)) return `the access list lists account ${address}, which nothing in the block touched`;
     for (const key of this.slots) if (!touchedSlots.has(key)) return `the access list lists ${describeLocation(key)}, which nothing in the block read or wrote`;
     return undefined;

@@ -3,23 +3,30 @@
  * EIP-7928: the list gives every transaction's pre-state in advance, so nothing waits,
  * nothing is validated against other transactions and nothing runs twice.
  *
- * Before the run, the coordinator's multi-version memory and every worker's replica are
- * loaded with the list's writes at their transaction indices (src/bal/balPlan.ts: the
- * list's changes plus the existence and wipe markers derived from them), so a read by
- * transaction i resolves to the pre-state overlaid with the list's writes of lower
- * indices. Then transactions go to free executors lowest index first, all of them ready
- * from the start. A finished transaction's own writes are not applied to memory (the
- * list's are already there); they are held to the list instead: an access the list does
- * not list, a change it does not have, or a different post-value fails the run
- * (BalMismatchError, exit 1, naming the transaction and the location).
+ * Once per list (not per run, like the pre-state), a multi-version memory on the coordinator
+ * and one in every worker are loaded with the list's writes at their transaction indices
+ * (src/bal/balPlan.ts: the list's changes plus the existence and wipe markers derived from
+ * them), so a read by transaction i resolves to the pre-state overlaid with the list's
+ * writes of lower indices. Then every transaction is ready: the executors (the main thread
+ * among them) claim them from one shared queue, largest gas limit first (taskSlots.ts,
+ * claimOrder), so none waits for the coordinator to hand it work. A finished
+ * transaction's own writes are not applied to memory (the list's are already there, and
+ * the memory stays as loaded for the next run); they are held to the list instead: an
+ * access the list does not list, a change it does not have, or a different post-value
+ * fails the run (BalMismatchError, exit 1, naming the transaction and the location).
  */
 import { BalPlan } from '../bal/balPlan.js';
 import { ExitCode, StmError } from '../errors.js';
 import { locationAddress, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
-import { DONE, ExecutionRun, ParallelExecutionError, type IncarnationResult, type RunOptions, type RunResult } from './executionRun.js';
-import { toWire, type WireReads } from './protocol.js';
+import { DISPATCHED, DONE, ExecutionRun, ParallelExecutionError, type IncarnationResult, type RunOptions, type RunResult } from './executionRun.js';
+import { MVMemory } from './mvMemory.js';
+import { claimNext, claimQueue, claimsLeft, type WireReads } from './protocol.js';
+import { claimOrder } from './taskSlots.js';
 import type { WorkerPool } from './workerPool.js';
+
+/** The main thread executes for this long (ms) before it handles the workers' results (ExecutionRun.mainTurnMs). */
+const BAL_MAIN_TURN_MS = 1;
 
 /** A transaction did not do what the access list says: the list is not this block's. */
 export class BalMismatchError extends StmError {
@@ -34,25 +41,54 @@ export interface BalRunOptions extends RunOptions {
 }
 
 export function runBalScheduler(pool: WorkerPool, pre: PreState, txCount: number, options: BalRunOptions): Promise<RunResult> {
-  return new BalRun(pool, pre, txCount, options).run();
+  const list = loadedList(options.plan, pre);
+  return new BalRun(pool, pre, txCount, { ...options, memory: list.memory, balKey: list.key }).run();
+}
+
+/**
+ * A plan's writes loaded into memory, once per plan: the coordinator's copy here, the
+ * workers' sent once per block and plan (WorkerPool.queueList). No run writes to either:
+ * a transaction's writes are held to the list, whose writes are there already. Loading is
+ * part of preparing the block (as is the pre-state), not of a run.
+ */
+interface LoadedList {
+  key: string;
+  memory: MVMemory;
+}
+const loadedLists = new WeakMap<BalPlan, LoadedList>();
+let listsLoaded = 0;
+
+function loadedList(plan: BalPlan, pre: PreState): LoadedList {
+  let list = loadedLists.get(plan);
+  if (list === undefined) {
+    const memory = new MVMemory(pre);
+    plan.preload.forEach(({ keys, values }, tx) => {
+      for (let i = 0; i < keys.length; i++) memory.write(keys[i]!, tx, 0, values[i]!);
+    });
+    list = { key: `list-${++listsLoaded}`, memory };
+    loadedLists.set(plan, list);
+  }
+  return list;
 }
 
 class BalRun extends ExecutionRun {
-  private next = 0;
   private done = 0;
-  private loaded = false;
+  private queue: Int32Array | undefined;
   private readonly plan: BalPlan;
-  private readonly touchedAccounts: Set<string>;
-  private readonly touchedSlots: Set<string>;
+  /** Every location a transaction of the run touched (for the list's nothing-extra check). */
+  private readonly touched = new Set<string>();
 
   constructor(pool: WorkerPool, pre: PreState, n: number, private readonly balOptions: BalRunOptions) {
     super(pool, pre, n, balOptions);
     this.plan = balOptions.plan;
-    this.touchedAccounts = new Set(balOptions.outsideTouched.accounts);
-    this.touchedSlots = new Set(balOptions.outsideTouched.slots);
-    this.plan.preload.forEach(({ keys, values }, tx) => {
-      for (let i = 0; i < keys.length; i++) this.memory.write(keys[i]!, tx, 0, values[i]!);
-    });
+    // No executor waits for a result here: the main thread handles the workers' results
+    // once per BAL_MAIN_TURN_MS of its own transactions, not after each one.
+    this.mainTurnMs = BAL_MAIN_TURN_MS;
+  }
+
+  protected override beforeRun(): void {
+    const { blockKey, balKey } = this.balOptions;
+    this.pool.queueList(blockKey, balKey!, () => ({ t: 'balLoad', blockKey, balKey: balKey!, rlp: this.plan.list.serialize() }));
   }
 
   protected isComplete(): boolean {
@@ -60,51 +96,38 @@ class BalRun extends ExecutionRun {
   }
 
   protected dispatch(): void {
-    if (!this.loaded) {
-      // After the run's reset message, before any task: every replica gets the list's writes.
-      this.loaded = true;
-      const runId = this.balOptions.runId;
-      this.plan.preload.forEach(({ keys, values }, tx) => {
-        if (keys.length > 0) this.pool.queueAll({ t: 'apply', runId, tx, inc: 0, keys, values: values.map(toWire), creditKeys: [], creditDeltas: [], removed: [] });
-      });
-    }
-    for (;;) {
-      if (this.next >= this.n) return;
-      const free = this.freeExecutor();
-      if (free < 0) return;
-      const txs: number[] = [];
-      const incs: number[] = [];
-      while (txs.length < this.chunkSize && this.next < this.n) {
-        if (free === this.mainSlot && !this.slots.mainMayTake(this.next)) break;
-        txs.push(this.next++);
-        incs.push(0);
-      }
-      if (txs.length === 0) {
-        // The main thread may not take the next (large) one: give it to a worker when one has room.
-        const worker = this.slots.workerWithRoom();
-        if (worker < 0) return;
-        this.sendTask(worker, [this.next], [0]);
-        this.next++;
-        continue;
-      }
-      this.sendTask(free, txs, incs);
-    }
+    if (this.queue !== undefined) return;
+    const runId = this.balOptions.runId;
+    // Every transaction is ready: executors claim them from one shared queue, so none waits
+    // for the coordinator to hand it work (the main thread executes too, and cannot answer
+    // while it does).
+    this.status.fill(DISPATCHED);
+    this.queue = claimQueue(this.balOptions.gasLimits === undefined ? Array.from({ length: this.n }, (_, i) => i) : claimOrder(this.balOptions.gasLimits));
+    this.pool.queueAll({ t: 'claim', runId, queue: this.queue.buffer as SharedArrayBuffer });
+  }
+
+  protected override hasMainTask(): boolean {
+    return this.queue !== undefined && claimsLeft(this.queue);
+  }
+
+  protected override takeMainTask(): { tx: number; inc: number } | undefined {
+    const tx = this.queue === undefined ? -1 : claimNext(this.queue);
+    return tx < 0 ? undefined : { tx, inc: 0 };
+  }
+
+  protected override releaseSlot(): void {
+    // Claimed transactions hold no slot.
   }
 
   protected onResult(tx: number, _inc: number, reads: WireReads, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void {
-    const failure = this.plan.checkTransaction(tx, reads.keys, keys, values, creditKeys, creditDeltas);
-    if (failure !== undefined) throw new BalMismatchError(failure);
-    for (const list of [reads.keys, keys, creditKeys]) {
-      for (const key of list) {
-        this.touchedAccounts.add(locationAddress(key));
-        if (key.charCodeAt(0) === 115 /* s */) this.touchedSlots.add(key);
-      }
-    }
+    const checked = result.listCheck ?? this.plan.checkAndCollect(tx, reads.keys, keys, values, creditKeys, creditDeltas, this.touched);
+    if (checked.failure !== undefined) throw new BalMismatchError(checked.failure);
+    if (result.listCheck !== undefined) for (const key of checked.touched) this.touched.add(key);
     this.recordOutcome(tx, keys, values, creditKeys, creditDeltas, result);
     this.status[tx] = DONE;
     this.done++;
     if (this.done === this.n) {
-      const extra = this.plan.checkNothingExtra(this.touchedAccounts, this.touchedSlots);
+      const extra = this.plan.checkNothingExtra(this.touched, this.balOptions.outsideTouched);
       if (extra !== undefined) throw new BalMismatchError(extra);
     }
   }

@@ -25,7 +25,7 @@ import { valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED } from '../state/stateSource.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type WireReads } from './protocol.js';
+import { fromWire, toWire, toWireReads, type FromWorker, type ListCheck, type StressConfig, type WireReads } from './protocol.js';
 import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
 import { TaskSlots } from './taskSlots.js';
 import { gcMs } from './gcClock.js';
@@ -54,6 +54,8 @@ export interface IncarnationResult {
   timeMs: number;
   /** It ran with lazy sender updates (its guard is checked at commit). */
   lazy: boolean;
+  /** A worker held it to the access list already (balScheduler.ts); undefined where the coordinator must. */
+  listCheck?: ListCheck;
 }
 
 export interface RunStats {
@@ -110,6 +112,10 @@ export interface RunOptions {
    * not T workers plus a coordinator competing with them for the cores.
    */
   mainReplay?: ReplayVm;
+  /** The coordinator's memory, when the scheduler brings one already loaded (the access-list executor); default: empty. */
+  memory?: MVMemory;
+  /** Tell the workers to run against the access list they loaded under this key (balScheduler.ts). */
+  balKey?: string;
   stress?: StressConfig;
   checkpoint?: () => void;
   /** Block-STM: observe every task dispatched (tests). */
@@ -143,6 +149,14 @@ export abstract class ExecutionRun {
   protected readonly stats: RunStats;
   private readonly mainQueue: Array<{ tx: number; inc: number }> = [];
   private mainBusy = false;
+  /**
+   * How long the main thread may go on executing its tasks before it lets the event loop
+   * deliver the workers' results (ms). 0: one task per turn, so results are handled as
+   * soon as possible (a scheduler that dispatches from results needs that); a scheduler
+   * whose executors need nothing from the coordinator saves the turn's cost per task.
+   */
+  protected mainTurnMs = 0;
+  private mainTurnStarted = 0;
   private resolve!: (result: RunResult) => void;
   private reject!: (error: Error) => void;
   protected finished = false;
@@ -157,7 +171,7 @@ export abstract class ExecutionRun {
     protected readonly n: number,
     protected readonly options: RunOptions,
   ) {
-    this.memory = new MVMemory(pre);
+    this.memory = options.memory ?? new MVMemory(pre);
     this.memory.lenient = true;
     this.status = new Int8Array(n);
     this.incarnation = new Int32Array(n);
@@ -180,6 +194,8 @@ export abstract class ExecutionRun {
     };
   }
 
+  /** Queues what the workers need before the run's first message (default: nothing). */
+  protected beforeRun(): void {}
   /** Fills free task slots. */
   protected abstract dispatch(): void;
   /** Every transaction has its final result. */
@@ -207,7 +223,15 @@ export abstract class ExecutionRun {
       );
       this.started = performance.now();
       this.gcAtStart = gcMs();
-      this.pool.queueAll({ t: 'run', runId: this.options.runId, blockKey: this.options.blockKey, stress: this.options.stress, commutative: this.options.commutative !== undefined });
+      this.beforeRun();
+      this.pool.queueAll({
+        t: 'run',
+        runId: this.options.runId,
+        blockKey: this.options.blockKey,
+        stress: this.options.stress,
+        commutative: this.options.commutative !== undefined,
+        ...(this.options.balKey === undefined ? {} : { bal: this.options.balKey }),
+      });
       try {
         if (this.n === 0 || this.isComplete()) return this.finish();
         this.dispatch();
@@ -283,16 +307,35 @@ export abstract class ExecutionRun {
     return this.slots.freeExecutor();
   }
 
+  /** Whether the main thread has a task to run (a scheduler that hands out work otherwise overrides these three). */
+  protected hasMainTask(): boolean {
+    return this.mainQueue.length > 0;
+  }
+  protected takeMainTask(): { tx: number; inc: number } | undefined {
+    return this.mainQueue.shift();
+  }
+  /** An executor's task ended: its slot is free again. */
+  protected releaseSlot(executor: number, tx: number): void {
+    this.slots.release(executor, tx);
+  }
+
   /** Runs the main thread's next task on a later turn of the event loop, so worker results are handled in between. */
   private scheduleMain(): void {
-    if (this.mainSlot < 0 || this.mainBusy || this.finished || this.mainQueue.length === 0) return;
+    if (this.mainSlot < 0 || this.mainBusy || this.finished || !this.hasMainTask()) return;
     this.mainBusy = true;
-    setImmediate(() => void this.runMainTask());
+    if (this.mainTurnMs > 0 && performance.now() - this.mainTurnStarted < this.mainTurnMs) {
+      void this.runMainTask();
+      return;
+    }
+    setImmediate(() => {
+      this.mainTurnStarted = performance.now();
+      void this.runMainTask();
+    });
   }
 
   /** The main thread executes one transaction against the coordinator's memory itself. */
   private async runMainTask(): Promise<void> {
-    const task = this.mainQueue.shift();
+    const task = this.finished ? undefined : this.takeMainTask();
     if (task === undefined || this.finished) {
       this.mainBusy = false;
       return;
@@ -310,7 +353,7 @@ export abstract class ExecutionRun {
     if (this.finished) return;
     const entered = performance.now();
     try {
-      this.slots.release(this.mainSlot, task.tx);
+      this.releaseSlot(this.mainSlot, task.tx);
       this.onTaskFinished(task.tx);
       this.resultOrigin = this.mainSlot;
       if (this.status[task.tx] === DISPATCHED && this.incarnation[task.tx] === task.inc) {
@@ -342,7 +385,7 @@ export abstract class ExecutionRun {
     if (message.t === 'fatal') throw new ExecutorError(`worker ${message.worker}: ${message.message}`);
     if (message.t !== 'done' && message.t !== 'blocked' && message.t !== 'failed') return;
     if (message.runId !== this.options.runId) return;
-    this.slots.release(message.worker, message.tx);
+    this.releaseSlot(message.worker, message.tx);
     this.onTaskFinished(message.tx);
     if (message.t === 'done') {
       this.stats.workerBusyMs[message.worker] = message.busyMs;

@@ -129,7 +129,7 @@ export class MVMemory implements StateSource {
   lenient = false;
   lastEstimateTx = -1;
 
-  constructor(private readonly pre: PreState) {}
+  constructor(readonly pre: PreState) {}
 
   clear(): void {
     this.locations.clear();

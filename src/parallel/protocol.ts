@@ -11,6 +11,7 @@
 import { CodeValue, type LocationValue } from '../state/locations.js';
 import type { ReadSet } from '../state/txState.js';
 import type { TxReceipt } from '@ethereumjs/vm';
+import type { TransactionCheck } from '../bal/balPlan.js';
 
 export interface StressConfig {
   seed: number;
@@ -37,16 +38,44 @@ export type ToWorker =
   /** Every sender key of this block is in the shared buffer now. */
   | { t: 'senders'; blockKey: string }
   | { t: 'unload'; blockKey: string }
-  /** Start a run; with `commutative`, transactions the rule allows run with lazy sender updates (src/exec/commutativeUpdates.ts). */
-  | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined; commutative: boolean }
+  /**
+   * Start a run; with `commutative`, transactions the rule allows run with lazy sender
+   * updates (src/exec/commutativeUpdates.ts); with `bal`, against the memory that list
+   * loaded ('balLoad'), which the run leaves as it is (its transactions' writes are the
+   * list's, already there).
+   */
+  | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined; commutative: boolean; bal?: string }
+  /**
+   * A block-level access list (its RLP): the worker makes its plan (src/bal/balPlan.ts),
+   * loads the plan's writes once into a memory of their own for runs that name `balKey`,
+   * and holds each transaction it runs there to the list itself ('done' carries the
+   * verdict, `listCheck`). It replaces the block's earlier list.
+   */
+  | { t: 'balLoad'; blockKey: string; balKey: string; rlp: Uint8Array }
   | { t: 'apply'; runId: number; tx: number; inc: number; keys: string[]; values: WireValue[]; creditKeys: string[]; creditDeltas: bigint[]; removed: string[] }
   | { t: 'estimate'; runId: number; tx: number; keys: string[] }
   /** Execute these transactions in this order (a chunk: small transactions travel together). */
   | { t: 'exec'; runId: number; txs: number[]; incs: number[]; strict?: number[] }
+  /**
+   * Claim transactions from a shared queue (claimQueue below) and execute each (incarnation
+   * 0) until none is left: every executor draws from the same queue, so none waits for
+   * another to hand it work (the access-list executor: no transaction depends on another).
+   */
+  | { t: 'claim'; runId: number; queue: SharedArrayBuffer }
   /** Replay the block serially once, alone in this worker (the machine-bound measurement: two plain replays at once); answer 'replayedSerially'. */
   | { t: 'replaySerially'; blockKey: string }
   | { t: 'crash' }
   | { t: 'hang' };
+
+/**
+ * A worker's check of one transaction against the access list (BalPlan.checkAndCollect):
+ * the first violation, if any, and what it touched that no earlier transaction of this
+ * worker in this run did, for the coordinator's nothing-extra check.
+ */
+export type ListCheck = TransactionCheck;
+
+/** A read set with nothing in it (a result whose reads were checked where it ran). */
+export const NO_READS: WireReads = { keys: [], versions: [], summedKeys: [], summedValues: [] };
 
 export interface WireReads {
   keys: string[];
@@ -76,6 +105,8 @@ export type FromWorker =
       timeMs: number;
       /** It ran with lazy sender updates: the coordinator checks its guard at commit. */
       lazy: boolean;
+      /** In a run against an access list: the worker's check of this transaction against it (then `reads` is empty). */
+      listCheck?: ListCheck;
       /** The worker's busy time in this run so far (before this result), ms. */
       busyMs: number;
       /** The worker's garbage-collection time in this run so far, ms (gcClock.ts). */
@@ -102,6 +133,28 @@ export function claimRecovery(next: Int32Array, n: number, recover: (start: numb
     if (start >= n) return;
     recover(start, Math.min(n, start + RECOVERY_CHUNK));
   }
+}
+
+/**
+ * A queue of transactions every executor claims from: [next, n, order...] in shared
+ * memory. `Atomics.add` on `next` hands each position to exactly one claimant.
+ */
+export function claimQueue(order: ArrayLike<number>): Int32Array {
+  const queue = new Int32Array(new SharedArrayBuffer(4 * (2 + order.length)));
+  queue[1] = order.length;
+  for (let i = 0; i < order.length; i++) queue[2 + i] = order[i]!;
+  return queue;
+}
+
+/** The next transaction from a claim queue, or -1 when every one is claimed. */
+export function claimNext(queue: Int32Array): number {
+  const position = Atomics.add(queue, 0, 1);
+  return position < queue[1]! ? queue[2 + position]! : -1;
+}
+
+/** Whether a claim queue has transactions left to claim. */
+export function claimsLeft(queue: Int32Array): boolean {
+  return Atomics.load(queue, 0) < queue[1]!;
 }
 
 /** A location value as it crosses threads. */

@@ -26,6 +26,18 @@ export const MAIN_THREAD_MAX_GAS = CHUNK_GAS_LIMIT;
 export const HEAVY_GAS_LIMIT = 1_000_000;
 
 /**
+ * The order executors claim transactions in when none depends on another (the access-list
+ * executor, balScheduler.ts, and its simulation): largest gas limit first (the limit is
+ * known before execution), ties by index. A large transaction claimed last leaves the
+ * other executors idle while it runs: 19929064's transaction 91 (2.5M gas limit, 108 of the
+ * block's 230 ms) made the run 190 ms in index order and 145 ms largest first.
+ */
+export function claimOrder(gasLimits: ArrayLike<number | bigint>): number[] {
+  const limits = Array.from(gasLimits, Number);
+  return limits.map((_, i) => i).sort((a, b) => limits[b]! - limits[a]! || a - b);
+}
+
+/**
  * How many transactions travel in one task: enough small ones that the fixed cost of a
  * message (~10 µs each way) stays a few percent of the work, judged from the gas limits
  * (known before execution): ~500k gas of limit per chunk, 1 to 32 transactions.

@@ -13,6 +13,8 @@
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { deserialize } from 'node:v8';
 import type { TypedTransaction } from '@ethereumjs/tx';
+import { createBlockLevelAccessListFromRLP } from '@ethereumjs/util';
+import { BalPlan } from '../bal/balPlan.js';
 import type { BlockData } from '../data/blockData.js';
 import { createBlockContext, decodeBlock, recoverSenders } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
@@ -23,13 +25,15 @@ import { versionIncarnation, versionTx, type StateSource } from '../state/stateS
 import { PASS_THROUGH } from '../errors.js';
 import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { SENDER_KEY_BYTES, claimRecovery, fromWire, toWire, toWireReads, type FromWorker, type StressConfig, type ToWorker } from './protocol.js';
+import { NO_READS, SENDER_KEY_BYTES, claimNext, claimRecovery, fromWire, toWire, toWireReads, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
 import { gcMs } from './gcClock.js';
 
 interface LoadedBlock {
   replay: ReplayVm;
   memory: MVMemory;
+  /** The block's access list ('balLoad'): its plan, and its writes loaded into a memory of their own, for runs that name it. */
+  bal?: { key: string; memory: MVMemory; plan: BalPlan };
 }
 
 const { port, workerIndex } = workerData as { port: MessagePort; workerIndex: number };
@@ -38,10 +42,23 @@ const blocks = new Map<string, LoadedBlock>();
 const keysComplete = new Map<string, () => void>();
 let current: LoadedBlock | undefined;
 let runId = -1;
+/**
+ * This run executes against an access list (its plan, or undefined): the list's writes are
+ * in memory already, the memory stays as it is for the next run, and each transaction is
+ * held to the list here. What this worker's transactions touched so far in the run (for
+ * ListCheck: only what is new goes out).
+ */
+let list: { plan: BalPlan; seen: Set<string> } | undefined;
 let stress: StressSource | undefined;
 /** This run applies commutative sender updates (the coordinator checks their guards). */
 let commutative = false;
 const tasks: Array<{ runId: number; tx: number; inc: number; last: boolean; strict: boolean }> = [];
+/** The shared queue this run's transactions are claimed from ('claim'), when it has one. */
+let claims: { runId: number; queue: Int32Array } | undefined;
+/** When the outbox last went out: claimed results go out at least every CLAIM_FLUSH_MS of work. */
+let flushedAt = 0;
+/** Results of claimed transactions are batched for this long (ms) before they go out. */
+const CLAIM_FLUSH_MS = 1;
 /** Results waiting to go out; sent as one batch at the end of each chunk. */
 let outbox: FromWorker[] = [];
 let pumping = false;
@@ -51,6 +68,7 @@ function send(message: FromWorker): void {
 }
 
 function flushOutbox(): void {
+  flushedAt = performance.now();
   if (outbox.length === 0) return;
   port.postMessage(outbox);
   outbox = [];
@@ -102,14 +120,25 @@ function handle(message: ToWorker): void {
       blocks.delete(message.blockKey);
       return;
     case 'run': {
-      current = blocks.get(message.blockKey);
+      const block = blocks.get(message.blockKey);
+      list = undefined;
+      if (block === undefined || message.bal === undefined) current = block;
+      else if (block.bal?.key === message.bal) {
+        current = { replay: block.replay, memory: block.bal.memory };
+        list = { plan: block.bal.plan, seen: new Set() };
+      } else {
+        current = undefined;
+        send({ t: 'fatal', worker: workerIndex, message: `access list ${message.bal} is not loaded` });
+        flushOutbox();
+      }
       runId = message.runId;
       commutative = message.commutative;
       busyMs = 0;
       gcAtRun = gcMs();
       tasks.length = 0;
+      claims = undefined;
       outbox = [];
-      current?.memory.clear();
+      if (list === undefined) current?.memory.clear();
       stress = message.stress === undefined || current === undefined ? undefined : new StressSource(current.memory, message.stress, workerIndex);
       return;
     }
@@ -139,6 +168,21 @@ function handle(message: ToWorker): void {
         const tx = message.txs[i]!;
         tasks.push({ runId: message.runId, tx, inc: message.incs[i]!, last: i === message.txs.length - 1, strict: message.strict?.includes(tx) === true });
       }
+      return;
+    case 'balLoad': {
+      const block = blocks.get(message.blockKey);
+      if (block === undefined) return;
+      const { ctx } = block.replay;
+      const plan = new BalPlan(createBlockLevelAccessListFromRLP(message.rlp), { txCount: ctx.txs.length, pre: ctx.pre, deletesEmptyAccounts: ctx.deletesEmptyAccounts });
+      const memory = new MVMemory(ctx.pre);
+      plan.preload.forEach(({ keys, values }, tx) => {
+        for (let i = 0; i < keys.length; i++) memory.write(keys[i]!, tx, 0, values[i]!);
+      });
+      block.bal = { key: message.balKey, memory, plan };
+      return;
+    }
+    case 'claim':
+      if (message.runId === runId && current !== undefined) claims = { runId, queue: new Int32Array(message.queue) };
       return;
     case 'replaySerially': {
       const block = blocks.get(message.blockKey);
@@ -280,7 +324,12 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
     // Apply our own writes to the replica at once, so the next task (often the next
     // transaction) sees them without waiting for the coordinator's broadcast of the same
     // (tx, incarnation) entries.
-    applyOwnWrites(block.memory, task.tx, task.inc, run.writes);
+    let listCheck: ListCheck | undefined;
+    if (list === undefined) applyOwnWrites(block.memory, task.tx, task.inc, run.writes);
+    else {
+      const { keys, values, creditKeys, creditDeltas } = run.writes;
+      listCheck = list.plan.checkAndCollect(task.tx, run.reads.keys, keys, values, creditKeys, creditDeltas, list.seen);
+    }
     const values: Array<ReturnType<typeof toWire>> = run.writes.values.map((value: LocationValue) => toWire(value));
     send({
       t: 'done',
@@ -288,7 +337,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
       runId: task.runId,
       tx: task.tx,
       inc: task.inc,
-      reads: toWireReads(run.reads),
+      reads: listCheck === undefined ? toWireReads(run.reads) : NO_READS,
       keys: run.writes.keys,
       values,
       creditKeys: run.writes.creditKeys,
@@ -298,6 +347,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
       bloom: run.result.bloom.bitvector,
       timeMs: run.timeMs,
       lazy: run.lazy,
+      ...(listCheck === undefined ? {} : { listCheck }),
       busyMs,
       gcMs: gcMs() - gcAtRun,
     });
@@ -321,7 +371,17 @@ async function pump(): Promise<void> {
     for (;;) {
       drain();
       const task = tasks.shift();
-      if (task === undefined) break;
+      if (task === undefined) {
+        if (claims === undefined || claims.runId !== runId || current === undefined) break;
+        const tx = claimNext(claims.queue);
+        if (tx < 0) {
+          claims = undefined;
+          break;
+        }
+        await execute({ runId, tx, inc: 0, last: false, strict: false });
+        if (performance.now() - flushedAt >= CLAIM_FLUSH_MS) flushOutbox();
+        continue;
+      }
       if (task.runId !== runId || current === undefined) continue;
       await execute(task);
       if (task.last || tasks.length === 0) flushOutbox();

@@ -57,6 +57,8 @@ export class WorkerPool {
   private failureListener: ((error: ExecutorError) => void) | undefined;
   /** Blocks loaded in every worker, oldest first (at most MAX_LOADED_BLOCKS are kept). */
   private readonly loaded = new Set<string>();
+  /** Per loaded block: the access list its workers hold ('balLoad'). */
+  private readonly loadedLists = new Map<string, string>();
   /** Loads in flight, by block key. */
   private readonly loading = new Map<string, LoadHandle>();
   /** Loads no caller has reported yet (started early, finished before the parallel replay asked). */
@@ -160,6 +162,13 @@ export class WorkerPool {
     for (const worker of this.workers) worker.outbox.push(message);
   }
 
+  /** Queues an access list's writes for every worker unless they hold that list for the block already. */
+  queueList(blockKey: string, balKey: string, message: () => ToWorker): void {
+    if (this.loadedLists.get(blockKey) === balKey) return;
+    this.loadedLists.set(blockKey, balKey);
+    this.queueAll(message());
+  }
+
   flush(): void {
     for (const worker of this.workers) {
       if (worker.outbox.length === 0) continue;
@@ -224,6 +233,7 @@ export class WorkerPool {
     while (this.loaded.size >= MAX_LOADED_BLOCKS) {
       const oldest = this.loaded.values().next().value as string;
       this.loaded.delete(oldest);
+      this.loadedLists.delete(oldest);
       this.queueAll({ t: 'unload', blockKey: oldest });
     }
     const { origin: _origin, receipts: _receipts, ...wire } = data;

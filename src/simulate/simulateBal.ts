@@ -2,7 +2,8 @@
  * Predicted speedups of execution with a block-level access list (`--scheduler bal`,
  * docs/bal.md) at thread counts this machine does not have. With the list every
  * transaction is ready at once and runs once, so the prediction is a list schedule with
- * no edges, in the order the executor dispatches (lowest index first), with the same
+ * no edges, in the order the executor's threads claim them (largest gas limit first, by
+ * index without gas limits: taskSlots.ts, claimOrder), with the same
  * per-transaction costs the Block-STM simulation charges (src/simulate/simulateBlock.ts's
  * SimulationModel): each transaction's time × slowdown, a worker's per-task cost for the
  * (T-1)/T of transactions the workers run, and the main thread's handling of every result
@@ -13,6 +14,7 @@ import { ceilingBal } from '../analysis/ceilingBal.js';
 import { buildDependencyGraph } from '../analysis/dependencyGraph.js';
 import { listSchedule } from '../analysis/ceiling.js';
 import { BAL_FALLBACK_BELOW } from '../parallel/fallback.js';
+import { claimOrder } from '../parallel/taskSlots.js';
 import { scheduledTaskUs, type SimulationModel } from './simulationModel.js';
 
 /**
@@ -21,7 +23,7 @@ import { scheduledTaskUs, type SimulationModel } from './simulationModel.js';
  * speedup's numerator is their sum); `measuredTxMs`: the measured times alone (for the
  * fallback rule, as the executor decides it).
  */
-export function simulateBal(times: ArrayLike<number>, threads: number, model: SimulationModel, measuredTxMs: ArrayLike<number> = times): number {
+export function simulateBal(times: ArrayLike<number>, threads: number, model: SimulationModel, measuredTxMs: ArrayLike<number> = times, gasLimits?: ArrayLike<number | bigint>): number {
   const n = times.length;
   let serialUs = 0;
   for (let i = 0; i < n; i++) serialUs += times[i]! * 1000;
@@ -29,7 +31,10 @@ export function simulateBal(times: ArrayLike<number>, threads: number, model: Si
   if (threads >= 2 && ceilingBal(measuredTxMs, threads) < BAL_FALLBACK_BELOW) return 1;
   const weights = scheduledTaskUs(times, threads, model);
   const graph = buildDependencyGraph(n, []);
-  const order = Array.from({ length: n }, (_, i) => n - i); // lowest index first
+  // listSchedule takes the highest priority first.
+  const claimed = gasLimits === undefined ? Array.from({ length: n }, (_, i) => i) : claimOrder(gasLimits);
+  const order = new Array<number>(n);
+  claimed.forEach((tx, position) => (order[tx] = n - position));
   const { makespan } = listSchedule(graph, weights, order, threads);
   return serialUs / (makespan + (threads >= 2 ? model.resultUs : 0));
 }

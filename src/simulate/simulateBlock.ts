@@ -155,7 +155,7 @@ export function simulateBlock(input: SimulateInput): SimulationReport {
       withFallback: serialPath ? 1 : round(sim.speedup),
       oracle: round(simulateOracle(input.graph, times, t, model)),
       ceiling: round(ceilings(input.graph, input.txTimesMs, t).threads),
-      bal: round(simulateBal(times, t, model, input.txTimesMs)),
+      bal: round(simulateBal(times, t, model, input.txTimesMs, input.gasLimits)),
       reexecutions: sim.reexecutions,
       fallback,
     };
