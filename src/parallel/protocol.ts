@@ -107,7 +107,7 @@ export type FromWorker =
       lazy: boolean;
       /** In a run against an access list: the worker's check of this transaction against it (then `reads` is empty). */
       listCheck?: ListCheck;
-      /** The worker's busy time in this run so far (before this result), ms. */
+      /** The worker's busy time in this run so far (before this result; the last result of a run of claims includes its own), ms. */
       busyMs: number;
       /** The worker's garbage-collection time in this run so far, ms (gcClock.ts). */
       gcMs: number;

@@ -54,7 +54,7 @@ let stress: StressSource | undefined;
 let commutative = false;
 const tasks: Array<{ runId: number; tx: number; inc: number; last: boolean; strict: boolean }> = [];
 /** The shared queue this run's transactions are claimed from ('claim'), when it has one. */
-let claims: { runId: number; queue: Int32Array } | undefined;
+let claims: { runId: number; queue: Int32Array; next?: number } | undefined;
 /** When the outbox last went out: claimed results go out at least every CLAIM_FLUSH_MS of work. */
 let flushedAt = 0;
 /** Results of claimed transactions are batched for this long (ms) before they go out. */
@@ -364,6 +364,20 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
   }
 }
 
+/**
+ * The claims are done: one turn of the event loop (the GC clock's entries arrive there,
+ * and a run of claims never returned to it), then the newest busy and GC times go out
+ * with the last result.
+ */
+async function finishClaims(): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const last = outbox[outbox.length - 1];
+  if (last?.t === 'done' && last.runId === runId) {
+    last.busyMs = busyMs;
+    last.gcMs = gcMs() - gcAtRun;
+  }
+}
+
 async function pump(): Promise<void> {
   if (pumping) return;
   pumping = true;
@@ -373,13 +387,16 @@ async function pump(): Promise<void> {
       const task = tasks.shift();
       if (task === undefined) {
         if (claims === undefined || claims.runId !== runId || current === undefined) break;
-        const tx = claimNext(claims.queue);
+        const tx = claims.next ?? claimNext(claims.queue);
         if (tx < 0) {
           claims = undefined;
+          await finishClaims();
           break;
         }
         await execute({ runId, tx, inc: 0, last: false, strict: false });
-        if (performance.now() - flushedAt >= CLAIM_FLUSH_MS) flushOutbox();
+        // Claim the next one before sending: when none is left, the last results wait for finishClaims.
+        claims.next = claimNext(claims.queue);
+        if (claims.next >= 0 && performance.now() - flushedAt >= CLAIM_FLUSH_MS) flushOutbox();
         continue;
       }
       if (task.runId !== runId || current === undefined) continue;
