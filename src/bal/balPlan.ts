@@ -24,7 +24,7 @@
  */
 import { bytesToHex, hexToBytes, setLengthLeft, type BlockLevelAccessList } from '@ethereumjs/util';
 import { CorruptDataError } from '../errors.js';
-import { CodeValue, EMPTY_CODE, ZERO_BYTES, describeLocation, locationAddress, locationKind, stripZeros, valuesEqual, type LocationValue } from '../state/locations.js';
+import { CodeValue, EMPTY_CODE, ZERO_BYTES, describeLocation, locationAddress, stripZeros, valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 
 interface History {
@@ -177,36 +177,34 @@ export class BalPlan {
    * `creditKeys`/`creditDeltas` its commutative credits.
    */
   checkTransaction(tx: number, readKeys: string[], keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[]): string | undefined {
-    const index = tx + 1;
-    const where = `transaction ${tx} (access-list index ${index})`;
-    for (const key of readKeys) {
-      if (!this.listedKeys.has(key)) return `${where} read ${describeLocation(key)}, ${this.unlisted(key)}`;
+    // The per-transaction hot path of the access-list executor: lookups only; the message
+    // is built only for a violation.
+    const listed = this.listedKeys;
+    for (let i = 0; i < readKeys.length; i++) {
+      const key = readKeys[i]!;
+      if (!listed.has(key)) return `${where(tx)} read ${describeLocation(key)}, ${this.unlisted(key)}`;
     }
-    const expected = this.changes[index]!;
-    const made = new Set<string>();
-    const check = (key: string, value: LocationValue): string | undefined => {
-      if (!this.listedKeys.has(key)) return `${where} wrote ${describeLocation(key)}, ${this.unlisted(key)}`;
-      const kind = locationKind(key);
-      if (kind === 'e' || kind === 'w') return undefined;
+    const expected = this.changes[tx + 1]!;
+    // The listed changes this transaction made (few: an array beats a set).
+    const made: string[] = [];
+    for (let i = 0; i < keys.length + creditKeys.length; i++) {
+      const credit = i >= keys.length;
+      const key = credit ? creditKeys[i - keys.length]! : keys[i]!;
+      if (!listed.has(key)) return `${where(tx)} wrote ${describeLocation(key)}, ${this.unlisted(key)}`;
+      const kind = key.charCodeAt(0);
+      if (kind === 101 /* e */ || kind === 119 /* w */) continue;
       const before = this.valueBefore(key, tx);
-      if (valuesEqual(before, value)) return undefined; // no change
-      made.add(key);
-      const listed = expected.get(key);
-      if (listed === undefined) return `${where} changed ${describeLocation(key)} to ${show(value)}; the access list has no such change at index ${index}`;
-      if (!valuesEqual(listed, value)) return `${where} changed ${describeLocation(key)} to ${show(value)}; the access list says ${show(listed)}`;
-      return undefined;
-    };
-    for (let i = 0; i < keys.length; i++) {
-      const failure = check(keys[i]!, values[i]!);
-      if (failure !== undefined) return failure;
+      const value = credit ? (before as bigint) + creditDeltas[i - keys.length]! : values[i]!;
+      if (valuesEqual(before, value)) continue; // no change
+      const change = expected.get(key);
+      if (change === undefined) return `${where(tx)} changed ${describeLocation(key)} to ${show(value)}; the access list has no such change at index ${tx + 1}`;
+      if (!valuesEqual(change, value)) return `${where(tx)} changed ${describeLocation(key)} to ${show(value)}; the access list says ${show(change)}`;
+      if (!made.includes(key)) made.push(key);
     }
-    for (let i = 0; i < creditKeys.length; i++) {
-      const key = creditKeys[i]!;
-      const failure = check(key, (this.valueBefore(key, tx) as bigint) + creditDeltas[i]!);
-      if (failure !== undefined) return failure;
-    }
-    for (const [key, value] of expected) {
-      if (!made.has(key)) return `the access list has ${describeLocation(key)} = ${show(value)} at index ${index}, a change ${where} did not make`;
+    if (made.length !== expected.size) {
+      for (const [key, value] of expected) {
+        if (!made.includes(key)) return `the access list has ${describeLocation(key)} = ${show(value)} at index ${tx + 1}, a change ${where(tx)} did not make`;
+      }
     }
     return undefined;
   }
@@ -220,13 +218,9 @@ export class BalPlan {
   checkAndCollect(tx: number, readKeys: string[], keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], seen: Set<string>): TransactionCheck {
     const failure = this.checkTransaction(tx, readKeys, keys, values, creditKeys, creditDeltas);
     const touched: string[] = [];
-    for (const list of [readKeys, keys, creditKeys]) {
-      for (const key of list) {
-        if (seen.has(key)) continue;
-        seen.add(key);
-        touched.push(key);
-      }
-    }
+    collectUnseen(readKeys, seen, touched);
+    collectUnseen(keys, seen, touched);
+    collectUnseen(creditKeys, seen, touched);
     return failure === undefined ? { touched } : { failure, touched };
   }
 
@@ -270,6 +264,21 @@ export class BalPlan {
     if (key.charCodeAt(0) === 115 /* s */ && !this.slots.has(key)) return `a slot the access list does not list`;
     return undefined;
   }
+}
+
+/** Moves the keys `seen` does not hold into it and onto `touched`. */
+function collectUnseen(keys: string[], seen: Set<string>, touched: string[]): void {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    touched.push(key);
+  }
+}
+
+/** How a violation names the transaction (stm's index i is the list's i + 1). */
+function where(tx: number): string {
+  return `transaction ${tx} (access-list index ${tx + 1})`;
 }
 
 function storageKeyOf(address: string, slot: string | Uint8Array): string {
