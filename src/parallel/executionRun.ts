@@ -25,7 +25,7 @@ import { valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED } from '../state/stateSource.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { fromWire, toWire, toWireReads, type FromWorker, type ListCheck, type StressConfig, type WireReads } from './protocol.js';
+import { fromWire, toWire, toWireReads, unpackLogs, type FromWorker, type ListCheck, type ReceiptLog, type StressConfig, type WireReads } from './protocol.js';
 import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
 import { TaskSlots } from './taskSlots.js';
 import { gcMs } from './gcClock.js';
@@ -37,7 +37,9 @@ export { TASKS_PER_WORKER, chooseChunkSize } from './taskSlots.js';
 /** The final result of one transaction (its last incarnation). */
 export interface TxOutcome {
   gasUsed: bigint;
+  /** Its logs are in `packedLogs` when a worker ran it (see receiptLogs). */
   receipt: TxReceipt;
+  packedLogs?: Uint8Array;
   bloom: Uint8Array;
   timeMs: number;
   writeKeys: string[];
@@ -54,6 +56,8 @@ export interface IncarnationResult {
   timeMs: number;
   /** It ran with lazy sender updates (its guard is checked at commit). */
   lazy: boolean;
+  /** The receipt's logs, packed, when a worker ran it (the receipt's own `logs` are then empty). */
+  packedLogs?: Uint8Array;
   /** A worker held it to the access list already (balScheduler.ts); undefined where the coordinator must. */
   listCheck?: ListCheck;
 }
@@ -487,6 +491,7 @@ export abstract class ExecutionRun {
     this.outcomes[tx] = {
       gasUsed: result.gasUsed,
       receipt: result.receipt,
+      ...(result.packedLogs === undefined ? {} : { packedLogs: result.packedLogs }),
       bloom: result.bloom,
       timeMs: result.timeMs,
       writeKeys: keys,
@@ -525,6 +530,11 @@ export abstract class ExecutionRun {
     this.pool.onMessage(undefined);
     this.reject(error);
   }
+}
+
+/** A transaction's receipt logs, unpacked if they came from a worker. */
+export function receiptLogs(outcome: TxOutcome): ReceiptLog[] {
+  return outcome.packedLogs === undefined ? (outcome.receipt.logs as ReceiptLog[]) : unpackLogs(outcome.packedLogs);
 }
 
 export function summedMap(reads: WireReads): Map<string, bigint> {

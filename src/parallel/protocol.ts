@@ -100,7 +100,9 @@ export type FromWorker =
       creditKeys: string[];
       creditDeltas: bigint[];
       gasUsed: bigint;
+      /** The receipt without its logs (`logs` is empty): they travel packed in `packedLogs`. */
       receipt: TxReceipt;
+      packedLogs: Uint8Array;
       bloom: Uint8Array;
       timeMs: number;
       /** It ran with lazy sender updates: the coordinator checks its guard at commit. */
@@ -155,6 +157,66 @@ export function claimNext(queue: Int32Array): number {
 /** Whether a claim queue has transactions left to claim. */
 export function claimsLeft(queue: Int32Array): boolean {
   return Atomics.load(queue, 0) < queue[1]!;
+}
+
+/** A receipt log: address, topics, data. */
+export type ReceiptLog = [Uint8Array, Uint8Array[], Uint8Array];
+
+/**
+ * A transaction's logs as one byte array (each byte array with a u32 length before it:
+ * address, topic count, topics, data). A receipt's logs cross threads this way: one copy
+ * instead of three objects per log (15537394's transaction 25 has 10,001 logs, 1.3 MB: as
+ * objects they took ~60 ms to clone and rebuild, the rest of the block's run on the other
+ * thread). The coordinator unpacks them only to compare with the serial run.
+ */
+export function packLogs(logs: ReceiptLog[]): Uint8Array {
+  let size = 4;
+  for (const [address, topics, data] of logs) {
+    size += 12 + address.length + data.length;
+    for (const topic of topics) size += 4 + topic.length;
+  }
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  let at = 0;
+  const put = (part: Uint8Array): void => {
+    view.setUint32(at, part.length, true);
+    bytes.set(part, at + 4);
+    at += 4 + part.length;
+  };
+  view.setUint32(at, logs.length, true);
+  at += 4;
+  for (const [address, topics, data] of logs) {
+    put(address);
+    view.setUint32(at, topics.length, true);
+    at += 4;
+    for (const topic of topics) put(topic);
+    put(data);
+  }
+  return bytes;
+}
+
+/** The logs packLogs packed (views into `bytes`, not copies). */
+export function unpackLogs(bytes: Uint8Array): ReceiptLog[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  const take = (): Uint8Array => {
+    const length = view.getUint32(at, true);
+    const part = bytes.subarray(at + 4, at + 4 + length);
+    at += 4 + length;
+    return part;
+  };
+  const count = view.getUint32(at, true);
+  at += 4;
+  const logs: ReceiptLog[] = [];
+  for (let i = 0; i < count; i++) {
+    const address = take();
+    const topicCount = view.getUint32(at, true);
+    at += 4;
+    const topics: Uint8Array[] = [];
+    for (let t = 0; t < topicCount; t++) topics.push(take());
+    logs.push([address, topics, take()]);
+  }
+  return logs;
 }
 
 /** A location value as it crosses threads. */

@@ -9,6 +9,7 @@ import type { SerialReplay } from './replayBlock.js';
 import { BlockState } from '../state/blockState.js';
 import { CodeValue, describeLocation, valuesEqual, type LocationValue } from '../state/locations.js';
 import type { TxOutcome } from '../parallel/blockStmScheduler.js';
+import { receiptLogs } from '../parallel/executionRun.js';
 import type { ParallelDifference } from '../parallel/types.js';
 
 export async function compareWithSerial(serial: SerialReplay, outcomes: TxOutcome[]): Promise<ParallelDifference | undefined> {
@@ -22,7 +23,7 @@ export async function compareWithSerial(serial: SerialReplay, outcomes: TxOutcom
     const pStatus = 'status' in p.receipt ? String(p.receipt.status) : 'n/a';
     if (sStatus !== pStatus) return { txIndex: i, field: 'status', serial: sStatus, parallel: pStatus };
     const sLogs = logsText(s.receipt.logs);
-    const pLogs = logsText(p.receipt.logs);
+    const pLogs = logsText(receiptLogs(p));
     if (sLogs !== pLogs) return { txIndex: i, field: 'logs', serial: sLogs.slice(0, 200), parallel: pLogs.slice(0, 200) };
     if (bytesToHex(s.result.bloom.bitvector) !== bytesToHex(p.bloom)) return { txIndex: i, field: 'logsBloom', serial: 'differs', parallel: 'differs' };
   }
