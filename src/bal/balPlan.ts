@@ -33,13 +33,6 @@ interface History {
   values: LocationValue[];
 }
 
-/** One transaction held to the list: the first violation, if any, and what it touched that was not seen before. */
-export interface TransactionCheck {
-  failure?: string;
-  /** Locations it touched that were not seen before. */
-  touched: string[];
-}
-
 /** The kinds of an account's own locations (src/state/locations.ts). */
 const ACCOUNT_KINDS = ['b:', 'n:', 'c:', 'e:', 'w:'];
 
@@ -60,8 +53,18 @@ export class BalPlan {
   readonly accounts = new Set<string>();
   /** Listed storage keys (changed or read), as stm keys. */
   readonly slots = new Set<string>();
-  /** Every location key the list allows a transaction to touch: each listed account's fields, each listed slot (one lookup per read). */
-  private readonly listedKeys = new Set<string>();
+  /**
+   * Every location key the list allows a transaction to touch, with its mark's position
+   * (see checkTransaction's `touched`): each listed account's fields map to the account's
+   * position (0..accounts-1), each listed slot to accounts + its own. One lookup per read.
+   */
+  private readonly listedIndex = new Map<string, number>();
+  /** Per listed slot (by its position among slots): its account's position. */
+  private slotAccount = new Int32Array(0);
+  /** Marks a run needs (one per listed account and slot): the size of `touched`. */
+  get markCount(): number {
+    return this.accounts.size + this.slots.size;
+  }
   /** Per list index 0..n+1: its changes (b/n/c/s) as stm keys and post-values. */
   readonly changes: Array<Map<string, LocationValue>>;
   /** Per transaction (stm index): what to load into memory: the changes plus derived existence and wipes. */
@@ -98,8 +101,17 @@ export class BalPlan {
       for (const [index, hex] of nonceChanges) put(index, 'n:' + address, quantity(hex), 'nonce');
       for (const [index, code] of codeChanges) put(index, 'c:' + address, code.length === 0 ? EMPTY_CODE : new CodeValue(code), 'code');
     }
-    for (const address of this.accounts) for (const kind of ACCOUNT_KINDS) this.listedKeys.add(kind + address);
-    for (const key of this.slots) this.listedKeys.add(key);
+    let position = 0;
+    for (const address of this.accounts) {
+      for (const kind of ACCOUNT_KINDS) this.listedIndex.set(kind + address, position);
+      position++;
+    }
+    this.slotAccount = new Int32Array(this.slots.size);
+    let slot = 0;
+    for (const key of this.slots) {
+      this.slotAccount[slot] = this.listedIndex.get('b:' + locationAddress(key))!;
+      this.listedIndex.set(key, position + slot++);
+    }
     this.preload = this.derivePreload();
   }
 
@@ -174,15 +186,20 @@ export class BalPlan {
   /**
    * Holds transaction `tx` (stm index) to the list. Returns the first violation as one
    * line, or undefined. `readKeys` are the locations it read; `keys`/`values` its writes;
-   * `creditKeys`/`creditDeltas` its commutative credits.
+   * `creditKeys`/`creditDeltas` its commutative credits. With `touched` (markCount bytes,
+   * shared by every executor of a run), marks each listed account and slot it touched,
+   * for checkNothingExtra.
    */
-  checkTransaction(tx: number, readKeys: string[], keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[]): string | undefined {
-    // The per-transaction hot path of the access-list executor: lookups only; the message
-    // is built only for a violation.
-    const listed = this.listedKeys;
+  checkTransaction(tx: number, readKeys: string[], keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], touched?: Uint8Array): string | undefined {
+    // The per-transaction hot path of the access-list executor: one lookup per location;
+    // the message is built only for a violation.
+    const listed = this.listedIndex;
+    const accounts = this.accounts.size;
     for (let i = 0; i < readKeys.length; i++) {
       const key = readKeys[i]!;
-      if (!listed.has(key)) return `${where(tx)} read ${describeLocation(key)}, ${this.unlisted(key)}`;
+      const position = listed.get(key);
+      if (position === undefined) return `${where(tx)} read ${describeLocation(key)}, ${this.unlisted(key)}`;
+      if (touched !== undefined) this.mark(touched, position, accounts);
     }
     const expected = this.changes[tx + 1]!;
     // The listed changes this transaction made (few: an array beats a set).
@@ -190,7 +207,9 @@ export class BalPlan {
     for (let i = 0; i < keys.length + creditKeys.length; i++) {
       const credit = i >= keys.length;
       const key = credit ? creditKeys[i - keys.length]! : keys[i]!;
-      if (!listed.has(key)) return `${where(tx)} wrote ${describeLocation(key)}, ${this.unlisted(key)}`;
+      const position = listed.get(key);
+      if (position === undefined) return `${where(tx)} wrote ${describeLocation(key)}, ${this.unlisted(key)}`;
+      if (touched !== undefined) this.mark(touched, position, accounts);
       const kind = key.charCodeAt(0);
       if (kind === 101 /* e */ || kind === 119 /* w */) continue;
       const before = this.valueBefore(key, tx);
@@ -207,21 +226,6 @@ export class BalPlan {
       }
     }
     return undefined;
-  }
-
-  /**
-   * checkTransaction, and the locations the transaction touched (read, wrote, credited)
-   * that `seen` does not hold yet, which it adds to `seen` (for checkNothingExtra, through
-   * touchedAccountsAndSlots). Run where the transaction ran: a worker for its own (the
-   * verdict travels in its result), the coordinator for the main thread's.
-   */
-  checkAndCollect(tx: number, readKeys: string[], keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], seen: Set<string>): TransactionCheck {
-    const failure = this.checkTransaction(tx, readKeys, keys, values, creditKeys, creditDeltas);
-    const touched: string[] = [];
-    collectUnseen(readKeys, seen, touched);
-    collectUnseen(keys, seen, touched);
-    collectUnseen(creditKeys, seen, touched);
-    return failure === undefined ? { touched } : { failure, touched };
   }
 
   /** Index 0 and n + 1 against the replay's own list (the executor does not run them; the replay did). */
@@ -243,19 +247,23 @@ export class BalPlan {
   }
 
   /**
-   * Everything listed must have been touched by some index: `touchedKeys`, locations the
-   * transactions touched; `outside`, what the prelude and epilogue touched.
+   * Everything listed must have been touched by some index: `touched`, the marks the
+   * transactions left (checkTransaction); `outside`, what the prelude and epilogue touched.
    */
-  checkNothingExtra(touchedKeys: Iterable<string>, outside: { accounts: ReadonlySet<string>; slots: ReadonlySet<string> }): string | undefined {
-    const touchedAccounts = new Set(outside.accounts);
-    const touchedSlots = new Set(outside.slots);
-    for (const key of touchedKeys) {
-      touchedAccounts.add(locationAddress(key));
-      if (key.charCodeAt(0) === 115 /* s */) touchedSlots.add(key);
+  checkNothingExtra(touched: Uint8Array, outside: { accounts: ReadonlySet<string>; slots: ReadonlySet<string> }): string | undefined {
+    let position = 0;
+    for (const address of this.accounts) {
+      if (touched[position++] !== 1 && !outside.accounts.has(address)) return `the access list lists account ${address}, which nothing in the block touched`;
     }
-    for (const address of this.accounts) if (!touchedAccounts.has(address)) return `the access list lists account ${address}, which nothing in the block touched`;
-    for (const key of this.slots) if (!touchedSlots.has(key)) return `the access list lists ${describeLocation(key)}, which nothing in the block read or wrote`;
+    for (const key of this.slots) {
+      if (touched[position++] !== 1 && !outside.slots.has(key)) return `the access list lists ${describeLocation(key)}, which nothing in the block read or wrote`;
+    }
     return undefined;
+  }
+
+  private mark(touched: Uint8Array, position: number, accounts: number): void {
+    touched[position] = 1;
+    if (position >= accounts) touched[this.slotAccount[position - accounts]!] = 1;
   }
 
   private unlisted(key: string): string | undefined {
@@ -263,16 +271,6 @@ export class BalPlan {
     if (!this.accounts.has(address)) return `an account the access list does not list`;
     if (key.charCodeAt(0) === 115 /* s */ && !this.slots.has(key)) return `a slot the access list does not list`;
     return undefined;
-  }
-}
-
-/** Moves the keys `seen` does not hold into it and onto `touched`. */
-function collectUnseen(keys: string[], seen: Set<string>, touched: string[]): void {
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    touched.push(key);
   }
 }
 

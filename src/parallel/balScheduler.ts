@@ -75,8 +75,8 @@ class BalRun extends ExecutionRun {
   private done = 0;
   private queue: Int32Array | undefined;
   private readonly plan: BalPlan;
-  /** Every location a transaction of the run touched (for the list's nothing-extra check). */
-  private readonly touched = new Set<string>();
+  /** The run's marks of listed accounts and slots a transaction touched, shared with the workers (for the list's nothing-extra check). */
+  private readonly touched: Uint8Array;
 
   constructor(pool: WorkerPool, pre: PreState, n: number, private readonly balOptions: BalRunOptions) {
     super(pool, pre, n, balOptions);
@@ -84,6 +84,7 @@ class BalRun extends ExecutionRun {
     // No executor waits for a result here: the main thread handles the workers' results
     // once per BAL_MAIN_TURN_MS of its own transactions, not after each one.
     this.mainTurnMs = BAL_MAIN_TURN_MS;
+    this.touched = new Uint8Array(new SharedArrayBuffer(Math.max(1, this.plan.markCount)));
   }
 
   protected override beforeRun(): void {
@@ -103,7 +104,7 @@ class BalRun extends ExecutionRun {
     // while it does).
     this.status.fill(DISPATCHED);
     this.queue = claimQueue(this.balOptions.gasLimits === undefined ? Array.from({ length: this.n }, (_, i) => i) : claimOrder(this.balOptions.gasLimits));
-    this.pool.queueAll({ t: 'claim', runId, queue: this.queue.buffer as SharedArrayBuffer });
+    this.pool.queueAll({ t: 'claim', runId, queue: this.queue.buffer as SharedArrayBuffer, touched: this.touched.buffer as SharedArrayBuffer });
   }
 
   protected override hasMainTask(): boolean {
@@ -120,9 +121,8 @@ class BalRun extends ExecutionRun {
   }
 
   protected onResult(tx: number, _inc: number, reads: WireReads, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void {
-    const checked = result.listCheck ?? this.plan.checkAndCollect(tx, reads.keys, keys, values, creditKeys, creditDeltas, this.touched);
-    if (checked.failure !== undefined) throw new BalMismatchError(checked.failure);
-    if (result.listCheck !== undefined) for (const key of checked.touched) this.touched.add(key);
+    const failure = result.listCheck === undefined ? this.plan.checkTransaction(tx, reads.keys, keys, values, creditKeys, creditDeltas, this.touched) : result.listCheck.failure;
+    if (failure !== undefined) throw new BalMismatchError(failure);
     this.recordOutcome(tx, keys, values, creditKeys, creditDeltas, result);
     this.status[tx] = DONE;
     this.done++;

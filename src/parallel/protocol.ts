@@ -11,7 +11,6 @@
 import { CodeValue, type LocationValue } from '../state/locations.js';
 import type { ReadSet } from '../state/txState.js';
 import type { TxReceipt } from '@ethereumjs/vm';
-import type { TransactionCheck } from '../bal/balPlan.js';
 
 export interface StressConfig {
   seed: number;
@@ -60,19 +59,22 @@ export type ToWorker =
    * Claim transactions from a shared queue (claimQueue below) and execute each (incarnation
    * 0) until none is left: every executor draws from the same queue, so none waits for
    * another to hand it work (the access-list executor: no transaction depends on another).
+   * `touched`: the run's marks of listed accounts and slots (BalPlan.checkTransaction),
+   * shared by every executor.
    */
-  | { t: 'claim'; runId: number; queue: SharedArrayBuffer }
+  | { t: 'claim'; runId: number; queue: SharedArrayBuffer; touched?: SharedArrayBuffer }
   /** Replay the block serially once, alone in this worker (the machine-bound measurement: two plain replays at once); answer 'replayedSerially'. */
   | { t: 'replaySerially'; blockKey: string }
   | { t: 'crash' }
   | { t: 'hang' };
 
 /**
- * A worker's check of one transaction against the access list (BalPlan.checkAndCollect):
- * the first violation, if any, and what it touched that no earlier transaction of this
- * worker in this run did, for the coordinator's nothing-extra check.
+ * A worker's check of one transaction against the access list (BalPlan.checkTransaction):
+ * the first violation, if any. What it touched is marked in the run's shared `touched`.
  */
-export type ListCheck = TransactionCheck;
+export interface ListCheck {
+  failure?: string;
+}
 
 /** A read set with nothing in it (a result whose reads were checked where it ran). */
 export const NO_READS: WireReads = { keys: [], versions: [], summedKeys: [], summedValues: [] };

@@ -48,7 +48,7 @@ let runId = -1;
  * held to the list here. What this worker's transactions touched so far in the run (for
  * ListCheck: only what is new goes out).
  */
-let list: { plan: BalPlan; seen: Set<string> } | undefined;
+let list: { plan: BalPlan; touched?: Uint8Array } | undefined;
 let stress: StressSource | undefined;
 /** This run applies commutative sender updates (the coordinator checks their guards). */
 let commutative = false;
@@ -125,7 +125,7 @@ function handle(message: ToWorker): void {
       if (block === undefined || message.bal === undefined) current = block;
       else if (block.bal?.key === message.bal) {
         current = { replay: block.replay, memory: block.bal.memory };
-        list = { plan: block.bal.plan, seen: new Set() };
+        list = { plan: block.bal.plan };
       } else {
         current = undefined;
         send({ t: 'fatal', worker: workerIndex, message: `access list ${message.bal} is not loaded` });
@@ -182,7 +182,9 @@ function handle(message: ToWorker): void {
       return;
     }
     case 'claim':
-      if (message.runId === runId && current !== undefined) claims = { runId, queue: new Int32Array(message.queue) };
+      if (message.runId !== runId || current === undefined) return;
+      claims = { runId, queue: new Int32Array(message.queue) };
+      if (list !== undefined && message.touched !== undefined) list.touched = new Uint8Array(message.touched);
       return;
     case 'replaySerially': {
       const block = blocks.get(message.blockKey);
@@ -328,7 +330,8 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
     if (list === undefined) applyOwnWrites(block.memory, task.tx, task.inc, run.writes);
     else {
       const { keys, values, creditKeys, creditDeltas } = run.writes;
-      listCheck = list.plan.checkAndCollect(task.tx, run.reads.keys, keys, values, creditKeys, creditDeltas, list.seen);
+      const failure = list.plan.checkTransaction(task.tx, run.reads.keys, keys, values, creditKeys, creditDeltas, list.touched);
+      listCheck = failure === undefined ? {} : { failure };
     }
     const values: Array<ReturnType<typeof toWire>> = run.writes.values.map((value: LocationValue) => toWire(value));
     send({

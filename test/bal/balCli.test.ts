@@ -136,6 +136,23 @@ test('an account dropped: exit 1 naming the account', fullOnly, async () => {
   await expectRefused('account dropped', file, 1, /does not list|not list/);
 });
 
+test('an account nothing touched is listed: exit 1 naming the account', async () => {
+  const extra = '0x00000000000000000000000000000000000000ab';
+  const file = writeJson('extra-account', tampered((bal) => {
+    bal.push({ address: extra, storageChanges: [], storageReads: [], balanceChanges: [], nonceChanges: [], codeChanges: [] } as unknown as BALJSONBlockAccessList[number]);
+    bal.sort((a, b) => (a.address < b.address ? -1 : 1));
+  }));
+  await expectRefused('extra account', file, 1, new RegExp(`lists account ${extra}, which nothing in the block touched`));
+});
+
+test('a slot nothing read is listed: exit 1 naming the slot', fullOnly, async () => {
+  const file = writeJson('extra-slot', tampered((bal) => {
+    const account = bal.find((a) => a.storageReads.length > 0 || a.storageChanges.length > 0)!;
+    account.storageReads = [...account.storageReads, ('0x' + 'ab'.repeat(32)) as `0x${string}`];
+  }));
+  await expectRefused('extra slot', file, 1, /lists .*slot.*which nothing in the block read or wrote/);
+});
+
 test('truncated RLP and unsorted JSON: exit 2, not a valid block access list', async () => {
   const truncated = join(dir, 'truncated.rlp');
   const bytes = readFileSync(rlpFile);
