@@ -27,7 +27,7 @@ import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
 import { NO_READS, SENDER_KEY_BYTES, claimNext, packLogs, claimRecovery, fromWire, toWire, toWireReads, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
-import { gcMs } from './gcClock.js';
+import { collectYoungGeneration, gcMs } from './gcClock.js';
 
 interface LoadedBlock {
   replay: ReplayVm;
@@ -395,6 +395,14 @@ async function pump(): Promise<void> {
         if (tx < 0) {
           claims = undefined;
           await finishClaims();
+          flushOutbox();
+          // Nothing left to claim in this run: this worker is idle until the next one, so it
+          // collects its young generation now (mostly garbage, ~0.3 ms) rather than in the
+          // middle of its next run's transactions, where one collection of a young
+          // generation full of that run's live results costs 1–5 ms (3356896, a 15 ms block:
+          // the worker's transactions ran at 1.55× their serial time at the median, 0.86×
+          // with this; its speedup 0.77–0.87× -> 1.01–1.13×).
+          collectYoungGeneration();
           break;
         }
         await execute({ runId, tx, inc: 0, last: false, strict: false });

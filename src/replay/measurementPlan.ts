@@ -5,8 +5,7 @@
  * src/analysis/stats.ts), and the heap settling before each batch. replayParallel.ts runs
  * the plan; docs/metrics.md ("Speedup") describes it.
  */
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { collectYoungGeneration } from '../parallel/gcClock.js';
 
 /**
  * The measured rounds when the caller asks for a minimum of measured time (`minMeasuredMs`:
@@ -42,14 +41,8 @@ export function measurementPlan(runs: number, serialMs: number, minMeasuredMs: n
  * A young-generation collection on the main thread, now, before a batch of runs of a short
  * block: otherwise the garbage one side left (the parallel runs' messages and results) is
  * collected during the other side's next runs, and on a block of a few milliseconds one
- * such collection (1–3 ms) is a third of a figure. Node exposes V8's gc() only to code
- * compiled after --expose-gc is set, hence the new context.
+ * such collection (1–3 ms) is a third of a figure.
  */
-let collectGarbage: ((options: { type: 'minor' }) => void) | undefined;
 export function settleHeap(): void {
-  if (collectGarbage === undefined) {
-    v8.setFlagsFromString('--expose-gc');
-    collectGarbage = runInNewContext('gc') as (options: { type: 'minor' }) => void;
-  }
-  collectGarbage({ type: 'minor' });
+  collectYoungGeneration();
 }
