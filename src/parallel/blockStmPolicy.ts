@@ -255,6 +255,16 @@ export class BlockStmPolicy {
       const previous = this.after[heavy]!;
       if (previous < 0 || this.status[previous] === DONE) {
         this.send(free, [heavy], deliver);
+        slots.runAlone(free, heavy);
+        return true;
+      }
+      // Its sender's previous transaction is not done: when nothing holds that one back,
+      // both go now, in order, on this worker (19929064: transaction 91, 2.5M gas and half
+      // the block, waited for its sender's transaction 81 and started at ~40 ms).
+      const before = this.after[previous]!;
+      if (this.status[previous] === READY && (before < 0 || this.status[before] === DONE)) {
+        this.send(free, [previous, heavy], deliver);
+        slots.runAlone(free, heavy);
         return true;
       }
     }

@@ -58,6 +58,8 @@ export class TaskSlots {
   private readonly heldHeavy: Int32Array;
   /** The executor a dispatched transaction was last sent to, or -1. */
   readonly taskExecutor: Int32Array;
+  /** Per executor: the transaction it runs alone (nothing queues behind it until it ends), or -1. */
+  private readonly alone: Int32Array;
   /** The main thread's slot, or -1 when it only coordinates. */
   readonly mainSlot: number;
   /** Transactions per task (several small ones travel together). */
@@ -80,6 +82,7 @@ export class TaskSlots {
     this.heldGas = new Float64Array(executors);
     this.heldHeavy = new Int32Array(executors);
     this.taskExecutor = new Int32Array(txCount).fill(-1);
+    this.alone = new Int32Array(executors).fill(-1);
     this.chunkSize = Math.max(1, Math.floor(chunkSize));
     this.capacity = TASKS_PER_WORKER * this.chunkSize;
   }
@@ -106,8 +109,19 @@ export class TaskSlots {
     this.inflight[executor]! += txs.length;
   }
 
+  /**
+   * Nothing more goes to `executor` until `tx` ends: a heavy transaction picked early
+   * (blockStmPolicy.ts) may run for a large part of the block, and a task queued behind it
+   * waits that long (19929064: a chunk of seven waited ~110 ms behind transaction 91 while
+   * the main thread ran out of work).
+   */
+  runAlone(executor: number, tx: number): void {
+    this.alone[executor] = tx;
+  }
+
   /** Executor finished (or gave back) tx: its slot is free again. */
   release(executor: number, tx: number): void {
+    if (this.alone[executor] === tx) this.alone[executor] = -1;
     this.inflight[executor]!--;
     this.heldGas[executor]! -= this.gasLimitOf(tx);
     if (this.isHeavy(tx)) this.heldHeavy[executor]!--;
@@ -118,14 +132,14 @@ export class TaskSlots {
   }
 
   hasRoom(executor: number): boolean {
-    return this.inflight[executor]! < this.capacity;
+    return this.inflight[executor]! < this.capacity && this.alone[executor]! < 0;
   }
 
   /** The executor with the fewest tasks that has room for a whole chunk (ties: the lowest, so a worker before the main thread), or -1. */
   freeExecutor(): number {
     let free = -1;
     for (let e = 0; e < this.inflight.length; e++) {
-      if (this.inflight[e]! + this.chunkSize <= this.capacity && (free < 0 || this.inflight[e]! < this.inflight[free]!)) free = e;
+      if (this.alone[e]! < 0 && this.inflight[e]! + this.chunkSize <= this.capacity && (free < 0 || this.inflight[e]! < this.inflight[free]!)) free = e;
     }
     return free;
   }
@@ -134,7 +148,7 @@ export class TaskSlots {
   workerWithRoom(): number {
     let best = -1;
     for (let w = 0; w < this.workers; w++) {
-      if (this.inflight[w]! < this.capacity && (best < 0 || this.inflight[w]! < this.inflight[best]!)) best = w;
+      if (this.alone[w]! < 0 && this.inflight[w]! < this.capacity && (best < 0 || this.inflight[w]! < this.inflight[best]!)) best = w;
     }
     return best;
   }
