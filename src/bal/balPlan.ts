@@ -25,6 +25,7 @@
 import { bytesToHex, hexToBytes, setLengthLeft, type BlockLevelAccessList } from '@ethereumjs/util';
 import { CorruptDataError } from '../errors.js';
 import { CodeValue, EMPTY_CODE, ZERO_BYTES, describeLocation, locationAddress, stripZeros, valuesEqual, type LocationValue } from '../state/locations.js';
+import type { BlockContext } from '../exec/blockContext.js';
 import type { PreState } from '../state/preState.js';
 
 interface History {
@@ -46,6 +47,11 @@ export interface BalPlanRules {
   pre: PreState;
   /** EIP-161 active (Spurious Dragon on). */
   deletesEmptyAccounts: boolean;
+}
+
+/** A block's rules for its plan (the coordinator's and every worker's plan are made alike). */
+export function balPlanRules(ctx: Pick<BlockContext, 'txs' | 'pre' | 'deletesEmptyAccounts'>): BalPlanRules {
+  return { txCount: ctx.txs.length, pre: ctx.pre, deletesEmptyAccounts: ctx.deletesEmptyAccounts };
 }
 
 export class BalPlan {

@@ -17,7 +17,7 @@
  */
 import { BalPlan } from '../bal/balPlan.js';
 import { ExitCode, StmError } from '../errors.js';
-import { locationAddress, type LocationValue } from '../state/locations.js';
+import type { LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { DISPATCHED, DONE, ExecutionRun, ParallelExecutionError, type IncarnationResult, type RunOptions, type RunResult } from './executionRun.js';
 import { MVMemory } from './mvMemory.js';
@@ -45,6 +45,11 @@ export function runBalScheduler(pool: WorkerPool, pre: PreState, txCount: number
   return new BalRun(pool, pre, txCount, { ...options, memory: list.memory, balKey: list.key }).run();
 }
 
+/** A run's options once its list is loaded. */
+interface LoadedRunOptions extends BalRunOptions {
+  balKey: string;
+}
+
 /**
  * A plan's writes loaded into memory, once per plan: the coordinator's copy here, the
  * workers' sent once per block and plan (WorkerPool.queueList). No run writes to either:
@@ -62,9 +67,7 @@ function loadedList(plan: BalPlan, pre: PreState): LoadedList {
   let list = loadedLists.get(plan);
   if (list === undefined) {
     const memory = new MVMemory(pre);
-    plan.preload.forEach(({ keys, values }, tx) => {
-      for (let i = 0; i < keys.length; i++) memory.write(keys[i]!, tx, 0, values[i]!);
-    });
+    memory.writeAll(plan.preload);
     list = { key: `list-${++listsLoaded}`, memory };
     loadedLists.set(plan, list);
   }
@@ -78,7 +81,7 @@ class BalRun extends ExecutionRun {
   /** The run's marks of listed accounts and slots a transaction touched, shared with the workers (for the list's nothing-extra check). */
   private readonly touched: Uint8Array;
 
-  constructor(pool: WorkerPool, pre: PreState, n: number, private readonly balOptions: BalRunOptions) {
+  constructor(pool: WorkerPool, pre: PreState, n: number, private readonly balOptions: LoadedRunOptions) {
     super(pool, pre, n, balOptions);
     this.plan = balOptions.plan;
     // No executor waits for a result here: the main thread handles the workers' results
@@ -89,7 +92,7 @@ class BalRun extends ExecutionRun {
 
   protected override beforeRun(): void {
     const { blockKey, balKey } = this.balOptions;
-    this.pool.queueList(blockKey, balKey!, () => ({ t: 'balLoad', blockKey, balKey: balKey!, rlp: this.plan.list.serialize() }));
+    this.pool.queueList(blockKey, balKey, () => ({ t: 'balLoad', blockKey, balKey, rlp: this.plan.list.serialize() }));
   }
 
   protected isComplete(): boolean {
@@ -103,7 +106,7 @@ class BalRun extends ExecutionRun {
     // for the coordinator to hand it work (the main thread executes too, and cannot answer
     // while it does).
     this.status.fill(DISPATCHED);
-    this.queue = claimQueue(this.balOptions.gasLimits === undefined ? Array.from({ length: this.n }, (_, i) => i) : claimOrder(this.balOptions.gasLimits));
+    this.queue = claimQueue(claimOrder(this.n, this.balOptions.gasLimits));
     this.pool.queueAll({ t: 'claim', runId, queue: this.queue.buffer as SharedArrayBuffer, touched: this.touched.buffer as SharedArrayBuffer });
   }
 

@@ -129,7 +129,7 @@ export class MVMemory implements StateSource {
   lenient = false;
   lastEstimateTx = -1;
 
-  constructor(readonly pre: PreState) {}
+  constructor(private readonly pre: PreState) {}
 
   clear(): void {
     this.locations.clear();
@@ -262,6 +262,13 @@ export class MVMemory implements StateSource {
   /** Records a full write of (tx, incarnation). */
   write(key: string, tx: number, incarnation: number, value: LocationValue): void {
     this.entriesFor(key).set(tx, incarnation, VALUE, value);
+  }
+
+  /** Records every transaction's writes (per transaction index) as its incarnation 0: a memory loaded in advance (the access-list executor). */
+  writeAll(writes: ReadonlyArray<{ keys: readonly string[]; values: readonly LocationValue[] }>): void {
+    writes.forEach(({ keys, values }, tx) => {
+      for (let i = 0; i < keys.length; i++) this.write(keys[i]!, tx, 0, values[i]!);
+    });
   }
 
   /** Records a commutative credit of (tx, incarnation). */

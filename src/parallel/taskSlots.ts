@@ -31,10 +31,13 @@ export const HEAVY_GAS_LIMIT = 1_000_000;
  * known before execution), ties by index. A large transaction claimed last leaves the
  * other executors idle while it runs: 19929064's transaction 91 (2.5M gas limit, 108 of the
  * block's 230 ms) made the run 190 ms in index order and 145 ms largest first.
+ * Without gas limits, index order.
  */
-export function claimOrder(gasLimits: ArrayLike<number | bigint>): number[] {
+export function claimOrder(n: number, gasLimits?: ArrayLike<number | bigint>): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  if (gasLimits === undefined) return order;
   const limits = Array.from(gasLimits, Number);
-  return limits.map((_, i) => i).sort((a, b) => limits[b]! - limits[a]! || a - b);
+  return order.sort((a, b) => limits[b]! - limits[a]! || a - b);
 }
 
 /**

@@ -14,7 +14,7 @@ import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_
 import { deserialize } from 'node:v8';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { createBlockLevelAccessListFromRLP } from '@ethereumjs/util';
-import { BalPlan } from '../bal/balPlan.js';
+import { BalPlan, balPlanRules } from '../bal/balPlan.js';
 import type { BlockData } from '../data/blockData.js';
 import { createBlockContext, decodeBlock, recoverSenders } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
@@ -45,8 +45,7 @@ let runId = -1;
 /**
  * This run executes against an access list (its plan, or undefined): the list's writes are
  * in memory already, the memory stays as it is for the next run, and each transaction is
- * held to the list here. What this worker's transactions touched so far in the run (for
- * ListCheck: only what is new goes out).
+ * held to the list here, marking what it touched in the run's shared `touched` ('claim').
  */
 let list: { plan: BalPlan; touched?: Uint8Array } | undefined;
 let stress: StressSource | undefined;
@@ -173,11 +172,9 @@ function handle(message: ToWorker): void {
       const block = blocks.get(message.blockKey);
       if (block === undefined) return;
       const { ctx } = block.replay;
-      const plan = new BalPlan(createBlockLevelAccessListFromRLP(message.rlp), { txCount: ctx.txs.length, pre: ctx.pre, deletesEmptyAccounts: ctx.deletesEmptyAccounts });
+      const plan = new BalPlan(createBlockLevelAccessListFromRLP(message.rlp), balPlanRules(ctx));
       const memory = new MVMemory(ctx.pre);
-      plan.preload.forEach(({ keys, values }, tx) => {
-        for (let i = 0; i < keys.length; i++) memory.write(keys[i]!, tx, 0, values[i]!);
-      });
+      memory.writeAll(plan.preload);
       block.bal = { key: message.balKey, memory, plan };
       return;
     }

@@ -4,7 +4,7 @@
  * and what the block touches outside its transactions (prelude and epilogue).
  */
 import type { BlockLevelAccessList } from '@ethereumjs/util';
-import { BalPlan, firstPlanDifference } from '../bal/balPlan.js';
+import { BalPlan, balPlanRules, firstPlanDifference } from '../bal/balPlan.js';
 import { buildBlockAccessList } from '../bal/buildBal.js';
 import { epilogueCredits } from '../exec/systemOps.js';
 import { BalMismatchError, type BalRunOptions } from '../parallel/balScheduler.js';
@@ -19,7 +19,7 @@ import type { SerialReplay } from './replayBlock.js';
  */
 export function prepareBalRun(serial: SerialReplay, given: BlockLevelAccessList | undefined, fallingBack: boolean): Pick<BalRunOptions, 'plan' | 'outsideTouched'> {
   const { ctx } = serial;
-  const rules = { txCount: ctx.txs.length, pre: ctx.pre, deletesEmptyAccounts: ctx.deletesEmptyAccounts };
+  const rules = balPlanRules(ctx);
   const own = new BalPlan(buildBlockAccessList(serial), rules);
   const plan = given === undefined ? own : new BalPlan(given, rules);
   if (given !== undefined) {

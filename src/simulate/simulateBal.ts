@@ -32,7 +32,7 @@ export function simulateBal(times: ArrayLike<number>, threads: number, model: Si
   const weights = scheduledTaskUs(times, threads, model);
   const graph = buildDependencyGraph(n, []);
   // listSchedule takes the highest priority first.
-  const claimed = gasLimits === undefined ? Array.from({ length: n }, (_, i) => i) : claimOrder(gasLimits);
+  const claimed = claimOrder(n, gasLimits);
   const order = new Array<number>(n);
   claimed.forEach((tx, position) => (order[tx] = n - position));
   const { makespan } = listSchedule(graph, weights, order, threads);
