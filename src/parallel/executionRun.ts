@@ -28,7 +28,7 @@ import { EstimateRead, MVMemory } from './mvMemory.js';
 import { fromWire, toWire, toWireReads, unpackLogs, type FromWorker, type ListCheck, type ReceiptLog, type StressConfig, type WireReads } from './protocol.js';
 import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
 import { TaskSlots } from './taskSlots.js';
-import { gcMs } from './gcClock.js';
+import { gcMs, gcMsSince } from './gcClock.js';
 import type { WorkerPool } from './workerPool.js';
 
 export { READY, DISPATCHED, DONE, WAITING } from './blockStmPolicy.js';
@@ -165,8 +165,6 @@ export abstract class ExecutionRun {
   private reject!: (error: Error) => void;
   protected finished = false;
   private started = 0;
-  /** The main thread's GC clock when the run started. */
-  private gcAtStart = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -225,8 +223,8 @@ export abstract class ExecutionRun {
         () => this.fail(new ExecutorError(`the parallel run did not finish within ${Math.round(this.options.timeoutMs)} ms (a worker hung?)`)),
         this.options.timeoutMs,
       );
+      gcMs(); // the clock runs from here (gcMsSince below)
       this.started = performance.now();
-      this.gcAtStart = gcMs();
       this.beforeRun();
       this.pool.queueAll({
         t: 'run',
@@ -319,7 +317,7 @@ export abstract class ExecutionRun {
     return this.mainQueue.shift();
   }
   /** An executor's task ended: its slot is free again. */
-  protected releaseSlot(executor: number, tx: number): void {
+  protected releaseSlot(executor: number, tx: number, _inc: number): void {
     this.slots.release(executor, tx);
   }
 
@@ -357,7 +355,7 @@ export abstract class ExecutionRun {
     if (this.finished) return;
     const entered = performance.now();
     try {
-      this.releaseSlot(this.mainSlot, task.tx);
+      this.releaseSlot(this.mainSlot, task.tx, task.inc);
       this.onTaskFinished(task.tx);
       this.resultOrigin = this.mainSlot;
       if (this.status[task.tx] === DISPATCHED && this.incarnation[task.tx] === task.inc) {
@@ -389,7 +387,7 @@ export abstract class ExecutionRun {
     if (message.t === 'fatal') throw new ExecutorError(`worker ${message.worker}: ${message.message}`);
     if (message.t !== 'done' && message.t !== 'blocked' && message.t !== 'failed') return;
     if (message.runId !== this.options.runId) return;
-    this.releaseSlot(message.worker, message.tx);
+    this.releaseSlot(message.worker, message.tx, message.inc);
     this.onTaskFinished(message.tx);
     if (message.t === 'done') {
       this.stats.workerBusyMs[message.worker] = message.busyMs;
@@ -519,7 +517,7 @@ export abstract class ExecutionRun {
     this.pool.onMessage(undefined);
     this.pool.flush();
     this.stats.incarnations = Array.from(this.incarnation, (inc) => inc + 1);
-    this.stats.gcMs[this.stats.gcMs.length - 1] = gcMs() - this.gcAtStart;
+    this.stats.gcMs[this.stats.gcMs.length - 1] = gcMsSince(this.started);
     this.resolve({ outcomes: this.outcomes as TxOutcome[], stats: this.stats, elapsedMs });
   }
 

@@ -27,7 +27,7 @@ import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
 import { NO_READS, SENDER_KEY_BYTES, claimNext, packLogs, claimRecovery, fromWire, toWire, toWireReads, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
-import { collectYoungGeneration, gcMs } from './gcClock.js';
+import { collectYoungGeneration, gcMs, gcMsSince } from './gcClock.js';
 
 interface LoadedBlock {
   replay: ReplayVm;
@@ -133,7 +133,8 @@ function handle(message: ToWorker): void {
       runId = message.runId;
       commutative = message.commutative;
       busyMs = 0;
-      gcAtRun = gcMs();
+      gcMs(); // the clock runs from here
+      runStarted = performance.now();
       tasks.length = 0;
       claims = undefined;
       outbox = [];
@@ -298,8 +299,8 @@ function applyOwnWrites(memory: MVMemory, tx: number, inc: number, writes: Write
 
 /** Time spent executing tasks in the current run (all incarnations), reported with each result. */
 let busyMs = 0;
-/** This thread's GC clock when the current run started. */
-let gcAtRun = 0;
+/** When the current run started (its GC is what collected from then on: gcMsSince). */
+let runStarted = 0;
 
 async function execute(task: { runId: number; tx: number; inc: number; last: boolean; strict: boolean }): Promise<void> {
   const startedTask = performance.now();
@@ -350,7 +351,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
       lazy: run.lazy,
       ...(listCheck === undefined ? {} : { listCheck }),
       busyMs,
-      gcMs: gcMs() - gcAtRun,
+      gcMs: gcMsSince(runStarted),
     });
   } catch (error) {
     running = undefined;
@@ -375,7 +376,7 @@ async function finishClaims(): Promise<void> {
   const last = outbox[outbox.length - 1];
   if (last?.t === 'done' && last.runId === runId) {
     last.busyMs = busyMs;
-    last.gcMs = gcMs() - gcAtRun;
+    last.gcMs = gcMsSince(runStarted);
   }
 }
 
