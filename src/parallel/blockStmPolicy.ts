@@ -5,6 +5,19 @@
  * (src/simulate/simulateBlock.ts, on a virtual clock) both drive one, so the simulator
  * differs from the executor only in where time comes from.
  *
+ * First incarnations are claimed, not dispatched (when there is at least one worker):
+ * every executor, whenever it holds no task, claims the next transaction from one shared
+ * queue (firstIncarnationOrder below: heavy ones first, then index order) and runs its first
+ * incarnation. No executor waits for the main thread to hand it work, and the main
+ * thread, which also executes, cannot answer while it does (13217637: a worker idle ~100
+ * of a 355 ms run, its two queued chunks done, while the main thread ran its own). A
+ * claimed incarnation holds no task slot. What the rules below must order is not in the
+ * queue: a transaction whose sender's previous one reads its nonce is dispatched behind
+ * it, and a later call to a recipient learned hot is withdrawn from the queue when nobody
+ * has claimed it yet (FirstClaims.withdraw) and dispatched behind the previous call.
+ * Dispatch hands out these and re-executions, which an executor runs before its next
+ * claim.
+ *
  * The rules, in the order dispatch applies them:
  *   - Ready transactions go lowest index first, a chunk at a time (TaskSlots.chunkSize),
  *     to the executor with the fewest tasks that has room (TaskSlots.freeExecutor).
@@ -43,6 +56,35 @@ export const WAITING = 3;
 export const REEXECUTION_PATIENCE = 2;
 /** Calls to one address aborted by the previous call to it, after which the address is hot (see learnFrom). */
 export const HOT_RECIPIENT_CONFLICTS = 3;
+
+/**
+ * Whether executors claim first incarnations (see the module comment): with at least one
+ * worker. With the main thread alone there is nobody to wait for, and claims in index
+ * order would be dispatch in index order anyway.
+ */
+export function claimsFirstIncarnations(slots: TaskSlots): boolean {
+  return slots.workers > 0;
+}
+
+/**
+ * The order first incarnations are claimed in: heavy transactions (gas limit above
+ * HEAVY_GAS_LIMIT) first, lowest index first, then the rest in index order. Large
+ * transactions are few, mostly independent of the ones before them, and, taken in index
+ * order, come last and stretch the run's end (19929064: transaction 91, 2.5M gas limit,
+ * 108 of the block's 230 ms).
+ */
+export function firstIncarnationOrder(slots: TaskSlots, n: number): number[] {
+  const heavy: number[] = [];
+  const rest: number[] = [];
+  for (let tx = 0; tx < n; tx++) (slots.isHeavy(tx) ? heavy : rest).push(tx);
+  return heavy.concat(rest);
+}
+
+/** The driver's shared queue of first incarnations (see the module comment). */
+export interface FirstClaims {
+  /** Takes tx out of the queue: true when nobody had claimed it (the policy then dispatches it). */
+  withdraw(tx: number): boolean;
+}
 
 /** Delivers a task (transactions run in this order) to an executor; the policy has already marked them dispatched. */
 export type DeliverTask = (executor: number, txs: number[], incs: number[]) => void;
@@ -127,13 +169,23 @@ export class BlockStmPolicy {
     previous: Int32Array,
     /** Per transaction: its recipient's id (recipientIds); without it, no recipient is learned hot. */
     recipients?: Int32Array,
+    /** First incarnations are claimed from the driver's queue (claimsFirstIncarnations): what claimOrder() lists starts DISPATCHED, to that queue. */
+    private readonly claims?: FirstClaims,
   ) {
     const n = status.length;
     this.previous = previous;
     this.after = Int32Array.from(previous);
     this.heat = recipients === undefined ? undefined : new RecipientHeat(recipients);
     this.waitingOn = new Int32Array(n).fill(-1);
-    for (let i = 0; i < n; i++) this.pushReady(i);
+    for (let i = 0; i < n; i++) {
+      if (claims !== undefined && previous[i]! < 0) status[i] = DISPATCHED;
+      else this.pushReady(i);
+    }
+  }
+
+  /** The transactions the driver's queue holds, in the order they are claimed (firstIncarnationOrder). */
+  claimOrder(): number[] {
+    return this.claims === undefined ? [] : firstIncarnationOrder(this.slots, this.status.length).filter((tx) => this.previous[tx]! < 0);
   }
 
   get txCount(): number {
@@ -171,7 +223,14 @@ export class BlockStmPolicy {
       const txs = heat.txsOf[id]!;
       for (let i = 1; i < txs.length; i++) {
         const later = txs[i]!;
-        if (later >= tx && txs[i - 1]! > this.after[later]!) this.after[later] = txs[i - 1]!;
+        if (later >= tx && txs[i - 1]! > this.after[later]!) {
+          this.after[later] = txs[i - 1]!;
+          // Still in the claim queue: taken back, to run behind the previous call.
+          if (later > tx && this.isQueued(later) && this.claims!.withdraw(later)) {
+            this.status[later] = READY;
+            this.pushReady(later);
+          }
+        }
       }
     }
     return this.after[tx] === blocker;
@@ -312,6 +371,11 @@ export class BlockStmPolicy {
     this.slots.assign(target, txs);
     this.onDispatch?.(this.dispatchCalls, target, txs);
     deliver(target, txs, incs);
+  }
+
+  /** tx's first incarnation is in the claim queue or claimed from it (not dispatched, no result yet). */
+  private isQueued(tx: number): boolean {
+    return this.claims !== undefined && this.status[tx] === DISPATCHED && this.incarnation[tx] === 0 && this.slots.taskExecutor[tx]! < 0;
   }
 
   /** Makes a READY transaction available to dispatch (heavy ones also to the workers' early pick). */

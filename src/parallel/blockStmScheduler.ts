@@ -25,7 +25,8 @@
  * a lower transaction's new write could invalidate them, and there is none): they are
  * committed. The block is done when all are committed.
  *
- * Scheduling (what runs next, where, and the commit order) is the policy in
+ * First incarnations are claimed by the executors from a shared queue (with at least one
+ * worker); only re-executions are dispatched. Scheduling (what runs next, where, and the commit order) is the policy in
  * blockStmPolicy.ts, which the simulator drives too. The plumbing shared with the other
  * schedulers (messages, the main thread as an executor, applying and broadcasting writes,
  * the timer) is in executionRun.ts.
@@ -35,7 +36,7 @@ import { failedGuard, independentOfSender } from '../exec/commutativeUpdates.js'
 import type { PreState } from '../state/preState.js';
 import { SUMMED, makeVersion, versionIncarnation, versionTx } from '../state/stateSource.js';
 import type { LocationValue } from '../state/locations.js';
-import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender, recipientIds } from './blockStmPolicy.js';
+import { BlockStmPolicy, DISPATCHED, DONE, claimsFirstIncarnations, previousSameSender, recipientIds } from './blockStmPolicy.js';
 import {
   ExecutionRun,
   ParallelExecutionError,
@@ -44,7 +45,7 @@ import {
   type RunOptions,
   type RunResult,
 } from './executionRun.js';
-import type { WireReads } from './protocol.js';
+import { claimNext, claimQueue, claimsLeft, withdrawClaim, type WireReads } from './protocol.js';
 import type { WorkerPool } from './workerPool.js';
 
 export { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type TxOutcome } from './executionRun.js';
@@ -83,6 +84,9 @@ class BlockStmScheduler extends ExecutionRun {
   private readonly suspects = new Map<number, Set<number>>();
   /** Done transactions whose last incarnation threw (see onFailed). */
   private readonly failures = new Map<number, string>();
+  /** The shared queue first incarnations are claimed from (blockStmPolicy.ts), when executors claim them. */
+  private readonly claims: Int32Array | undefined;
+  private claimsSent = false;
 
   constructor(pool: WorkerPool, pre: PreState, n: number, options: BlockStmOptions) {
     super(pool, pre, n, options);
@@ -96,7 +100,9 @@ class BlockStmScheduler extends ExecutionRun {
       this.slots,
       previousSameSender(options.senders, independent),
       options.recipients === undefined ? undefined : recipientIds(options.recipients),
+      claimsFirstIncarnations(this.slots) ? { withdraw: (tx) => withdrawClaim(this.claims!, tx) } : undefined,
     );
+    if (claimsFirstIncarnations(this.slots)) this.claims = claimQueue(this.policy.claimOrder(), n);
     this.policy.onDispatch = options.onDispatch;
   }
 
@@ -367,7 +373,28 @@ class BlockStmScheduler extends ExecutionRun {
   }
 
   protected dispatch(): void {
+    if (this.claims !== undefined && !this.claimsSent) {
+      this.claimsSent = true;
+      this.pool.queueAll({ t: 'claim', runId: this.options.runId, queue: this.claims.buffer as SharedArrayBuffer });
+    }
     this.policy.dispatch(this.deliverTask);
+  }
+
+  /** The main thread runs what was dispatched to it first, then claims. */
+  protected override hasMainTask(): boolean {
+    return super.hasMainTask() || (this.claims !== undefined && claimsLeft(this.claims));
+  }
+
+  protected override takeMainTask(): { tx: number; inc: number } | undefined {
+    const task = super.takeMainTask();
+    if (task !== undefined || this.claims === undefined) return task;
+    const tx = claimNext(this.claims);
+    return tx < 0 ? undefined : { tx, inc: 0 };
+  }
+
+  protected override releaseSlot(executor: number, tx: number, inc: number): void {
+    // A claimed first incarnation holds no slot (nor was it assigned an executor).
+    if (this.slots.taskExecutor[tx]! >= 0) super.releaseSlot(executor, tx, inc);
   }
 }
 

@@ -140,26 +140,46 @@ export function claimRecovery(next: Int32Array, n: number, recover: (start: numb
 }
 
 /**
- * A queue of transactions every executor claims from: [next, n, order...] in shared
- * memory. `Atomics.add` on `next` hands each position to exactly one claimant.
+ * A queue of transactions every executor claims from: [next, length, order..., state per
+ * transaction] in shared memory. `Atomics.add` on `next` hands each position to exactly one
+ * claimant; the position's transaction is then its own unless the coordinator withdrew it
+ * first (withdrawClaim): a compare-and-swap on the transaction's state (0 open, 1 claimed,
+ * 2 withdrawn) decides which of the two has it.
  */
-export function claimQueue(order: ArrayLike<number>): Int32Array {
-  const queue = new Int32Array(new SharedArrayBuffer(4 * (2 + order.length)));
+export function claimQueue(order: ArrayLike<number>, txCount = order.length): Int32Array {
+  const queue = new Int32Array(new SharedArrayBuffer(4 * (2 + order.length + txCount)));
   queue[1] = order.length;
   for (let i = 0; i < order.length; i++) queue[2 + i] = order[i]!;
   return queue;
 }
 
-/** The next transaction from a claim queue, or -1 when every one is claimed. */
+/** The next transaction from a claim queue, or -1 when every one is claimed or withdrawn. */
 export function claimNext(queue: Int32Array): number {
-  const position = Atomics.add(queue, 0, 1);
-  return position < queue[1]! ? queue[2 + position]! : -1;
+  const length = queue[1]!;
+  for (;;) {
+    const position = Atomics.add(queue, 0, 1);
+    if (position >= length) return -1;
+    const tx = queue[2 + position]!;
+    if (Atomics.compareExchange(queue, 2 + length + tx, 0, 1) === 0) return tx;
+  }
 }
 
-/** Whether a claim queue has transactions left to claim. */
+/** Takes tx out of a claim queue before anyone claims it: true when it was still open (then no executor will run it from the queue). */
+export function withdrawClaim(queue: Int32Array, tx: number): boolean {
+  return Atomics.compareExchange(queue, 2 + queue[1]! + tx, 0, 2) === 0;
+}
+
+/** Whether a claim queue has positions left to claim (some may turn out withdrawn). */
 export function claimsLeft(queue: Int32Array): boolean {
   return Atomics.load(queue, 0) < queue[1]!;
 }
+
+/**
+ * A worker running claimed transactions sends its results once this long (ms) has passed
+ * since its last message, and when nothing is left to claim: one message per transaction
+ * would cost more than a small one's execution.
+ */
+export const CLAIM_FLUSH_MS = 1;
 
 /** A receipt log: address, topics, data. */
 export type ReceiptLog = [Uint8Array, Uint8Array[], Uint8Array];

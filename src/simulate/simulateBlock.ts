@@ -7,7 +7,12 @@
  *
  * The executor simulated (src/parallel/blockStmScheduler.ts): T threads are T executors,
  * T-1 workers and the main thread, and the main thread is also the coordinator. Modelled:
- *   - Dispatch (on the main thread, after every result it handles) is the executor's own
+ *   - First incarnations are claimed, as the executor's threads claim them (with at least
+ *     one worker): an executor that holds no task that has reached it claims the next
+ *     transaction of firstIncarnationOrder at once (workers from `resultUs` on, when the
+ *     run's message reaches them), and a worker sends claimed results every CLAIM_FLUSH_MS
+ *     and when nothing is left to claim.
+ *   - Dispatch of re-executions (on the main thread, after every result it handles) is the executor's own
  *     policy, src/parallel/blockStmPolicy.ts and taskSlots.ts, driven by the virtual clock
  *     (chunks of `chooseChunkSize` transactions to the freest executor, same-sender waits
  *     except where sender updates commute (`independent`), heavy transactions early on a
@@ -52,7 +57,8 @@
  */
 import { remainingPathWeights, listSchedule, ceilings } from '../analysis/ceiling.js';
 import type { DependencyGraph } from '../analysis/dependencyGraph.js';
-import { BlockStmPolicy, DISPATCHED, DONE, previousSameSender, recipientIds, type DispatchTrace } from '../parallel/blockStmPolicy.js';
+import { BlockStmPolicy, DISPATCHED, DONE, claimsFirstIncarnations, previousSameSender, recipientIds, type DispatchTrace } from '../parallel/blockStmPolicy.js';
+import { CLAIM_FLUSH_MS } from '../parallel/protocol.js';
 import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
 import { TaskSlots, chooseChunkSize } from '../parallel/taskSlots.js';
 import { simulateBal } from './simulateBal.js';
@@ -278,16 +284,42 @@ export function simulateBlockStm(
   const status = new Int8Array(n); // READY
   const incarnation = new Int32Array(n);
   const slots = new TaskSlots(T - 1, true, n, chunk, options.gasLimits);
+  // First incarnations are claimed from one queue, as the executor's threads do (blockStmPolicy.ts).
+  const claimed = claimsFirstIncarnations(slots);
+  const claimState = new Uint8Array(n); // 0 open, 1 claimed, 2 withdrawn (protocol.ts, claimQueue)
+  let claimOrder: number[] = [];
+  let claimedCount = 0;
+  const claimsLeft = (): boolean => claimedCount < claimOrder.length;
+  const claimNext = (): number => {
+    while (claimedCount < claimOrder.length) {
+      const tx = claimOrder[claimedCount++]!;
+      if (claimState[tx] === 0) {
+        claimState[tx] = 1;
+        return tx;
+      }
+    }
+    return -1;
+  };
   const policy = new BlockStmPolicy(
     status,
     incarnation,
     slots,
     previousSameSender(senders, options.independent),
     options.recipients === undefined ? undefined : recipientIds(options.recipients),
+    claimed
+      ? {
+          withdraw: (tx) => {
+            if (claimState[tx] !== 0) return false;
+            claimState[tx] = 2;
+            return true;
+          },
+        }
+      : undefined,
   );
+  claimOrder = policy.claimOrder();
   policy.onDispatch = options.onDispatch;
   const previous = policy.previous;
-  const taskExecutor = slots.taskExecutor;
+  const runsOn = new Int32Array(n).fill(-1); // the executor that started its current incarnation
   const correct = new Uint8Array(n); // the current incarnation read only correct values
   const invalid = new Uint8Array(n); // the current incarnation will fail validation (read a value since rewritten)
   const invalidBy = new Int32Array(n).fill(-1);
@@ -303,6 +335,7 @@ export function simulateBlockStm(
   const running: Array<Running | null> = Array.from({ length: T }, () => null);
   const outbox: Result[][] = Array.from({ length: T }, () => []);
   const wakeAt = new Float64Array(T).fill(-1);
+  const flushedAt = new Float64Array(T); // when each worker last sent its results
   const inbox: Result[] = [];
   let mainState: 'idle' | 'exec' | 'coord' = 'idle';
   let coordinatorUs = 0;
@@ -335,8 +368,8 @@ export function simulateBlockStm(
       } else if (status[r] === DISPATCHED) {
         invalid[r] = 1;
         invalidBy[r] = p;
-        const e = taskExecutor[r]!;
-        const run = running[e];
+        const e = runsOn[r]!;
+        const run = e < 0 ? null : running[e]!;
         // Early abort: a worker stops the incarnation when the write reaches its replica.
         if (e !== MAIN && run !== null && run.tx === r && run.inc === inc && run.blockedOn < 0) stopRun(e, t + lag(e), p);
       }
@@ -353,7 +386,7 @@ export function simulateBlockStm(
 
   /** The main thread handles one result; its effects are visible from time t. */
   const handle = (result: Result, t: number): void => {
-    slots.release(result.executor, result.tx);
+    if (slots.taskExecutor[result.tx]! >= 0) slots.release(result.executor, result.tx); // a claimed first incarnation holds no slot
     const j = result.tx;
     if (status[j] !== DISPATCHED || incarnation[j] !== result.inc) return;
     if (result.blockedOn >= 0) {
@@ -391,6 +424,10 @@ export function simulateBlockStm(
   const wakeWorker = (e: number, now: number): void => {
     if (running[e] !== null) return;
     const head = queues[e]![0];
+    if (head === undefined || head.at > now) {
+      const tx = claimNext();
+      if (tx >= 0) return start({ tx, inc: 0, last: false, at: now }, e, now);
+    }
     if (head === undefined) return;
     if (head.at > now) {
       if (wakeAt[e] !== head.at) {
@@ -431,6 +468,7 @@ export function simulateBlockStm(
     }
     invalid[j] = 0;
     invalidBy[j] = -1;
+    runsOn[j] = e;
     const pre = e === MAIN ? model.mainTaskUs : model.taskUs;
     const run: Running = { tx: j, inc: task.inc, token: ++token, startedAt: now, last: task.last, blockedOn: -1, failed: false };
     running[e] = run;
@@ -479,7 +517,8 @@ export function simulateBlockStm(
       events.push(t, 'main', MAIN, 0);
       return;
     }
-    const task = queues[MAIN]!.shift();
+    const claim = queues[MAIN]!.length > 0 ? -1 : claimNext();
+    const task = queues[MAIN]!.shift() ?? (claim >= 0 ? { tx: claim, inc: 0, last: false, at: now } : undefined);
     if (task !== undefined) {
       mainState = 'exec';
       start(task, MAIN, now);
@@ -509,11 +548,18 @@ export function simulateBlockStm(
     }
     outbox[e]!.push(result);
     const nextReceived = queues[e]![0] !== undefined && queues[e]![0]!.at <= now;
-    if (run.last || !nextReceived) events.push(now + model.resultUs, 'arrive', e, 0, outbox[e]!.splice(0));
+    // A claimed incarnation's results go out every CLAIM_FLUSH_MS, and when nothing is left to claim.
+    const send = claimed && run.inc === 0 && slots.taskExecutor[run.tx]! < 0 ? !claimsLeft() || now - flushedAt[e]! >= CLAIM_FLUSH_MS * 1000 : run.last || !nextReceived;
+    if (send) {
+      flushedAt[e] = now;
+      events.push(now + model.resultUs, 'arrive', e, 0, outbox[e]!.splice(0));
+    }
     wakeWorker(e, now);
   };
 
   dispatch(0);
+  // The workers start claiming when the run's message reaches them.
+  if (claimed) for (let e = 0; e < MAIN; e++) events.push(model.resultUs, 'wake', e, 0);
   mainStep(0);
   let now = 0;
   let budget = 2000 * (n + 10);

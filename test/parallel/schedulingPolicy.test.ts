@@ -1,14 +1,17 @@
 // One Block-STM scheduling policy (src/parallel/blockStmPolicy.ts) for the executor and the
 // simulator: driven with the same block, both dispatch the same tasks in the same order —
-// all of them at 1 thread, where nothing depends on timing, and the first dispatch at 2
-// threads (after it, when results arrive depends on the clock, real or virtual).
+// all of them at 1 thread, where nothing depends on timing. At 2 threads the executors
+// claim every first incarnation from a shared queue (blockStmPolicy.ts), in the same
+// order for both, and dispatch hands out re-executions only (when results arrive depends
+// on the clock, real or virtual).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { independentOfSender } from '../../src/exec/commutativeUpdates.js';
 import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
-import { chooseChunkSize } from '../../src/parallel/taskSlots.js';
+import { TaskSlots, chooseChunkSize } from '../../src/parallel/taskSlots.js';
+import { claimsFirstIncarnations, firstIncarnationOrder } from '../../src/parallel/blockStmPolicy.js';
 import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
 import { replaySerial, type SerialReplay } from '../../src/replay/replayBlock.js';
 import { DEFAULT_MODEL, simulateBlockStm } from '../../src/simulate/simulateBlock.js';
@@ -54,14 +57,24 @@ function simulatorTrace(serial: SerialReplay, threads: number): Trace {
 }
 
 for (const block of [19933597n, 12300570n, 18426253n]) {
-  test(`block ${block}: the executor and the simulator dispatch the same tasks in the same order at 1 thread, and the same first dispatch at 2`, block === 19933597n ? {} : fullOnly, async () => {
+  test(`block ${block}: the executor and the simulator dispatch the same tasks in the same order at 1 thread; at 2 both claim first incarnations and dispatch only re-executions`, block === 19933597n ? {} : fullOnly, async () => {
     const serial = await replaySerial(loadBlock(block, { fixturesDir: bundledFixturesDir() }), { runs: 1, warmup: 0 });
     const one = await executorTrace(serial, 1);
     assert.ok(one.length > 0);
     assert.deepEqual(one, simulatorTrace(serial, 1));
-    const first = (trace: Trace) => trace.filter(([call]) => call === 1);
-    const two = first(await executorTrace(serial, 2));
-    assert.ok(two.some(([, executor]) => executor === 0) && two.some(([, executor]) => executor === 1), 'both executors get work at once');
-    assert.deepEqual(two, first(simulatorTrace(serial, 2)));
+    const n = serial.ctx.txs.length;
+    for (const two of [await executorTrace(serial, 2), simulatorTrace(serial, 2)]) {
+      // Every dispatched transaction is a re-execution: at most one dispatch per re-execution, none of an unclaimed one.
+      assert.ok(two.flatMap(([, , txs]) => txs).length < n, 'first incarnations are claimed, not dispatched');
+    }
   });
 }
+
+test('first incarnations are claimed heavy ones first, then in index order; with the main thread alone they are dispatched', () => {
+  const gasLimits = [21_000, 2_000_000, 50_000, 1_500_000, 21_000];
+  const two = new TaskSlots(1, true, gasLimits.length, 1, gasLimits);
+  assert.equal(claimsFirstIncarnations(two), true);
+  assert.deepEqual(firstIncarnationOrder(two, gasLimits.length), [1, 3, 0, 2, 4]);
+  assert.equal(claimsFirstIncarnations(new TaskSlots(0, true, gasLimits.length, 1, gasLimits)), false);
+  assert.deepEqual(firstIncarnationOrder(new TaskSlots(1, true, 3, 1, undefined), 3), [0, 1, 2]);
+});
