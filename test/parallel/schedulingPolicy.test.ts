@@ -70,11 +70,11 @@ for (const block of [19933597n, 12300570n, 18426253n]) {
   });
 }
 
-test('first incarnations are claimed heavy ones first, then in index order; with the main thread alone they are dispatched', () => {
-  const gasLimits = [21_000, 2_000_000, 50_000, 1_500_000, 21_000];
-  const two = new TaskSlots(1, true, gasLimits.length, 1, gasLimits);
+test('first incarnations are claimed heavy ones first (beyond the first chunks), then in index order; with the main thread alone they are dispatched', () => {
+  const gasLimits = [2_000_000, 21_000, 50_000, 21_000, 21_000, 1_500_000, 21_000, 3_000_000, 21_000];
+  const two = new TaskSlots(1, true, gasLimits.length, 1, gasLimits); // horizon: 2 executors × 2 tasks of 1
   assert.equal(claimsFirstIncarnations(two), true);
-  assert.deepEqual(firstIncarnationOrder(two, gasLimits.length), [1, 3, 0, 2, 4]);
+  assert.deepEqual(firstIncarnationOrder(two, gasLimits.length), [5, 7, 0, 1, 2, 3, 4, 6, 8]);
   assert.equal(claimsFirstIncarnations(new TaskSlots(0, true, gasLimits.length, 1, gasLimits)), false);
   assert.deepEqual(firstIncarnationOrder(new TaskSlots(1, true, 3, 1, undefined), 3), [0, 1, 2]);
 });
