@@ -66,6 +66,7 @@ export type ToWorker =
   /** Replay the block serially once, alone in this worker (the machine-bound measurement: two plain replays at once); answer 'replayedSerially'. */
   | { t: 'replaySerially'; blockKey: string }
   | { t: 'crash' }
+  /** Test hook: hang in the next transaction started (holding it). */
   | { t: 'hang' };
 
 /**

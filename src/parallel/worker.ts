@@ -193,13 +193,11 @@ function handle(message: ToWorker): void {
     }
     case 'crash':
       throw new Error('worker crash requested (test hook)');
-    case 'hang': {
-      const until = Date.now() + 60_000;
-      while (Date.now() < until) {
-        /* test hook: a hung worker */
-      }
+    case 'hang':
+      // Test hook: hang in the next transaction this worker starts, holding it (a worker
+      // that hangs before it holds anything only leaves its share to the other executors).
+      hangInNextTask = true;
       return;
-    }
   }
 }
 
@@ -309,7 +307,17 @@ async function execute(task: { runId: number; tx: number; inc: number; last: boo
   }
 }
 
+/** Test hook ('hang'): the next transaction started never ends (busy for 60 s). */
+let hangInNextTask = false;
+
 async function executeTask(task: { runId: number; tx: number; inc: number; strict: boolean }): Promise<void> {
+  if (hangInNextTask) {
+    hangInNextTask = false;
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) {
+      /* test hook: a hung worker */
+    }
+  }
   const block = current!;
   const source = new WorkerSource(block.memory, stress);
   stress?.beforeTask();

@@ -57,7 +57,7 @@ export interface ParallelOptions {
   measureBound?: boolean;
   /** Override the hung-worker timeout, ms (tests). */
   timeoutMs?: number;
-  /** Make worker 0 crash or hang at the start of the first run (tests of the failure path). */
+  /** Make worker 0 crash at the start of the first run, or hang in the first transaction it starts (tests of the failure path). */
   injectFault?: 'crash' | 'hang';
   /** Perturb scheduling inside the workers (tests). */
   stress?: StressConfig;
