@@ -21,12 +21,10 @@ import type { LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { DISPATCHED, DONE, ExecutionRun, ParallelExecutionError, type IncarnationResult, type RunOptions, type RunResult } from './executionRun.js';
 import { MVMemory } from './mvMemory.js';
-import { claimNext, claimQueue, claimsLeft, type WireReads } from './protocol.js';
+import { CLAIMING_MAIN_TURN_MS, claimNext, claimQueue, claimsLeft, type WireReads } from './protocol.js';
 import { claimOrder } from './taskSlots.js';
 import type { WorkerPool } from './workerPool.js';
 
-/** The main thread executes for this long (ms) before it handles the workers' results (ExecutionRun.mainTurnMs). */
-const BAL_MAIN_TURN_MS = 1;
 
 /** A transaction did not do what the access list says: the list is not this block's. */
 export class BalMismatchError extends StmError {
@@ -85,8 +83,8 @@ class BalRun extends ExecutionRun {
     super(pool, pre, n, balOptions);
     this.plan = balOptions.plan;
     // No executor waits for a result here: the main thread handles the workers' results
-    // once per BAL_MAIN_TURN_MS of its own transactions, not after each one.
-    this.mainTurnMs = BAL_MAIN_TURN_MS;
+    // once per CLAIMING_MAIN_TURN_MS of its own transactions, not after each one.
+    this.mainTurnMs = CLAIMING_MAIN_TURN_MS;
     this.touched = new Uint8Array(new SharedArrayBuffer(Math.max(1, this.plan.markCount)));
   }
 

@@ -45,7 +45,7 @@ import {
   type RunOptions,
   type RunResult,
 } from './executionRun.js';
-import { claimNext, claimQueue, claimsLeft, withdrawClaim, type WireReads } from './protocol.js';
+import { CLAIMING_MAIN_TURN_MS, claimNext, claimQueue, claimsLeft, withdrawClaim, type WireReads } from './protocol.js';
 import type { WorkerPool } from './workerPool.js';
 
 export { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type TxOutcome } from './executionRun.js';
@@ -102,7 +102,11 @@ class BlockStmScheduler extends ExecutionRun {
       options.recipients === undefined ? undefined : recipientIds(options.recipients),
       claimsFirstIncarnations(this.slots) ? { withdraw: (tx) => withdrawClaim(this.claims!, tx) } : undefined,
     );
-    if (claimsFirstIncarnations(this.slots)) this.claims = claimQueue(this.policy.claimOrder(), n);
+    if (claimsFirstIncarnations(this.slots)) {
+      this.claims = claimQueue(this.policy.claimOrder(), n);
+      // The workers claim their first incarnations: the main thread handles their results once per turn, not after each of its own.
+      this.mainTurnMs = CLAIMING_MAIN_TURN_MS;
+    }
     this.policy.onDispatch = options.onDispatch;
   }
 

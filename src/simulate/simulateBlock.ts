@@ -21,7 +21,9 @@
  *     pays `taskUs` per transaction besides executing it, and sends the results of a chunk
  *     together when it ends; they reach the main thread `resultUs` later.
  *   - The main thread runs its own transactions one at a time, `mainTaskUs` apart (a turn
- *     of the event loop), and handles nothing while it executes. After each of its own
+ *     of the event loop; with claims, one turn per CLAIMING_MAIN_TURN_MS of its own
+ *     transactions, and results that arrive meanwhile wait for the turn's end), and
+ *     handles nothing while it executes. After each of its own
  *     transactions, and whenever it is idle, it handles the results that have arrived,
  *     one at a time: `coordinatorUs` + `coordinatorShare` × the transaction's time each
  *     (apply, validate, dispatch), + `messageUs` for a worker's (receiving it). So the
@@ -58,7 +60,7 @@
 import { remainingPathWeights, listSchedule, ceilings } from '../analysis/ceiling.js';
 import type { DependencyGraph } from '../analysis/dependencyGraph.js';
 import { BlockStmPolicy, DISPATCHED, DONE, claimsFirstIncarnations, previousSameSender, recipientIds, type DispatchTrace } from '../parallel/blockStmPolicy.js';
-import { CLAIM_FLUSH_MS } from '../parallel/protocol.js';
+import { CLAIMING_MAIN_TURN_MS, CLAIM_FLUSH_MS } from '../parallel/protocol.js';
 import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
 import { TaskSlots, chooseChunkSize } from '../parallel/taskSlots.js';
 import { simulateBal } from './simulateBal.js';
@@ -338,6 +340,10 @@ export function simulateBlockStm(
   const flushedAt = new Float64Array(T); // when each worker last sent its results
   const inbox: Result[] = [];
   let mainState: 'idle' | 'exec' | 'coord' = 'idle';
+  // With claims the main thread runs its own tasks for CLAIMING_MAIN_TURN_MS before it takes in results (one turn's cost).
+  const mainTurnUs = claimed ? CLAIMING_MAIN_TURN_MS * 1000 : 0;
+  let turnStartedAt = Number.NEGATIVE_INFINITY;
+  let payTurn = true;
   let coordinatorUs = 0;
   let reexecutions = 0;
   let token = 0;
@@ -469,7 +475,7 @@ export function simulateBlockStm(
     invalid[j] = 0;
     invalidBy[j] = -1;
     runsOn[j] = e;
-    const pre = e === MAIN ? model.mainTaskUs : model.taskUs;
+    const pre = e === MAIN ? (payTurn ? model.mainTaskUs : 0) : model.taskUs;
     const run: Running = { tx: j, inc: task.inc, token: ++token, startedAt: now, last: task.last, blockedOn: -1, failed: false };
     running[e] = run;
     if (waitOn >= 0) {
@@ -507,7 +513,9 @@ export function simulateBlockStm(
   /** The main thread is free: it handles what has arrived, else runs its next task, else idles. */
   const mainStep = (now: number): void => {
     if (finishedAt >= 0) return;
-    if (inbox.length > 0) {
+    const inTurn = mainState === 'coord' && now - turnStartedAt < mainTurnUs;
+    if (inbox.length > 0 && !inTurn) {
+      turnStartedAt = Number.NEGATIVE_INFINITY; // the next task of its own starts a new turn
       let t = now;
       for (const result of inbox.splice(0)) {
         t = handleOnMain(result, t);
@@ -521,8 +529,15 @@ export function simulateBlockStm(
     const task = queues[MAIN]!.shift() ?? (claim >= 0 ? { tx: claim, inc: 0, last: false, at: now } : undefined);
     if (task !== undefined) {
       mainState = 'exec';
+      payTurn = !inTurn;
+      if (payTurn) turnStartedAt = now;
       start(task, MAIN, now);
       return;
+    }
+    if (inbox.length > 0) {
+      // Nothing of its own left: the turn ends, and what arrived meanwhile is handled.
+      turnStartedAt = Number.NEGATIVE_INFINITY;
+      return mainStep(now);
     }
     mainState = 'idle';
   };
