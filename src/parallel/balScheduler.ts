@@ -117,10 +117,6 @@ class BalRun extends ExecutionRun {
     return tx < 0 ? undefined : { tx, inc: 0 };
   }
 
-  protected override releaseSlot(): void {
-    // Claimed transactions hold no slot.
-  }
-
   protected onResult(tx: number, _inc: number, reads: WireReads, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void {
     const failure = result.listCheck === undefined ? this.plan.checkTransaction(tx, reads.keys, keys, values, creditKeys, creditDeltas, this.touched) : result.listCheck.failure;
     if (failure !== undefined) throw new BalMismatchError(failure);

@@ -379,7 +379,7 @@ export class BlockStmPolicy {
 
   /** tx's first incarnation is in the claim queue or claimed from it (not dispatched, no result yet). */
   private isQueued(tx: number): boolean {
-    return this.claims !== undefined && this.status[tx] === DISPATCHED && this.incarnation[tx] === 0 && this.slots.taskExecutor[tx]! < 0;
+    return this.claims !== undefined && this.status[tx] === DISPATCHED && this.incarnation[tx] === 0 && !this.slots.assigned(tx);
   }
 
   /** Makes a READY transaction available to dispatch (heavy ones also to the workers' early pick). */

@@ -396,9 +396,5 @@ class BlockStmScheduler extends ExecutionRun {
     return tx < 0 ? undefined : { tx, inc: 0 };
   }
 
-  protected override releaseSlot(executor: number, tx: number, inc: number): void {
-    // A claimed first incarnation holds no slot (nor was it assigned an executor).
-    if (this.slots.taskExecutor[tx]! >= 0) super.releaseSlot(executor, tx, inc);
-  }
 }
 

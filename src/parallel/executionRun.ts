@@ -309,16 +309,12 @@ export abstract class ExecutionRun {
     return this.slots.freeExecutor();
   }
 
-  /** Whether the main thread has a task to run (a scheduler that hands out work otherwise overrides these three). */
+  /** Whether the main thread has a task to run (a scheduler whose executors claim work overrides these two). */
   protected hasMainTask(): boolean {
     return this.mainQueue.length > 0;
   }
   protected takeMainTask(): { tx: number; inc: number } | undefined {
     return this.mainQueue.shift();
-  }
-  /** An executor's task ended: its slot is free again. */
-  protected releaseSlot(executor: number, tx: number, _inc: number): void {
-    this.slots.release(executor, tx);
   }
 
   /** Runs the main thread's next task on a later turn of the event loop, so worker results are handled in between. */
@@ -355,7 +351,7 @@ export abstract class ExecutionRun {
     if (this.finished) return;
     const entered = performance.now();
     try {
-      this.releaseSlot(this.mainSlot, task.tx, task.inc);
+      this.slots.release(this.mainSlot, task.tx);
       this.onTaskFinished(task.tx);
       this.resultOrigin = this.mainSlot;
       if (this.status[task.tx] === DISPATCHED && this.incarnation[task.tx] === task.inc) {
@@ -387,7 +383,7 @@ export abstract class ExecutionRun {
     if (message.t === 'fatal') throw new ExecutorError(`worker ${message.worker}: ${message.message}`);
     if (message.t !== 'done' && message.t !== 'blocked' && message.t !== 'failed') return;
     if (message.runId !== this.options.runId) return;
-    this.releaseSlot(message.worker, message.tx, message.inc);
+    this.slots.release(message.worker, message.tx);
     this.onTaskFinished(message.tx);
     if (message.t === 'done') {
       this.stats.workerBusyMs[message.worker] = message.busyMs;

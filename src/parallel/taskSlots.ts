@@ -122,8 +122,14 @@ export class TaskSlots {
     this.alone[executor] = tx;
   }
 
-  /** Executor finished (or gave back) tx: its slot is free again. */
+  /** Whether tx was ever handed to an executor (a first incarnation claimed from a shared queue was not, and holds no slot). */
+  assigned(tx: number): boolean {
+    return this.taskExecutor[tx]! >= 0;
+  }
+
+  /** Executor finished (or gave back) tx: its slot is free again. A claimed transaction (never assigned) holds none. */
   release(executor: number, tx: number): void {
+    if (!this.assigned(tx)) return;
     if (this.alone[executor] === tx) this.alone[executor] = -1;
     this.inflight[executor]!--;
     this.heldGas[executor]! -= this.gasLimitOf(tx);

@@ -392,7 +392,7 @@ export function simulateBlockStm(
 
   /** The main thread handles one result; its effects are visible from time t. */
   const handle = (result: Result, t: number): void => {
-    if (slots.taskExecutor[result.tx]! >= 0) slots.release(result.executor, result.tx); // a claimed first incarnation holds no slot
+    slots.release(result.executor, result.tx);
     const j = result.tx;
     if (status[j] !== DISPATCHED || incarnation[j] !== result.inc) return;
     if (result.blockedOn >= 0) {
@@ -564,7 +564,7 @@ export function simulateBlockStm(
     outbox[e]!.push(result);
     const nextReceived = queues[e]![0] !== undefined && queues[e]![0]!.at <= now;
     // A claimed incarnation's results go out every CLAIM_FLUSH_MS, and when nothing is left to claim.
-    const send = claimed && run.inc === 0 && slots.taskExecutor[run.tx]! < 0 ? !claimsLeft() || now - flushedAt[e]! >= CLAIM_FLUSH_MS * 1000 : run.last || !nextReceived;
+    const send = !slots.assigned(run.tx) ? !claimsLeft() || now - flushedAt[e]! >= CLAIM_FLUSH_MS * 1000 : run.last || !nextReceived;
     if (send) {
       flushedAt[e] = now;
       events.push(now + model.resultUs, 'arrive', e, 0, outbox[e]!.splice(0));
