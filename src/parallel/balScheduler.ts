@@ -21,7 +21,7 @@ import type { LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { DISPATCHED, DONE, ExecutionRun, ParallelExecutionError, type IncarnationResult, type RunOptions, type RunResult } from './executionRun.js';
 import { MVMemory } from './mvMemory.js';
-import { CLAIMING_MAIN_TURN_MS, claimNext, claimQueue, claimsLeft, type WireReads } from './protocol.js';
+import { claimQueue, type WireReads } from './protocol.js';
 import { claimOrder } from './taskSlots.js';
 import type { WorkerPool } from './workerPool.js';
 
@@ -74,7 +74,7 @@ function loadedList(plan: BalPlan, pre: PreState): LoadedList {
 
 class BalRun extends ExecutionRun {
   private done = 0;
-  private queue: Int32Array | undefined;
+  private claimsStarted = false;
   private readonly plan: BalPlan;
   /** The run's marks of listed accounts and slots a transaction touched, shared with the workers (for the list's nothing-extra check). */
   private readonly touched: Uint8Array;
@@ -82,9 +82,6 @@ class BalRun extends ExecutionRun {
   constructor(pool: WorkerPool, pre: PreState, n: number, private readonly balOptions: LoadedRunOptions) {
     super(pool, pre, n, balOptions);
     this.plan = balOptions.plan;
-    // No executor waits for a result here: the main thread handles the workers' results
-    // once per CLAIMING_MAIN_TURN_MS of its own transactions, not after each one.
-    this.mainTurnMs = CLAIMING_MAIN_TURN_MS;
     this.touched = new Uint8Array(new SharedArrayBuffer(Math.max(1, this.plan.markCount)));
   }
 
@@ -98,23 +95,13 @@ class BalRun extends ExecutionRun {
   }
 
   protected dispatch(): void {
-    if (this.queue !== undefined) return;
-    const runId = this.balOptions.runId;
+    if (this.claimsStarted) return;
+    this.claimsStarted = true; // one queue per run (startClaims)
     // Every transaction is ready: executors claim them from one shared queue, so none waits
     // for the coordinator to hand it work (the main thread executes too, and cannot answer
     // while it does).
     this.status.fill(DISPATCHED);
-    this.queue = claimQueue(claimOrder(this.n, this.balOptions.gasLimits));
-    this.pool.queueAll({ t: 'claim', runId, queue: this.queue.buffer as SharedArrayBuffer, touched: this.touched.buffer as SharedArrayBuffer });
-  }
-
-  protected override hasMainTask(): boolean {
-    return this.queue !== undefined && claimsLeft(this.queue);
-  }
-
-  protected override takeMainTask(): { tx: number; inc: number } | undefined {
-    const tx = this.queue === undefined ? -1 : claimNext(this.queue);
-    return tx < 0 ? undefined : { tx, inc: 0 };
+    this.startClaims(claimQueue(claimOrder(this.n, this.balOptions.gasLimits)), this.touched.buffer as SharedArrayBuffer);
   }
 
   protected onResult(tx: number, _inc: number, reads: WireReads, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void {

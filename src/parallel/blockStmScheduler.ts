@@ -45,7 +45,7 @@ import {
   type RunOptions,
   type RunResult,
 } from './executionRun.js';
-import { CLAIMING_MAIN_TURN_MS, claimNext, claimQueue, claimsLeft, withdrawClaim, type WireReads } from './protocol.js';
+import { claimQueue, withdrawClaim, type WireReads } from './protocol.js';
 import type { WorkerPool } from './workerPool.js';
 
 export { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type TxOutcome } from './executionRun.js';
@@ -84,9 +84,8 @@ class BlockStmScheduler extends ExecutionRun {
   private readonly suspects = new Map<number, Set<number>>();
   /** Done transactions whose last incarnation threw (see onFailed). */
   private readonly failures = new Map<number, string>();
-  /** The shared queue first incarnations are claimed from (blockStmPolicy.ts), when executors claim them. */
-  private readonly claims: Int32Array | undefined;
-  private claimsSent = false;
+  /** The shared queue first incarnations are claimed from (blockStmPolicy.ts), when executors claim them; started with the first dispatch. */
+  private readonly firstClaims: Int32Array | undefined;
 
   constructor(pool: WorkerPool, pre: PreState, n: number, options: BlockStmOptions) {
     super(pool, pre, n, options);
@@ -100,13 +99,9 @@ class BlockStmScheduler extends ExecutionRun {
       this.slots,
       previousSameSender(options.senders, independent),
       options.recipients === undefined ? undefined : recipientIds(options.recipients),
-      claimsFirstIncarnations(this.slots) ? { withdraw: (tx) => withdrawClaim(this.claims!, tx) } : undefined,
+      claimsFirstIncarnations(this.slots) ? { withdraw: (tx) => withdrawClaim(this.firstClaims!, tx) } : undefined,
     );
-    if (claimsFirstIncarnations(this.slots)) {
-      this.claims = claimQueue(this.policy.claimOrder(), n);
-      // The workers claim their first incarnations: the main thread handles their results once per turn, not after each of its own.
-      this.mainTurnMs = CLAIMING_MAIN_TURN_MS;
-    }
+    if (claimsFirstIncarnations(this.slots)) this.firstClaims = claimQueue(this.policy.claimOrder(), n);
     this.policy.onDispatch = options.onDispatch;
   }
 
@@ -377,23 +372,8 @@ class BlockStmScheduler extends ExecutionRun {
   }
 
   protected dispatch(): void {
-    if (this.claims !== undefined && !this.claimsSent) {
-      this.claimsSent = true;
-      this.pool.queueAll({ t: 'claim', runId: this.options.runId, queue: this.claims.buffer as SharedArrayBuffer });
-    }
+    if (this.firstClaims !== undefined) this.startClaims(this.firstClaims);
     this.policy.dispatch(this.deliverTask);
-  }
-
-  /** The main thread runs what was dispatched to it first, then claims. */
-  protected override hasMainTask(): boolean {
-    return super.hasMainTask() || (this.claims !== undefined && claimsLeft(this.claims));
-  }
-
-  protected override takeMainTask(): { tx: number; inc: number } | undefined {
-    const task = super.takeMainTask();
-    if (task !== undefined || this.claims === undefined) return task;
-    const tx = claimNext(this.claims);
-    return tx < 0 ? undefined : { tx, inc: 0 };
   }
 
 }

@@ -25,7 +25,7 @@ import { valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED } from '../state/stateSource.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { fromWire, toWire, toWireReads, unpackLogs, type FromWorker, type ListCheck, type ReceiptLog, type StressConfig, type WireReads } from './protocol.js';
+import { CLAIMING_MAIN_TURN_MS, claimNext, claimsLeft, fromWire, toWire, toWireReads, unpackLogs, type FromWorker, type ListCheck, type ReceiptLog, type StressConfig, type WireReads } from './protocol.js';
 import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
 import { TaskSlots } from './taskSlots.js';
 import { gcMs, gcMsSince } from './gcClock.js';
@@ -309,12 +309,33 @@ export abstract class ExecutionRun {
     return this.slots.freeExecutor();
   }
 
-  /** Whether the main thread has a task to run (a scheduler whose executors claim work overrides these two). */
-  protected hasMainTask(): boolean {
-    return this.mainQueue.length > 0;
+  /** The shared queue the executors claim first incarnations from (startClaims), if any. */
+  private claims: Int32Array | undefined;
+
+  /**
+   * From now on every executor claims first incarnations from `queue` whenever it holds no
+   * task (the workers on the 'claim' message, the main thread in its turns): none waits for
+   * the coordinator to hand it work. The main thread then handles the workers' results
+   * once per CLAIMING_MAIN_TURN_MS of its own transactions, not after each one. A claimed
+   * transaction holds no task slot (TaskSlots.release). `touched`: the access list's marks.
+   * Once per run: a second call does nothing.
+   */
+  protected startClaims(queue: Int32Array, touched?: SharedArrayBuffer): void {
+    if (this.claims !== undefined) return;
+    this.claims = queue;
+    this.mainTurnMs = CLAIMING_MAIN_TURN_MS;
+    this.pool.queueAll({ t: 'claim', runId: this.options.runId, queue: queue.buffer as SharedArrayBuffer, ...(touched === undefined ? {} : { touched }) });
   }
-  protected takeMainTask(): { tx: number; inc: number } | undefined {
-    return this.mainQueue.shift();
+
+  /** Whether the main thread has a task to run: one dispatched to it, else one left to claim. */
+  private hasMainTask(): boolean {
+    return this.mainQueue.length > 0 || (this.claims !== undefined && claimsLeft(this.claims));
+  }
+  private takeMainTask(): { tx: number; inc: number } | undefined {
+    const task = this.mainQueue.shift();
+    if (task !== undefined || this.claims === undefined) return task;
+    const tx = claimNext(this.claims);
+    return tx < 0 ? undefined : { tx, inc: 0 };
   }
 
   /** Runs the main thread's next task on a later turn of the event loop, so worker results are handled in between. */
