@@ -324,7 +324,10 @@ export abstract class ExecutionRun {
     if (this.claims !== undefined) return;
     this.claims = queue;
     this.mainTurnMs = CLAIMING_MAIN_TURN_MS;
-    this.pool.queueAll({ t: 'claim', runId: this.options.runId, queue: queue.buffer as SharedArrayBuffer, ...(touched === undefined ? {} : { touched }) });
+    // A claimed transaction runs strictly where the coordinator's plan says so, as a dispatched one does (deliverTask).
+    const strict: number[] = [];
+    this.strict.forEach((flag, tx) => flag === 1 && strict.push(tx));
+    this.pool.queueAll({ t: 'claim', runId: this.options.runId, queue: queue.buffer as SharedArrayBuffer, ...(touched === undefined ? {} : { touched }), ...(strict.length === 0 ? {} : { strict }) });
   }
 
   /** Whether the main thread has a task to run: one dispatched to it, else one left to claim. */

@@ -60,9 +60,10 @@ export type ToWorker =
    * 0) until none is left: every executor draws from the same queue, so none waits for
    * another to hand it work (the access-list executor: no transaction depends on another).
    * `touched`: the run's marks of listed accounts and slots (BalPlan.checkTransaction),
-   * shared by every executor.
+   * shared by every executor. `strict`: transactions the coordinator runs without lazy
+   * sender updates (its plan leaves them out; the worker's own plan may not).
    */
-  | { t: 'claim'; runId: number; queue: SharedArrayBuffer; touched?: SharedArrayBuffer }
+  | { t: 'claim'; runId: number; queue: SharedArrayBuffer; touched?: SharedArrayBuffer; strict?: number[] }
   /** Replay the block serially once, alone in this worker (the machine-bound measurement: two plain replays at once); answer 'replayedSerially'. */
   | { t: 'replaySerially'; blockKey: string }
   | { t: 'crash' }

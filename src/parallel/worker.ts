@@ -53,7 +53,7 @@ let stress: StressSource | undefined;
 let commutative = false;
 const tasks: Array<{ runId: number; tx: number; inc: number; last: boolean; strict: boolean }> = [];
 /** The shared queue this run's transactions are claimed from ('claim'), when it has one. */
-let claims: { runId: number; queue: Int32Array; next?: number } | undefined;
+let claims: { runId: number; queue: Int32Array; strict: Set<number>; next?: number } | undefined;
 /** When the outbox last went out: claimed results go out at least every CLAIM_FLUSH_MS of work. */
 let flushedAt = 0;
 /** Results waiting to go out; sent as one batch at the end of each chunk. */
@@ -179,7 +179,7 @@ function handle(message: ToWorker): void {
     }
     case 'claim':
       if (message.runId !== runId || current === undefined) return;
-      claims = { runId, queue: new Int32Array(message.queue) };
+      claims = { runId, queue: new Int32Array(message.queue), strict: new Set(message.strict) };
       if (list !== undefined && message.touched !== undefined) list.touched = new Uint8Array(message.touched);
       return;
     case 'replaySerially': {
@@ -410,7 +410,7 @@ async function pump(): Promise<void> {
           // Tasks may have arrived during finishClaims's turn (their pump() call found this one running).
           continue;
         }
-        await execute({ runId, tx, inc: 0, last: false, strict: false });
+        await execute({ runId, tx, inc: 0, last: false, strict: claims.strict.has(tx) });
         // Claim the next one before sending: when none is left, the last results wait for finishClaims.
         claims.next = claimNext(claims.queue);
         if (claims.next >= 0 && performance.now() - flushedAt >= CLAIM_FLUSH_MS) flushOutbox();
