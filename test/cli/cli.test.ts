@@ -300,15 +300,16 @@ test('a block found only under another chain in the cache (a dev chain) is menti
 test('on an 80-column terminal the replay tables fit, and well-known addresses are named', fullOnly, async () => {
   const narrow = { env: { COLUMNS: '80' } };
   const widest = (text: string) => Math.max(...text.split('\n').map((line) => [...line].length));
+  const wide = (text: string) => text.split('\n').find((line) => [...line].length === widest(text));
   const report = await stm(['replay', '--block', '19933597', ...QUICK], narrow);
   assert.equal(report.code, 0, report.stderr);
-  assert.ok(widest(report.stdout) <= 80, `widest line ${widest(report.stdout)}`);
+  assert.ok(widest(report.stdout) <= 80, `widest line ${widest(report.stdout)}: ${wide(report.stdout)}`);
   const tx = await stm(['replay', '--block', '19933597', '--tx', '3', ...QUICK], narrow);
-  assert.ok(widest(tx.stdout) <= 80, `widest line ${widest(tx.stdout)}`);
+  assert.ok(widest(tx.stdout) <= 80, `widest line ${widest(tx.stdout)}: ${wide(tx.stdout)}`);
   assert.match(tx.stdout, /0xc02a…6cc2 \(WETH\) slot/);
   assert.match(tx.stdout, /balance 0x9522…afe5 \(beaverbuild\)/);
-  const wide = await stm(['replay', '--block', '19933597', '--tx', '3', ...QUICK]);
-  assert.match(wide.stdout, /0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2 \(WETH\) slot/, 'piped: whole addresses, still named');
+  const piped = await stm(['replay', '--block', '19933597', '--tx', '3', ...QUICK]);
+  assert.match(piped.stdout, /0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2 \(WETH\) slot/, 'piped: whole addresses, still named');
 });
 
 test('long work without a terminal says what it is doing on stderr', async () => {

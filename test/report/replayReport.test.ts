@@ -7,6 +7,8 @@ import type { ParallelSummary } from '../../src/parallel/types.js';
 import { replaySerial, type SerialReplay } from '../../src/replay/replayBlock.js';
 import type { MachineInfo } from '../../src/report/machine.js';
 import { buildReplayReport, REPORT_SCHEMA_VERSION, type ReplayReportInput } from '../../src/report/replayReport.js';
+import { renderTxDetail } from '../../src/cli/render/txDetailTables.js';
+import { setTextWidth } from '../../src/cli/terminal.js';
 import { ETHER, fund, syntheticBlock, testAccount, testAddress } from '../helpers/syntheticBlock.js';
 
 const machine: MachineInfo = { cores: 8, cpuModel: 'test cpu', nodeVersion: 'v20.0.0', platform: 'linux', arch: 'x64' };
@@ -161,6 +163,23 @@ test('--tx detail: what tx 2 read, whose write it saw, and what it depends on', 
     abortedBy: [{ location: 'b:0x0000000000000000000000000000000000000401', description: 'balance 0x0000000000000000000000000000000000000401' }],
   });
   assert.deepEqual(JSON.parse(JSON.stringify(tx)), tx);
+});
+
+test('--tx detail on an 80-column terminal: a transaction aborted by several locations lists one per line', async () => {
+  const serial = await spendChain();
+  const abortedBy = ['b:0x0000000000000000000000000000000000000401', 'n:0x0000000000000000000000000000000000000402', 's:0x0000000000000000000000000000000000000403:0x' + '12'.repeat(32)];
+  const perTx = [{ incarnations: 1, abortedBy: [] }, { incarnations: 1, abortedBy: [] }, { incarnations: 4, abortedBy }];
+  const tx = buildReplayReport(input(serial, { txDetail: 2, parallel: fakeParallel({ perTx }) })).tx;
+  assert.ok(tx !== null);
+  setTextWidth(80);
+  try {
+    const text = renderTxDetail(tx);
+    const widest = Math.max(...text.split('\n').map((line) => [...line].length));
+    assert.ok(widest <= 80, `widest line ${widest}:\n${text}`);
+    assert.match(text, /4 incarnations, aborted by:/);
+  } finally {
+    setTextWidth(undefined);
+  }
 });
 
 test('when the executor did not run (fallback), its conflicts, re-executions and waves are null, not 0', async () => {

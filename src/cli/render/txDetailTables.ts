@@ -22,7 +22,9 @@ export function renderTxDetail(tx: TxDetailReport): string {
     [heading('serial time'), formatMs(tx.serialMs)],
   );
   if (tx.parallel !== null) {
-    const aborted = tx.parallel.abortedBy.length === 0 ? 'never aborted' : `aborted by ${tx.parallel.abortedBy.map((l) => locationText(l.location)).join('; ')}`;
+    // One location per line: two on one line do not fit an 80-column terminal.
+    const by = tx.parallel.abortedBy.map((l) => locationText(l.location));
+    const aborted = by.length === 0 ? 'never aborted' : by.length === 1 ? `aborted by ${by[0]}` : `aborted by:\n${by.join('\n')}`;
     facts.push([heading('parallel'), `${tx.parallel.incarnations} incarnation${tx.parallel.incarnations === 1 ? '' : 's'}, ${aborted}`]);
   }
   const parts = [facts.toString(), renderDependencies(tx), renderReads(tx), renderWrites(tx)];
