@@ -11,6 +11,7 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { median } from '../../src/analysis/stats.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
+import { recipientsOf } from '../../src/replay/replayParallel.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
 import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
 import { chooseChunkSize } from '../../src/parallel/executionRun.js';
@@ -33,6 +34,7 @@ const { pool } = await sharedPool(threads - 1);
 const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
 await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, 60_000, 3);
 const senders = ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
+const recipients = recipientsOf(ctx.data);
 const chunkSize = chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit));
 // As stm runs it; MAIN_TAKES_ANY=1 lets the main thread take any transaction (no gas limits given).
 const gasLimits = process.env.MAIN_TAKES_ANY ? undefined : ctx.txs.map((tx) => Number(tx.gasLimit));
@@ -55,7 +57,7 @@ for (let i = 0; i < runs + 2; i++) {
   const serialMs = (await runSerial(serial.replay)).executionMs;
   await settle();
   const serialGc = gcMs() - gcBefore;
-  const options = { runId: runId++, blockKey, timeoutMs: 60_000, senders, chunkSize, gasLimits, mainReplay: serial.replay, maxReexecutions: Infinity, ...(scheduler === 'blockstm' && process.env.STRICT !== '1' ? { commutative: serial.replay.lazyPlan } : {}) };
+  const options = { runId: runId++, blockKey, timeoutMs: 60_000, senders, recipients, chunkSize, gasLimits, mainReplay: serial.replay, maxReexecutions: Infinity, ...(scheduler === 'blockstm' && process.env.STRICT !== '1' ? { commutative: serial.replay.lazyPlan } : {}) };
   const r = scheduler === 'occ' ? await runOcc(pool, ctx.pre, ctx.txs.length, options)
     : scheduler === 'locks' ? await runLocks(pool, ctx.pre, ctx.txs.length, { ...options, declaredPreds: serial.analysis.graph.preds })
     : await runBlockStm(pool, ctx.pre, ctx.txs.length, options);

@@ -52,6 +52,8 @@ export interface CalibrationBlock {
   preds: number[][];
   /** Per transaction: its sender updates commute (it does not wait for its sender's previous transaction). */
   independent: boolean[];
+  /** Per transaction: its recipient, null for a creation (the executor learns hot recipients from them). Absent in data recorded before 2026-12-02. */
+  recipients?: Array<string | null>;
   measured: ThreadMeasurement[];
 }
 

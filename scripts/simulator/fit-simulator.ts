@@ -32,7 +32,7 @@ interface Block extends CalibrationBlock {
 const blocks: Block[] = data.blocks.map((b, rank) => ({
   ...b,
   half: rank % 2 === 0 ? ('fit' as const) : ('check' as const),
-  input: { graph: graphOf(b.preds), txTimesMs: b.txTimesMs, gasUsed: b.gasUsed.map(BigInt), gasLimits: b.gasLimits.map(BigInt), senders: b.senders, serialMs: b.serialMs, ...(b.independent === undefined ? {} : { independent: b.independent }) },
+  input: { graph: graphOf(b.preds), txTimesMs: b.txTimesMs, gasUsed: b.gasUsed.map(BigInt), gasLimits: b.gasLimits.map(BigInt), senders: b.senders, serialMs: b.serialMs, ...(b.independent === undefined ? {} : { independent: b.independent }), ...(b.recipients === undefined ? {} : { recipients: b.recipients }) },
 }));
 
 /** Measured speedup with the executor's default fallback, from the no-fallback runs. */

@@ -2,7 +2,7 @@
 // with >= MIN_TXS transactions, the simulator's inputs (dependency graph, per-transaction
 // serial times, gas, gas limits, senders) and, at each thread count, the executor's
 // measured runs (no fallback; as replayParallel runs them: worker pool of T-1 workers, the
-// main thread executing too, warm-up runs, then serial and parallel runs interleaved) with
+// main thread executing too, hot recipients learned, warm-up runs, then serial and parallel runs interleaved) with
 // the coordinator's counters (coordinatorBusyMs, workerBusyMs) and the time of each final
 // incarnation. Written as one JSON document (OUT, default simulator-calibration.json) that
 // dist/scripts/simulator/fit-simulator.js reads.
@@ -17,6 +17,7 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { median } from '../../src/analysis/stats.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
+import { recipientsOf } from '../../src/replay/replayParallel.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
 import { chooseChunkSize, runBlockStm } from '../../src/parallel/blockStmScheduler.js';
 import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
@@ -65,7 +66,7 @@ async function waitQuiet(): Promise<number> {
 }
 
 let runId = 1;
-async function measureThreads(serial: SerialReplay, threads: number, senders: string[], gasLimits: bigint[]): Promise<ThreadMeasurement> {
+async function measureThreads(serial: SerialReplay, threads: number, senders: string[], recipients: Array<string | null>, gasLimits: bigint[]): Promise<ThreadMeasurement> {
   const { ctx } = serial;
   const { pool } = await sharedPool(threads - 1);
   const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
@@ -78,6 +79,7 @@ async function measureThreads(serial: SerialReplay, threads: number, senders: st
       blockKey,
       timeoutMs,
       senders,
+      recipients,
       chunkSize,
       gasLimits: gasLimits.map(Number),
       mainReplay: serial.replay,
@@ -130,8 +132,9 @@ for (const entry of manifest) {
     const serial = await replaySerial(data, { runs: 5, warmup, threads: 2 });
     const senders = serial.ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
     const gasLimits = serial.ctx.txs.map((tx) => tx.gasLimit);
+    const recipients = recipientsOf(serial.ctx.data);
     const measured: ThreadMeasurement[] = [];
-    for (const t of threadsList) measured.push(await measureThreads(serial, t, senders, gasLimits));
+    for (const t of threadsList) measured.push(await measureThreads(serial, t, senders, recipients, gasLimits));
     const foreign = stop();
     result = {
       block: entry.number,
@@ -146,6 +149,7 @@ for (const entry of manifest) {
       senders,
       preds: serial.analysis.commutativeGraph.preds.map((p) => [...p]),
       independent: independentOfSender(serial.replay.lazyPlan),
+      recipients,
       measured,
     };
     if (foreign < quiet || attempt >= 3) break;
