@@ -25,7 +25,7 @@ import { valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED } from '../state/stateSource.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { CLAIMING_MAIN_TURN_MS, claimNext, claimsLeft, fromWire, toWire, toWireReads, unpackLogs, type FromWorker, type ListCheck, type ReceiptLog, type StressConfig, type WireReads } from './protocol.js';
+import { CLAIMING_MAIN_TURN_MS, EMPTY_BLOOM, claimNext, claimsLeft, fromWire, toWire, toWireReads, unpackLogs, type FromWorker, type ListCheck, type ReceiptLog, type StressConfig, type WireReads } from './protocol.js';
 import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
 import { TaskSlots } from './taskSlots.js';
 import { gcMs, gcMsSince } from './gcClock.js';
@@ -37,7 +37,7 @@ export { TASKS_PER_WORKER, chooseChunkSize } from './taskSlots.js';
 /** The final result of one transaction (its last incarnation). */
 export interface TxOutcome {
   gasUsed: bigint;
-  /** Its logs are in `packedLogs` when a worker ran it (see receiptLogs). */
+  /** Its logs are in `packedLogs` when a worker ran it and it logged any (see receiptLogs). */
   receipt: TxReceipt;
   packedLogs?: Uint8Array;
   bloom: Uint8Array;
@@ -52,7 +52,8 @@ export interface TxOutcome {
 export interface IncarnationResult {
   gasUsed: bigint;
   receipt: TxReceipt;
-  bloom: Uint8Array;
+  /** Absent from a worker's result when the transaction logged nothing (EMPTY_BLOOM). */
+  bloom?: Uint8Array;
   timeMs: number;
   /** It ran with lazy sender updates (its guard is checked at commit). */
   lazy: boolean;
@@ -510,7 +511,7 @@ export abstract class ExecutionRun {
       gasUsed: result.gasUsed,
       receipt: result.receipt,
       ...(result.packedLogs === undefined ? {} : { packedLogs: result.packedLogs }),
-      bloom: result.bloom,
+      bloom: result.bloom ?? EMPTY_BLOOM,
       timeMs: result.timeMs,
       writeKeys: keys,
       writeValues: values,

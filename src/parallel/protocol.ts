@@ -78,6 +78,18 @@ export interface ListCheck {
   failure?: string;
 }
 
+/** The bloom of a transaction that logged nothing (never written to). */
+export const EMPTY_BLOOM = new Uint8Array(256);
+
+/**
+ * A finished transaction's receipt as a worker sends it: no logs and no bloom (packLogs
+ * and the bloom travel beside it, only when there are logs).
+ */
+export function wireReceipt(receipt: TxReceipt): TxReceipt {
+  const { bitvector: _bloom, ...rest } = receipt;
+  return { ...rest, logs: [] } as unknown as TxReceipt;
+}
+
 /** A read set with nothing in it (a result whose reads were checked where it ran). */
 export const NO_READS: WireReads = { keys: [], versions: [], summedKeys: [], summedValues: [] };
 
@@ -104,10 +116,15 @@ export type FromWorker =
       creditKeys: string[];
       creditDeltas: bigint[];
       gasUsed: bigint;
-      /** The receipt without its logs (`logs` is empty): they travel packed in `packedLogs`. */
+      /** The receipt without its logs (`logs` is empty: they travel packed in `packedLogs`) and without its bloom (`bloom`). */
       receipt: TxReceipt;
-      packedLogs: Uint8Array;
-      bloom: Uint8Array;
+      /**
+       * Both absent when the transaction logged nothing (its bloom is then all zero): a plain
+       * transfer's result carries no typed array, each of which costs a backing store to
+       * clone and to collect.
+       */
+      packedLogs?: Uint8Array;
+      bloom?: Uint8Array;
       timeMs: number;
       /** It ran with lazy sender updates: the coordinator checks its guard at commit. */
       lazy: boolean;
