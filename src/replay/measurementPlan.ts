@@ -1,11 +1,38 @@
 /**
- * How many runs `stm replay` measures when the user did not say (`--runs` absent): the
- * measurement plan for short blocks (figures that average back-to-back runs, more rounds),
- * the caps on rounds added while a median is uncertain (the rule: uncertainMedian in
- * src/analysis/stats.ts), and the heap settling before each batch. replayParallel.ts runs
- * the plan; docs/metrics.md ("Speedup") describes it.
+ * How a block's runs are measured: how long it is warmed up first (serial replay and
+ * executor alike), how many runs `stm replay` measures when the user did not say (`--runs`
+ * absent): the measurement plan for short blocks (figures that average back-to-back runs,
+ * more rounds), the caps on rounds added while a median is uncertain (the rule:
+ * uncertainMedian in src/analysis/stats.ts), and the heap settling before each batch.
+ * replayBlock.ts and replayParallel.ts run the plan; docs/metrics.md ("Speedup") describes it.
  */
 import { collectYoungGeneration } from '../parallel/gcClock.js';
+
+/**
+ * Warm-up runs (when any are asked for) go on past --warmup until they have executed this
+ * many transactions, so that the code that runs once per transaction is as warm as on a
+ * large block when the measured runs start…
+ * - The serial replay: a fresh replay of a small block is slow for its first runs, whatever
+ *   ran before it in the process (3356896, 176 transactions: 59 48 54 40 40 41 41 46 24 16
+ *   16 ms in its first runs, then ~16; 5891667: 36 24 23 24 26 15 11, then ~12). Its
+ *   per-transaction times feed the ceilings by time and the simulator, which took such a
+ *   block's transactions for twice their size (docs/simulator.md).
+ * - The executor: its per-transaction code (the coordinator, multi-version memory, the
+ *   workers' result path) runs once per transaction, so a small block warms it little per
+ *   run: at 3 warm-up runs a block of 380 ~50 µs transfers (5891667) measured 0.64×, at 10
+ *   runs 1.07×…
+ */
+export const WARMUP_MIN_TXS = 4000;
+/** …as long as the extra runs take at most this long in all (a large block is warm after a few; the default replay stays quick). */
+export const WARMUP_EXTRA_MS = 300;
+
+/**
+ * Whether to run one more warm-up run: `done` runs of a block of `txs` transactions so far
+ * (at least the `asked` ones), the extra ones started `extraMs` ago, the last took `lastMs`.
+ */
+export function wantsMoreWarmup(asked: number, done: number, txs: number, extraMs: number, lastMs: number): boolean {
+  return asked > 0 && done >= asked && done * txs < WARMUP_MIN_TXS && extraMs + lastMs <= WARMUP_EXTRA_MS;
+}
 
 /**
  * The measured rounds when the caller asks for a minimum of measured time (`minMeasuredMs`:

@@ -14,6 +14,7 @@ import { ReplayVm } from '../exec/replayVm.js';
 import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
 import { verifyBlock, type Verification } from '../verify/verifyBlock.js';
 import { ExecutorError } from '../errors.js';
+import { wantsMoreWarmup } from './measurementPlan.js';
 import { valuesEqual } from '../state/locations.js';
 import type { SerialTiming } from '../parallel/types.js';
 
@@ -85,10 +86,16 @@ export async function replaySerial(data: BlockData, options: ReplayOptions = {})
   const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
   // The first warm-up run applies commutative sender updates: it warms the same code and
   // gives the "transfers commute" view (without warm-up runs, one more run does).
+  // On a small block they go on past `warmup` (measurementPlan.ts, wantsMoreWarmup).
   let commutativeRun: SerialRun | undefined;
-  for (let i = 0; i < warmup; i++) {
-    options.progress?.('warm-up', i, warmup + runs);
+  let lastMs = 0;
+  let extraStarted = 0;
+  for (let i = 0; ; i++) {
+    if (i === warmup) extraStarted = performance.now();
+    if (i >= warmup && !wantsMoreWarmup(warmup, i, ctx.txs.length, performance.now() - extraStarted, lastMs)) break;
+    options.progress?.('warm-up', Math.min(i, warmup), warmup + runs);
     const run = await runSerial(replay, { ...serialOptions, commutative: i === 0 });
+    lastMs = run.executionMs;
     if (i === 0) commutativeRun = run;
   }
   await options.beforeMeasuring?.();

@@ -14,7 +14,7 @@ import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
 import type { SerialReplay } from './replayBlock.js';
 import { compareWithSerial } from './compareWithSerial.js';
-import { ESTIMATE_BELOW_MS, MAX_MEASURED_ROUNDS, MAX_MEASURING_MS, measurementPlan, settleHeap } from './measurementPlan.js';
+import { ESTIMATE_BELOW_MS, MAX_MEASURED_ROUNDS, MAX_MEASURING_MS, measurementPlan, settleHeap, wantsMoreWarmup } from './measurementPlan.js';
 import type { BlockLevelAccessList } from '@ethereumjs/util';
 import { runBlockStm } from '../parallel/blockStmScheduler.js';
 import { runBalScheduler } from '../parallel/balScheduler.js';
@@ -79,18 +79,6 @@ export const WORKER_WARM_RUNS = 3;
 /** …stopping after this long, mid-block if need be (a gigagas block takes seconds a run). */
 export const WORKER_WARM_MS = 1500;
 
-/**
- * The executor's warm-up runs (when any are asked for) go on past --warmup until its
- * threads have executed this many transactions in them, so its per-transaction code (the
- * coordinator, multi-version memory, the workers' result path) is as warm as the serial
- * replay's when the measured runs start: at 3 warm-up runs a block of 380 ~50 µs transfers
- * (5891667) measured 0.64×, at 10 runs 1.07× (the coordinator's code runs once per
- * transaction, so a small block warms it little per run)…
- */
-export const WARMUP_MIN_TXS = 4000;
-/** …as long as the extra runs take at most this long in all (a large block is warm after a few; the default replay stays quick). */
-export const WARMUP_EXTRA_MS = 300;
-
 /** The warm-up runs showed parallel execution does not pay on this block. */
 class MeasuredFallback extends StmError {
   override name = 'MeasuredFallback';
@@ -145,7 +133,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   let fallbackReason = options.fallback ? decision : undefined;
   const balRun = scheduler === 'bal' ? prepareBalRun(serial, options.bal, fallbackReason !== undefined) : undefined;
   let results: RunResult[] = [];
-  /** The executor's warm-up runs (at least `warmup`: see WARMUP_MIN_TXS). */
+  /** The executor's warm-up runs (at least `warmup`: see wantsMoreWarmup). */
   let warmupRuns = 0;
   let difference: ParallelDifference | undefined;
 
@@ -192,7 +180,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
         warmupTimes.push((await runOnce()).elapsedMs);
       }
       const extraStarted = performance.now();
-      while (warmup > 0 && warmupTimes.length * n < WARMUP_MIN_TXS && performance.now() - extraStarted + warmupTimes[warmupTimes.length - 1]! <= WARMUP_EXTRA_MS) {
+      while (wantsMoreWarmup(warmup, warmupTimes.length, n, performance.now() - extraStarted, warmupTimes[warmupTimes.length - 1] ?? 0)) {
         options.progress?.('parallel warm-up', warmup, warmup + runs);
         warmupTimes.push((await runOnce()).elapsedMs);
       }
