@@ -54,6 +54,8 @@ export interface CalibrationBlock {
   independent: boolean[];
   /** Per transaction: its recipient, null for a creation (the executor learns hot recipients from them). Absent in data recorded before 2026-12-02. */
   recipients?: Array<string | null>;
+  /** Per transaction: the locations its serial run read and wrote (readWriteLocations). */
+  locations: number[];
   measured: ThreadMeasurement[];
 }
 

@@ -23,6 +23,7 @@ import { chooseChunkSize, runBlockStm } from '../../src/parallel/blockStmSchedul
 import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
 import type { SerialReplay } from '../../src/replay/replayBlock.js';
 import { independentOfSender } from '../../src/exec/commutativeUpdates.js';
+import { readWriteLocations } from '../../src/simulate/simulateBlock.js';
 import type { Calibration, CalibrationBlock, CalibrationRun, ThreadMeasurement } from './calibration.js';
 
 const threadsList = (process.env.THREADS ?? '1,2').split(',').map(Number);
@@ -150,6 +151,7 @@ for (const entry of manifest) {
       preds: serial.analysis.commutativeGraph.preds.map((p) => [...p]),
       independent: independentOfSender(serial.replay.lazyPlan),
       recipients,
+      locations: readWriteLocations(serial.run.txs),
       measured,
     };
     if (foreign < quiet || attempt >= 3) break;

@@ -15,7 +15,7 @@ import { replaySerial, type SerialReplay } from '../replay/replayBlock.js';
 import { hardforkName, type GraphReport } from '../report/replayReport.js';
 import type { GraphSummary } from '../analysis/blockAnalysis.js';
 import { describeLocation, locationAddress } from '../state/locations.js';
-import { simulateBlock } from '../simulate/simulateBlock.js';
+import { readWriteLocations, simulateBlock } from '../simulate/simulateBlock.js';
 import { independentOfSender } from '../exec/commutativeUpdates.js';
 import { balFigures } from '../replay/balFigures.js';
 import { blockHotspots, rankHeat, type Heat } from './hotspots.js';
@@ -247,6 +247,7 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
           gasLimits: serial.ctx.txs.map((tx) => tx.gasLimit),
           senders,
           recipients: recipientsOf(serial.ctx.data),
+          locations: readWriteLocations(serial.run.txs),
           threads: options.simulate,
         });
   const dependsOn = analysis.graph.preds.map((p) => [...p]);

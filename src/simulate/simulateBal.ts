@@ -21,15 +21,16 @@ import { scheduledTaskUs, type SimulationModel } from './simulationModel.js';
  * The predicted speedup of the access-list executor on `threads` threads.
  * `times`: per-transaction times, ms, with the block's untimed serial work included (the
  * speedup's numerator is their sum); `measuredTxMs`: the measured times alone (for the
- * fallback rule, as the executor decides it).
+ * fallback rule, as the executor decides it); `locations`: per transaction, what it read
+ * and wrote (the main thread's handling, simulationModel.ts).
  */
-export function simulateBal(times: ArrayLike<number>, threads: number, model: SimulationModel, measuredTxMs: ArrayLike<number> = times, gasLimits?: ArrayLike<number | bigint>): number {
+export function simulateBal(times: ArrayLike<number>, threads: number, model: SimulationModel, measuredTxMs: ArrayLike<number> = times, gasLimits?: ArrayLike<number | bigint>, locations?: ArrayLike<number>): number {
   const n = times.length;
   let serialUs = 0;
   for (let i = 0; i < n; i++) serialUs += times[i]! * 1000;
   if (n === 0 || serialUs === 0) return 1;
   if (threads >= 2 && ceilingBal(measuredTxMs, threads) < BAL_FALLBACK_BELOW) return 1;
-  const weights = scheduledTaskUs(times, threads, model);
+  const weights = scheduledTaskUs(times, threads, model, locations);
   const graph = buildDependencyGraph(n, []);
   // listSchedule takes the highest priority first.
   const claimed = claimOrder(n, gasLimits);

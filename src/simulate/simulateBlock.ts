@@ -25,8 +25,9 @@
  *     transactions, and results that arrive meanwhile wait for the turn's end), and
  *     handles nothing while it executes. After each of its own
  *     transactions, and whenever it is idle, it handles the results that have arrived,
- *     one at a time: `coordinatorUs` + `coordinatorShare` × the transaction's time each
- *     (apply, validate, dispatch), + `messageUs` for a worker's (receiving it). So the
+ *     one at a time: `coordinatorUs` + `locationUs` per location the transaction read
+ *     and wrote (apply, validate, dispatch), + `messageLocationUs` per location for a
+ *     worker's (receiving it; handlingUs in simulationModel.ts). So the
  *     coordinator's work comes out of one executor's time, and a worker whose two chunks
  *     are done waits until the main thread gets to its results.
  *   - A transaction costs its measured serial time (plus its share of the block's untimed
@@ -64,7 +65,7 @@ import { CLAIMING_MAIN_TURN_MS, CLAIM_FLUSH_MS } from '../parallel/protocol.js';
 import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
 import { TaskSlots, chooseChunkSize } from '../parallel/taskSlots.js';
 import { simulateBal } from './simulateBal.js';
-import { scheduledTaskUs, type SimulationModel } from './simulationModel.js';
+import { handlingUs, scheduledTaskUs, type SimulationModel } from './simulationModel.js';
 
 export type { SimulationModel } from './simulationModel.js';
 
@@ -72,18 +73,18 @@ export { MEASURED_FALLBACK_BELOW } from '../parallel/fallback.js';
 
 /**
  * Calibrated on this 2-core machine (docs/simulator.md, scripts/simulator/measure-simulator.ts and
- * scripts/simulator/fit-simulator.ts): the main thread's costs (coordinatorUs, coordinatorShare,
- * messageUs, mainTaskUs) from the executor's counters, the rest fitted to measured speedups
+ * scripts/simulator/fit-simulator.ts): the main thread's costs (coordinatorUs, locationUs,
+ * messageLocationUs, mainTaskUs) from the executor's counters, the rest fitted to measured speedups
  * at 1 and 2 threads, both on half of the bundled blocks; checked on the other half.
  */
 export const DEFAULT_MODEL: SimulationModel = {
-  taskUs: 25,
-  mainTaskUs: 12.7,
-  resultUs: 30,
-  coordinatorUs: 6.8,
-  coordinatorShare: 0.0062,
-  messageUs: 30.1,
-  slowdown: 1.175,
+  taskUs: 0,
+  mainTaskUs: 16,
+  resultUs: 40,
+  coordinatorUs: 0,
+  locationUs: 1.49,
+  messageLocationUs: 1.26,
+  slowdown: 1.325,
   slowdown1: 1.02,
   estimateShare: 0.1,
 };
@@ -128,6 +129,8 @@ export interface SimulateInput {
   /** Per transaction: its sender updates commute (src/exec/commutativeUpdates.ts); pass with the matching graph view. */
   independent?: ArrayLike<boolean>;
   threads: number[];
+  /** Per transaction: the locations its serial run read and wrote (readWriteLocations): the main thread's handling of a result follows them. */
+  locations: ArrayLike<number>;
   /**
    * The serial replay's time for the whole block, ms (default: the sum of txTimesMs). The
    * per-transaction work outside the timed part (setting up a transaction's state, building
@@ -148,6 +151,7 @@ export function simulateBlock(input: SimulateInput): SimulationReport {
     ...(input.cores === undefined ? {} : { cores: input.cores }),
     ...(input.gasLimits === undefined ? {} : { gasLimits: input.gasLimits.map(Number) }),
     ...(input.recipients === undefined ? {} : { recipients: input.recipients }),
+    locations: input.locations,
   };
   const times = withUntimedWork(input.txTimesMs, input.serialMs);
   const points = input.threads.map((t) => {
@@ -161,14 +165,19 @@ export function simulateBlock(input: SimulateInput): SimulationReport {
       threads: t,
       blockStm: round(sim.speedup),
       withFallback: serialPath ? 1 : round(sim.speedup),
-      oracle: round(simulateOracle(input.graph, times, t, model)),
+      oracle: round(simulateOracle(input.graph, times, t, model, input.locations)),
       ceiling: round(ceilings(input.graph, input.txTimesMs, t).threads),
-      bal: round(simulateBal(times, t, model, input.txTimesMs, input.gasLimits)),
+      bal: round(simulateBal(times, t, model, input.txTimesMs, input.gasLimits, input.locations)),
       reexecutions: sim.reexecutions,
       fallback,
     };
   });
   return { model: { ...model }, cores: input.cores ?? null, chunk, points };
+}
+
+/** Per transaction: the locations its run read and wrote (reads, writes and credits): SimulateInput.locations. */
+export function readWriteLocations(txs: ReadonlyArray<{ reads: { keys: readonly string[] }; writes: { keys: readonly string[]; creditKeys: readonly string[] } }>): number[] {
+  return txs.map((tx) => tx.reads.keys.length + tx.writes.keys.length + tx.writes.creditKeys.length);
 }
 
 /** Per-transaction times with the block's untimed serial work (serialMs − their sum, when positive) spread evenly over them. */
@@ -188,11 +197,11 @@ function round(x: number): number {
  * the (T-1)/T of transactions workers run, and the main thread's handling of each result
  * spread over the T executors (it runs on one of them).
  */
-export function simulateOracle(graph: DependencyGraph, txTimesMs: ArrayLike<number>, threads: number, model: SimulationModel): number {
+export function simulateOracle(graph: DependencyGraph, txTimesMs: ArrayLike<number>, threads: number, model: SimulationModel, locations?: ArrayLike<number>): number {
   const n = graph.txCount;
   const serial = total(txTimesMs) * 1000;
   if (n === 0 || serial === 0) return 1;
-  const weights = scheduledTaskUs(txTimesMs, threads, model);
+  const weights = scheduledTaskUs(txTimesMs, threads, model, locations);
   const { makespan } = listSchedule(graph, weights, remainingPathWeights(graph, weights), threads);
   return serial / (makespan + (threads >= 2 ? model.resultUs : 0));
 }
@@ -228,6 +237,8 @@ export interface SimulationOptions {
   independent?: ArrayLike<boolean>;
   /** Per transaction: its recipient, null for a creation (hot recipients, blockStmPolicy.ts). */
   recipients?: ReadonlyArray<string | null>;
+  /** Per transaction: the locations it read and wrote (the main thread's handling of its results; absent: 0). */
+  locations?: ArrayLike<number>;
   /** Observe every task dispatched (tests). */
   onDispatch?: DispatchTrace;
 }
@@ -281,7 +292,8 @@ export function simulateBlockStm(
   const factor = T >= 2 ? model.slowdown : model.slowdown1;
   const cost = Float64Array.from({ length: n }, (_, i) => txTimesMs[i]! * 1000 * factor);
   const lag = (e: number): number => (e === MAIN ? 0 : model.resultUs);
-  const handlingUs = (result: Result): number => model.coordinatorUs + model.coordinatorShare * txTimesMs[result.tx]! * 1000 + (result.executor === MAIN ? 0 : model.messageUs);
+  const locations = options.locations;
+  const resultHandlingUs = (result: Result): number => handlingUs(model, locations?.[result.tx] ?? 0, result.executor !== MAIN);
   // The executor's own scheduling policy (blockStmPolicy.ts) on T executors: T-1 workers and the main thread.
   const status = new Int8Array(n); // READY
   const incarnation = new Int32Array(n);
@@ -501,7 +513,7 @@ export function simulateBlockStm(
 
   /** The main thread handles one result starting at `at`: returns when it is done, or -1 once the block is. */
   const handleOnMain = (result: Result, at: number): number => {
-    const d = handlingUs(result);
+    const d = resultHandlingUs(result);
     const t = at + d;
     coordinatorUs += d;
     handle(result, t);

@@ -10,12 +10,12 @@ export interface SimulationModel {
   mainTaskUs: number;
   /** One-way message delay between the main thread and a worker. */
   resultUs: number;
-  /** Main-thread time per handled result (apply writes, validate, broadcast, dispatch). */
+  /** Main-thread time per handled result (apply writes, validate, broadcast, dispatch): the fixed part… */
   coordinatorUs: number;
-  /** Plus this share of the transaction's serial time (bigger transactions have bigger read and write sets). */
-  coordinatorShare: number;
-  /** Plus, for a worker's result, the main thread's time to receive and decode its message. */
-  messageUs: number;
+  /** …plus this per location the result read or wrote (the work follows the read and write sets, not the transaction's time)… */
+  locationUs: number;
+  /** …plus, for a worker's result, this per location: receiving and decoding its message. */
+  messageLocationUs: number;
   /** Per-transaction time factor when two or more threads run at once. */
   slowdown: number;
   /** Per-transaction time factor at one thread (the main thread executing against MVMemory). */
@@ -25,17 +25,27 @@ export interface SimulationModel {
 }
 
 /**
- * A transaction's cost when scheduled without speculation (the oracle schedule, and the
- * access-list executor), µs: its time × slowdown, a worker's per-task cost for the (T-1)/T
- * of transactions the workers run, and the main thread's handling of each result spread
- * over the T executors (it runs on one of them).
+ * The main thread's time to handle one result of a transaction that read and wrote
+ * `locations` locations (0 when not known), from a worker or its own.
  */
-export function scheduledTaskUs(txTimesMs: ArrayLike<number>, threads: number, model: SimulationModel): number[] {
+export function handlingUs(model: SimulationModel, locations: number, fromWorker: boolean): number {
+  return model.coordinatorUs + locations * (model.locationUs + (fromWorker ? model.messageLocationUs : 0));
+}
+
+/**
+ * A transaction's cost when scheduled without speculation (the oracle schedule, and the
+ * access-list executor), µs: its time × slowdown, a worker's per-task cost for the
+ * (T-1)/T of transactions the workers run, and the main thread's handling of each result
+ * spread over the T executors (it runs on one of them). `locations`: per transaction, the
+ * locations it read and wrote (absent: 0).
+ */
+export function scheduledTaskUs(txTimesMs: ArrayLike<number>, threads: number, model: SimulationModel, locations?: ArrayLike<number>): number[] {
   const factor = threads >= 2 ? model.slowdown : model.slowdown1;
   const onWorkers = (threads - 1) / threads;
   return Array.from({ length: txTimesMs.length }, (_, i) => {
     const us = txTimesMs[i]! * 1000;
-    const handling = model.coordinatorUs + model.coordinatorShare * us + model.messageUs * onWorkers;
+    const loc = locations?.[i] ?? 0;
+    const handling = handlingUs(model, loc, false) * (1 - onWorkers) + handlingUs(model, loc, true) * onWorkers;
     return us * factor + model.taskUs * onWorkers + model.mainTaskUs / threads + handling / threads;
   });
 }

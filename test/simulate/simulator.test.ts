@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { buildDependencyGraph } from '../../src/analysis/dependencyGraph.js';
 import { DEFAULT_MODEL, simulateBlock, simulateBlockStm, withUntimedWork, type SimulationModel } from '../../src/simulate/simulateBlock.js';
 
-const free: SimulationModel = { taskUs: 0, mainTaskUs: 0, resultUs: 0, coordinatorUs: 0, coordinatorShare: 0, messageUs: 0, slowdown: 1, slowdown1: 1, estimateShare: 0 };
+const free: SimulationModel = { taskUs: 0, mainTaskUs: 0, resultUs: 0, coordinatorUs: 0, locationUs: 0, messageLocationUs: 0, slowdown: 1, slowdown1: 1, estimateShare: 0 };
 const n = 64;
 const times = Array.from({ length: n }, () => 1);
 const senders = Array.from({ length: n }, (_, i) => `0x${i}`);
@@ -71,8 +71,11 @@ test('the main thread executes and coordinates: its coordinator work comes out o
   const shared = (n * 1000 + n * 250) / 2;
   assert.ok(two.makespanUs >= shared - 1e-6 && two.makespanUs < shared * 1.1, `${two.makespanUs} µs vs ${shared} µs`);
   assert.ok(two.speedup < 1.65, String(two.speedup));
-  // A worker's result costs the main thread its message too.
-  const messages = simulateBlockStm(graph, times, senders, 2, { ...coordinating, messageUs: 100 });
+  // A result costs the main thread per location it read and wrote, and a worker's result its message too (per location).
+  const locations = Array.from({ length: n }, () => 10);
+  const perLocation = simulateBlockStm(graph, times, senders, 1, { ...coordinating, locationUs: 5 }, { locations });
+  assert.equal(perLocation.coordinatorUs, n * (250 + 10 * 5));
+  const messages = simulateBlockStm(graph, times, senders, 2, { ...coordinating, messageLocationUs: 10 }, { locations });
   assert.equal(messages.coordinatorUs, n * 250 + (n - countOnMain(messages)) * 100);
   assert.ok(messages.speedup < two.speedup);
 });
@@ -87,7 +90,7 @@ test('predictions are deterministic and never beat the oracle without overheads 
   for (let j = 1; j < n; j++) if (j % 5 === 0) edges.push({ from: j - 3, to: j, location: 's:y' });
   const graph = buildDependencyGraph(n, edges);
   const varied = Array.from({ length: n }, (_, i) => 0.2 + (i % 7) * 0.3);
-  const input = { graph, txTimesMs: varied, gasUsed: Array.from({ length: n }, () => 100_000n), senders, threads: [1, 2, 4, 8, 64] };
+  const input = { graph, txTimesMs: varied, gasUsed: Array.from({ length: n }, () => 100_000n), senders, threads: [1, 2, 4, 8, 64], locations: Array.from({ length: n }, () => 10) };
   const a = simulateBlock(input);
   const b = simulateBlock(input);
   assert.deepEqual(a, b);
@@ -125,7 +128,7 @@ test('random graphs with same-sender chains always finish', () => {
 test('the executor default: pre-run fallback rules and the measured fallback below 0.95×', () => {
   const graph = buildDependencyGraph(n, []);
   // 64 × 100k gas = 6.4M: enough for 2 threads (2 × 2.5M), too little for 4.
-  const input = { graph, txTimesMs: times, gasUsed: Array.from({ length: n }, () => 100_000n), senders, threads: [2, 4] };
+  const input = { graph, txTimesMs: times, gasUsed: Array.from({ length: n }, () => 100_000n), senders, threads: [2, 4], locations: Array.from({ length: n }, () => 10) };
   const [two, four] = simulateBlock({ ...input, model: free }).points as [ReturnType<typeof simulateBlock>['points'][number], ReturnType<typeof simulateBlock>['points'][number]];
   assert.equal(two.fallback, null);
   assert.equal(two.withFallback, two.blockStm);
