@@ -8,7 +8,7 @@ import { loadBlock } from '../../src/source/blockLocator.js';
 import { createBlockContext } from '../../src/exec/blockContext.js';
 import { ReplayVm } from '../../src/exec/replayVm.js';
 import { MVMemory } from '../../src/parallel/mvMemory.js';
-import { packLogs, toWire, toWireReads, wireReceipt } from '../../src/parallel/protocol.js';
+import { toWire, toWireReads, wireOutcome } from '../../src/parallel/protocol.js';
 import v8 from 'node:v8';
 const args = process.argv.slice(2);
 let dir = bundledFixturesDir();
@@ -21,7 +21,7 @@ for (let i = 0; i < ctx.txs.length; i++) {
   const run = await vm.run(i, mem);
   for (let k = 0; k < run.writes.keys.length; k++) mem.write(run.writes.keys[k], i, 0, run.writes.values[k]);
   for (let k = 0; k < run.writes.creditKeys.length; k++) mem.credit(run.writes.creditKeys[k], i, 0, run.writes.creditDeltas[k]);
-  msgs.push({ t: 'done', worker: 0, runId: 1, tx: i, inc: 0, reads: toWireReads(run.reads), keys: run.writes.keys, values: run.writes.values.map(toWire), creditKeys: run.writes.creditKeys, creditDeltas: run.writes.creditDeltas, gasUsed: run.gasUsed, receipt: wireReceipt(run.receipt), ...(run.receipt.logs.length === 0 ? {} : { packedLogs: packLogs(run.receipt.logs), bloom: run.result.bloom.bitvector }), timeMs: run.timeMs, lazy: run.lazy, busyMs: 1, gcMs: 0 });
+  msgs.push({ t: 'done', worker: 0, runId: 1, tx: i, inc: 0, reads: toWireReads(run.reads), keys: run.writes.keys, values: run.writes.values.map(toWire), creditKeys: run.writes.creditKeys, creditDeltas: run.writes.creditDeltas, gasUsed: run.gasUsed, ...wireOutcome(run.receipt, run.result.bloom.bitvector), timeMs: run.timeMs, lazy: run.lazy, busyMs: 1, gcMs: 0 });
 }
 const batches = []; for (let i = 0; i < msgs.length; i += 7) batches.push(msgs.slice(i, i + 7));
 let bytes = 0; for (const b of batches) bytes += v8.serialize(b).length;

@@ -82,12 +82,14 @@ export interface ListCheck {
 export const EMPTY_BLOOM = new Uint8Array(256);
 
 /**
- * A finished transaction's receipt as a worker sends it: no logs and no bloom (packLogs
- * and the bloom travel beside it, only when there are logs).
+ * A finished transaction's receipt, logs and bloom as a worker's 'done' carries them: the
+ * receipt without either, the logs packed and the bloom beside it only when there are
+ * logs (the coordinator takes EMPTY_BLOOM otherwise).
  */
-export function wireReceipt(receipt: TxReceipt): TxReceipt {
+export function wireOutcome(receipt: TxReceipt, bloom: Uint8Array): { receipt: TxReceipt; packedLogs?: Uint8Array; bloom?: Uint8Array } {
   const { bitvector: _bloom, ...rest } = receipt;
-  return { ...rest, logs: [] } as unknown as TxReceipt;
+  const bare = { ...rest, logs: [] } as unknown as TxReceipt;
+  return receipt.logs.length === 0 ? { receipt: bare } : { receipt: bare, packedLogs: packLogs(receipt.logs as ReceiptLog[]), bloom };
 }
 
 /** A read set with nothing in it (a result whose reads were checked where it ran). */

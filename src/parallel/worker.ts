@@ -25,7 +25,7 @@ import { versionIncarnation, versionTx, type StateSource } from '../state/stateS
 import { PASS_THROUGH } from '../errors.js';
 import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { CLAIM_FLUSH_MS, NO_READS, SENDER_KEY_BYTES, claimNext, packLogs, claimRecovery, wireReceipt, fromWire, toWire, toWireReads, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
+import { CLAIM_FLUSH_MS, NO_READS, SENDER_KEY_BYTES, claimNext, claimRecovery, wireOutcome, fromWire, toWire, toWireReads, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
 import { collectYoungGeneration, gcMs, gcMsSince } from './gcClock.js';
 
@@ -350,8 +350,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
       creditKeys: run.writes.creditKeys,
       creditDeltas: run.writes.creditDeltas,
       gasUsed: run.gasUsed,
-      receipt: wireReceipt(run.receipt),
-      ...(run.receipt.logs.length === 0 ? {} : { packedLogs: packLogs(run.receipt.logs), bloom: run.result.bloom.bitvector }),
+      ...wireOutcome(run.receipt, run.result.bloom.bitvector),
       timeMs: run.timeMs,
       lazy: run.lazy,
       ...(listCheck === undefined ? {} : { listCheck }),

@@ -27,11 +27,34 @@ export const WARMUP_MIN_TXS = 4000;
 export const WARMUP_EXTRA_MS = 300;
 
 /**
- * Whether to run one more warm-up run: `done` runs of a block of `txs` transactions so far
- * (at least the `asked` ones), the extra ones started `extraMs` ago, the last took `lastMs`.
+ * A block's warm-up runs, serial or parallel: the `asked` ones (--warmup), then more while
+ * WARMUP_MIN_TXS and WARMUP_EXTRA_MS allow (none when none were asked for).
+ * `while (warmup.another()) warmup.ran(await runOnce())`.
  */
-export function wantsMoreWarmup(asked: number, done: number, txs: number, extraMs: number, lastMs: number): boolean {
-  return asked > 0 && done >= asked && done * txs < WARMUP_MIN_TXS && extraMs + lastMs <= WARMUP_EXTRA_MS;
+export class WarmupRuns {
+  done = 0;
+  private lastMs = 0;
+  private extraStarted = -1;
+  constructor(
+    readonly asked: number,
+    private readonly txs: number,
+  ) {}
+  /** Whether to run one more. */
+  another(): boolean {
+    if (this.done < this.asked) return true;
+    if (this.asked === 0) return false;
+    if (this.extraStarted < 0) this.extraStarted = performance.now();
+    return this.done * this.txs < WARMUP_MIN_TXS && performance.now() - this.extraStarted + this.lastMs <= WARMUP_EXTRA_MS;
+  }
+  /** One ran, taking `ms`. */
+  ran(ms: number): void {
+    this.done++;
+    this.lastMs = ms;
+  }
+  /** The next run goes past --warmup. */
+  get extra(): boolean {
+    return this.done >= this.asked;
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import { ReplayVm } from '../exec/replayVm.js';
 import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
 import { verifyBlock, type Verification } from '../verify/verifyBlock.js';
 import { ExecutorError } from '../errors.js';
-import { wantsMoreWarmup } from './measurementPlan.js';
+import { WarmupRuns } from './measurementPlan.js';
 import { valuesEqual } from '../state/locations.js';
 import type { SerialTiming } from '../parallel/types.js';
 
@@ -86,17 +86,14 @@ export async function replaySerial(data: BlockData, options: ReplayOptions = {})
   const serialOptions = options.checkpoint === undefined ? {} : { checkpoint: options.checkpoint };
   // The first warm-up run applies commutative sender updates: it warms the same code and
   // gives the "transfers commute" view (without warm-up runs, one more run does).
-  // On a small block they go on past `warmup` (measurementPlan.ts, wantsMoreWarmup).
+  // On a small block they go on past `warmup` (measurementPlan.ts, WarmupRuns).
   let commutativeRun: SerialRun | undefined;
-  let lastMs = 0;
-  let extraStarted = 0;
-  for (let i = 0; ; i++) {
-    if (i === warmup) extraStarted = performance.now();
-    if (i >= warmup && !wantsMoreWarmup(warmup, i, ctx.txs.length, performance.now() - extraStarted, lastMs)) break;
-    options.progress?.('warm-up', Math.min(i, warmup), warmup + runs);
-    const run = await runSerial(replay, { ...serialOptions, commutative: i === 0 });
-    lastMs = run.executionMs;
-    if (i === 0) commutativeRun = run;
+  const warming = new WarmupRuns(warmup, ctx.txs.length);
+  while (warming.another()) {
+    options.progress?.('warm-up', Math.min(warming.done, warmup), warmup + runs);
+    const run = await runSerial(replay, { ...serialOptions, commutative: warming.done === 0 });
+    if (warming.done === 0) commutativeRun = run;
+    warming.ran(run.executionMs);
   }
   await options.beforeMeasuring?.();
   const measured: SerialRun[] = [];

@@ -14,7 +14,7 @@ import { runSerial, type SerialRun } from '../exec/serialExecutor.js';
 import { describeLocation } from '../state/locations.js';
 import type { SerialReplay } from './replayBlock.js';
 import { compareWithSerial } from './compareWithSerial.js';
-import { ESTIMATE_BELOW_MS, MAX_MEASURED_ROUNDS, MAX_MEASURING_MS, measurementPlan, settleHeap, wantsMoreWarmup } from './measurementPlan.js';
+import { ESTIMATE_BELOW_MS, MAX_MEASURED_ROUNDS, MAX_MEASURING_MS, measurementPlan, settleHeap, WarmupRuns } from './measurementPlan.js';
 import type { BlockLevelAccessList } from '@ethereumjs/util';
 import { runBlockStm } from '../parallel/blockStmScheduler.js';
 import { runBalScheduler } from '../parallel/balScheduler.js';
@@ -133,7 +133,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   let fallbackReason = options.fallback ? decision : undefined;
   const balRun = scheduler === 'bal' ? prepareBalRun(serial, options.bal, fallbackReason !== undefined) : undefined;
   let results: RunResult[] = [];
-  /** The executor's warm-up runs (at least `warmup`: see wantsMoreWarmup). */
+  /** The executor's warm-up runs (at least `warmup`: see WarmupRuns). */
   let warmupRuns = 0;
   let difference: ParallelDifference | undefined;
 
@@ -175,14 +175,11 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
         return runBlockStm(pool, ctx.pre, n, runOptions);
       };
       const warmupTimes: number[] = [];
-      for (let i = 0; i < warmup; i++) {
-        options.progress?.('parallel warm-up', i, warmup + runs);
+      const warming = new WarmupRuns(warmup, n);
+      while (warming.another()) {
+        options.progress?.('parallel warm-up', Math.min(warming.done, warmup), warmup + runs);
         warmupTimes.push((await runOnce()).elapsedMs);
-      }
-      const extraStarted = performance.now();
-      while (wantsMoreWarmup(warmup, warmupTimes.length, n, performance.now() - extraStarted, warmupTimes[warmupTimes.length - 1] ?? 0)) {
-        options.progress?.('parallel warm-up', warmup, warmup + runs);
-        warmupTimes.push((await runOnce()).elapsedMs);
+        warming.ran(warmupTimes[warmupTimes.length - 1]!);
       }
       warmupRuns = warmupTimes.length;
       // The executor's own measurement as a signal: when its warm-up runs were clearly
