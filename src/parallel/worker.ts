@@ -27,7 +27,7 @@ import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
 import { CLAIM_FLUSH_MS, NO_READS, SENDER_KEY_BYTES, claimNext, claimRecovery, wireOutcome, fromWire, toWire, toWireReads, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
-import { collectYoungGeneration, gcMs, gcMsSince } from './gcClock.js';
+import { collectYoungGeneration, gcEntriesArrived, gcMs, gcMsSince } from './gcClock.js';
 
 interface LoadedBlock {
   replay: ReplayVm;
@@ -371,12 +371,12 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
 }
 
 /**
- * The claims are done: one turn of the event loop (the GC clock's entries arrive there,
- * and a run of claims never returned to it), then the newest busy and GC times go out
- * with the last result.
+ * The claims are done: the event loop's turns that bring the GC clock its entries (a run
+ * of claims never returned to it: gcEntriesArrived), then the newest busy and GC times go
+ * out with the last result.
  */
 async function finishClaims(): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  await gcEntriesArrived();
   const last = outbox[outbox.length - 1];
   if (last?.t === 'done' && last.runId === runId) {
     last.busyMs = busyMs;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { collectYoungGeneration, gcMs, gcMsSince } from '../../src/parallel/gcClock.js';
+import { collectYoungGeneration, gcEntriesArrived, gcMs, gcMsSince } from '../../src/parallel/gcClock.js';
 
 test('a collection before `since` is not counted, even when its entry arrives after', async () => {
   gcMs();
@@ -17,4 +17,15 @@ test('a collection before `since` is not counted, even when its entry arrives af
   collectYoungGeneration();
   await sleep(20);
   assert.ok(gcMsSince(since) > 0, 'a collection after `since` is counted');
+});
+
+test('gcEntriesArrived: a collection made without returning to the event loop is on the clock after it', async () => {
+  gcMs();
+  await sleep(20);
+  const since = performance.now();
+  collectYoungGeneration(); // as a worker collects in the middle of a run of claims
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  assert.equal(gcMsSince(since), 0, 'one turn of the event loop is not enough (what the worker waited before)');
+  await gcEntriesArrived();
+  assert.ok(gcMsSince(since) > 0, 'there after gcEntriesArrived');
 });
