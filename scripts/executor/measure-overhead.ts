@@ -9,13 +9,15 @@
 // One JSON line per block goes to OUT (default overhead.jsonl) for comparing two commits.
 // SCHEDULER=bal measures the access-list executor instead (issue 16), with its one fallback
 // (ceiling_bal(2) < 1.1; FALLBACK=1 applies a scheduler's fallback, default off).
-// Run: npm run build && RUNS=7 WARMUP=3 [OUT=f.jsonl] [SCHEDULER=bal] node dist/scripts/executor/measure-overhead.js [block ...]
+// PLAN=product measures as `stm replay` does by default (see productPlan below).
+// Run: npm run build && RUNS=7 WARMUP=3 [OUT=f.jsonl] [SCHEDULER=bal] [PLAN=product] node dist/scripts/executor/measure-overhead.js [block ...]
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median } from '../../src/analysis/stats.js';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
+import { MIN_MEASURED_MS } from '../../src/replay/measurementPlan.js';
 import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import type { SchedulerName } from '../../src/parallel/types.js';
@@ -29,6 +31,8 @@ const out = process.env.OUT ?? 'overhead.jsonl';
 const only = new Set(process.argv.slice(2).map(Number));
 const scheduler = (process.env.SCHEDULER ?? 'blockstm') as SchedulerName;
 const fallback = process.env.FALLBACK === '1';
+// PLAN=product: measure as `stm replay` does without --runs (at least MIN_MEASURED_MS of serial time, a short block's runs batched and started on a collected young generation: measurementPlan.ts).
+const productPlan = process.env.PLAN === 'product';
 
 const sets: Array<{ dir: string; blocks: number[] }> = [];
 for (const dir of [bundledFixturesDir(), shared]) {
@@ -46,7 +50,7 @@ console.log(`${pad('block', 9)} ${pad('txs', 5)} ${pad('tx ms', 6)} ${pad('seria
 for (const { dir, blocks } of sets) {
   for (const block of blocks) {
     const serial = await replaySerial(loadBlock(BigInt(block), { fixturesDir: dir }), { runs: 3, warmup, threads: 2 });
-    const p = await replayParallel(serial, { threads: 2, scheduler, fallback, runs, warmup, measureBound: true });
+    const p = await replayParallel(serial, { threads: 2, scheduler, fallback, runs, warmup, measureBound: true, ...(productPlan ? { minMeasuredMs: MIN_MEASURED_MS } : {}) });
     const m = p.bound?.median ?? Number.NaN;
     const bound = 2 * m;
     const row = {
