@@ -14,6 +14,13 @@
  * the list is replaced (never changed in place) when the hardfork changes, so the bitmap is
  * rebuilt whenever the list it was built from is no longer the current one.
  *
+ * MSTORE: ethereumjs turns the stored word into bytes through a hex string (toString(16),
+ * a regex check, hex decoding) and pads it to 32 bytes by spreading both parts into a
+ * plain array, ~6% of a DeFi block's serial replay (19933597, CPU profile: setLength under
+ * MSTORE alone) and a dozen short-lived objects per store. The patched handler writes the
+ * word's 32 big-endian bytes into one reused buffer (memory.write copies it), the same
+ * bytes (test/exec/evmPatches.test.ts compares them with ethereumjs's conversion).
+ *
  * Sender addresses: a transaction's getSenderAddress hashes its sender's public key
  * (keccak) on every call, and runTx calls it on every execution: ~4 µs, 5–8% of a plain
  * transfer's replay. The address is remembered per public key (the object ethereumjs
@@ -43,6 +50,7 @@ export function applyEvmPatches(): Promise<void> {
     const require = createRequire(import.meta.url);
     const entry = require.resolve('@ethereumjs/evm').replace(/cjs[\\/]index\.js$/, 'esm/index.js');
     const url = pathToFileURL(entry.replace(/index\.js$/, 'interpreter.js')).href;
+    await patchMstore(pathToFileURL(entry.replace(/index\.js$/, 'opcodes/functions.js')).href);
     const module = (await import(url)) as { Interpreter?: { prototype: InterpreterLike } };
     const proto = module.Interpreter?.prototype;
     if (proto === undefined || typeof proto._getValidJumpDestinations !== 'function') return; // a different ethereumjs: run unpatched
@@ -107,4 +115,42 @@ function patchSenderAddresses(): void {
       return new Address(bytes);
     };
   }
+}
+
+interface RunStateLike {
+  stack: { popN(n: number): bigint[] };
+  memory: { write(offset: number, size: number, value: Uint8Array): void };
+}
+
+/** One word's bytes (wordBytes): written into memory by copy, so one buffer serves every store. */
+const word = new Uint8Array(32);
+const wordView = new DataView(word.buffer);
+const MAX_UINT64 = 0xffffffffffffffffn;
+
+/** The 32 big-endian bytes of a stack word (0 <= value < 2^256), in a buffer reused by the next call. */
+export function wordBytes(value: bigint): Uint8Array {
+  if (value <= MAX_UINT64) {
+    // Offsets, small numbers and most amounts: no bigint is made.
+    wordView.setBigUint64(0, 0n);
+    wordView.setBigUint64(8, 0n);
+    wordView.setBigUint64(16, 0n);
+    wordView.setBigUint64(24, value);
+    return word;
+  }
+  wordView.setBigUint64(0, value >> 192n);
+  wordView.setBigUint64(8, BigInt.asUintN(64, value >> 128n));
+  wordView.setBigUint64(16, BigInt.asUintN(64, value >> 64n));
+  wordView.setBigUint64(24, BigInt.asUintN(64, value));
+  return word;
+}
+
+/** Replaces the MSTORE handler in ethereumjs's table, which every EVM copies when it is made. */
+async function patchMstore(url: string): Promise<void> {
+  const module = (await import(url)) as { handlers?: Map<number, (runState: RunStateLike) => void> };
+  const handlers = module.handlers;
+  if (!(handlers instanceof Map) || typeof handlers.get(0x52) !== 'function') return; // a different ethereumjs: run unpatched
+  handlers.set(0x52, (runState: RunStateLike) => {
+    const [offset, value] = runState.stack.popN(2);
+    runState.memory.write(Number(offset), 32, wordBytes(value!));
+  });
 }
