@@ -39,8 +39,11 @@
  *     three times. It is a hint, never a dependency: validation decides correctness.
  *   - The main thread takes a large transaction only when every worker holds as much
  *     work (TaskSlots.mainMayTake); otherwise a worker takes it.
- *   - Patience: a transaction aborted REEXECUTION_PATIENCE times waits until everything
- *     below it is committed, so its next incarnation is its last.
+ *   - A transaction aborted by the one it is dispatched behind follows it: it waits for
+ *     that one to be dispatched again (then goes behind it, on its executor, when that has
+ *     room) or to be done, however often it was aborted before.
+ *   - Patience: a transaction aborted REEXECUTION_PATIENCE times otherwise waits until
+ *     everything below it is committed, so its next incarnation is its last.
  *   - Commit: transactions commit in index order, each once it is done and the driver
  *     says it may (its reads rely on no aborted writer; its commutative updates hold).
  */
@@ -56,6 +59,8 @@ export const WAITING = 3;
 export const REEXECUTION_PATIENCE = 2;
 /** Calls to one address aborted by the previous call to it, after which the address is hot (see learnFrom). */
 export const HOT_RECIPIENT_CONFLICTS = 3;
+/** Earlier calls to a hot address looked at before a call may run behind the previous one (see mustFollow); beyond, it waits. */
+const MAX_CHAIN_LOOKBACK = 64;
 
 /**
  * Whether executors claim first incarnations (see the module comment): with at least one
@@ -129,14 +134,17 @@ class RecipientHeat {
   readonly txsOf: number[][] = [];
   /** Per transaction: the previous transaction to the same recipient, or -1. */
   readonly previousCall: Int32Array;
+  /** Per transaction: the next transaction to the same recipient, or -1. */
+  readonly nextCall: Int32Array;
   /** Per recipient id: calls aborted by the previous call so far; hot from HOT_RECIPIENT_CONFLICTS. */
   readonly conflicts: Int32Array;
   constructor(readonly of: Int32Array) {
     this.previousCall = new Int32Array(of.length).fill(-1);
+    this.nextCall = new Int32Array(of.length).fill(-1);
     of.forEach((id, tx) => {
       if (id < 0) return;
       const list = (this.txsOf[id] ??= []);
-      if (list.length > 0) this.previousCall[tx] = list[list.length - 1]!;
+      if (list.length > 0) this.nextCall[(this.previousCall[tx] = list[list.length - 1]!)] = tx;
       list.push(tx);
     });
     this.conflicts = new Int32Array(this.txsOf.length);
@@ -205,39 +213,61 @@ export class BlockStmPolicy {
    * keeps rewriting (a sender's nonce) is re-executed once per link.
    */
   makeRunnable(tx: number, blocker: number): void {
-    // A call to a hot address aborted by the previous call: ready at once, dispatch puts it
-    // behind that call (on its executor when it has room) rather than after a round trip.
-    this.requeue(tx, this.learnFrom(tx, blocker) ? -1 : blocker);
+    this.learnFrom(tx, blocker);
+    // Aborted by the transaction it is dispatched behind (its sender's previous one, or the
+    // previous call to a hot address): ready at once, with no patience. Dispatch puts it
+    // behind that one (on its executor when it has room) or lets it wait for it, so its next
+    // incarnation sees that one's writes. Deferring it to the commit index instead ran a hot
+    // chain one link per round trip with every executor idle (6196166: 48 calls to one
+    // contract, each aborted twice, the last third of the run one transaction at a time).
+    if (blocker >= 0 && blocker === this.after[tx]) this.makeReady(tx);
+    else this.requeue(tx, blocker);
   }
 
   /**
    * tx was aborted by (or blocked on) `blocker`: when that is the previous call to the same
    * address, the address may now be hot (see the module comment), and each of its later
-   * transactions is dispatched behind the previous one to it. True when tx is such a call
-   * to a hot address, dispatched behind `blocker`.
+   * transactions is dispatched behind the previous one to it.
    */
-  private learnFrom(tx: number, blocker: number): boolean {
+  private learnFrom(tx: number, blocker: number): void {
     const heat = this.heat;
-    if (heat === undefined || blocker < 0 || heat.previousCall[tx] !== blocker) return false;
+    if (heat === undefined || blocker < 0 || heat.previousCall[tx] !== blocker) return;
     const id = heat.of[tx]!;
     const conflicts = ++heat.conflicts[id]!;
-    if (conflicts < HOT_RECIPIENT_CONFLICTS) return false;
     if (conflicts === HOT_RECIPIENT_CONFLICTS) {
       this.hotRecipientTxs.push(tx);
       const txs = heat.txsOf[id]!;
       for (let i = 1; i < txs.length; i++) {
         const later = txs[i]!;
-        if (later >= tx && txs[i - 1]! > this.after[later]!) {
+        if (later > this.commitIndex && txs[i - 1]! > this.after[later]!) {
           this.after[later] = txs[i - 1]!;
-          // Still in the claim queue: taken back, to run behind the previous call.
+          // Still in the claim queue: taken back, to run behind the previous call. Deferred
+          // by patience: it follows the previous call now instead (6196166: a call deferred
+          // before the address was known hot ran last, and every call after it again).
           if (later > tx && this.isQueued(later) && this.claims!.withdraw(later)) {
-            this.status[later] = READY;
-            this.pushReady(later);
+            this.makeReady(later);
+          } else if (this.status[later] === WAITING && this.waitingOn[later] === -1) {
+            this.makeReady(later);
           }
         }
       }
     }
-    return this.after[tx] === blocker;
+  }
+
+  /**
+   * The next call to tx's recipient when that recipient is hot and the call is dispatched
+   * behind tx; else -1. When tx is aborted, the driver aborts this one too if it is done and
+   * read what tx wrote (and so on up the chain): a hot address's calls each change what the
+   * next one reads, so tx's next incarnation will invalidate it. Aborted together, the chain
+   * follows tx in one pass, chunks queued behind it on its executor, instead of one link per
+   * round trip once each new result arrives (6196166: the last 30 calls to one contract
+   * re-ran one at a time, ~1 ms each, with the other executor idle).
+   */
+  hotFollower(tx: number): number {
+    const heat = this.heat;
+    if (heat === undefined) return -1;
+    const next = heat.nextCall[tx]!;
+    return next >= 0 && this.after[next] === tx && heat.conflicts[heat.of[tx]!]! >= HOT_RECIPIENT_CONFLICTS ? next : -1;
   }
 
   /** Puts tx back: ready now, or waiting for `blocker` (or, after REEXECUTION_PATIENCE aborts, for the commit index). */
@@ -256,6 +286,35 @@ export class BlockStmPolicy {
       else list.push(tx);
       return;
     }
+    this.makeReady(tx);
+  }
+
+  /**
+   * tx waits for `before`, the transaction it is dispatched behind, to be dispatched again
+   * (it then follows it, see releaseFollowers) or done. No patience: what it waits for is
+   * exactly the writer it must see.
+   */
+  private follow(tx: number, before: number): void {
+    this.status[tx] = WAITING;
+    this.waitingOn[tx] = before;
+    const list = this.dependents.get(before);
+    if (list === undefined) this.dependents.set(before, [tx]);
+    else list.push(tx);
+  }
+
+  /** tx was just dispatched (or committed): the transactions waiting to follow it are ready, to be queued behind it (or to go). */
+  private releaseFollowers(tx: number): void {
+    const list = this.dependents.get(tx);
+    if (list === undefined) return;
+    for (const waiter of list) {
+      if (this.status[waiter] === WAITING && this.waitingOn[waiter] === tx && this.after[waiter] === tx) {
+        this.waitingOn[waiter] = -1;
+        this.makeReady(waiter);
+      }
+    }
+  }
+
+  private makeReady(tx: number): void {
     this.status[tx] = READY;
     this.pushReady(tx);
   }
@@ -281,7 +340,7 @@ export class BlockStmPolicy {
    */
   advanceCommit(mayCommit: (tx: number) => boolean): boolean {
     const n = this.status.length;
-    while (this.commitIndex < n && this.status[this.commitIndex] === DONE && mayCommit(this.commitIndex)) this.commitIndex++;
+    while (this.commitIndex < n && this.status[this.commitIndex] === DONE && mayCommit(this.commitIndex)) this.releaseFollowers(this.commitIndex++);
     for (let tx = this.deferred.peek(); tx !== undefined && tx <= this.commitIndex; tx = this.deferred.peek()) {
       this.deferred.pop();
       if (this.status[tx] === WAITING && this.waitingOn[tx] === -1) {
@@ -338,14 +397,14 @@ export class BlockStmPolicy {
       const tx = target !== main && leftForWorkers.length > 0 ? leftForWorkers.shift()! : this.nextReady();
       if (tx === undefined) break;
       const previous = this.after[tx]!;
-      if (previous >= 0 && this.status[previous] !== DONE && !(this.status[previous] === DISPATCHED && slots.taskExecutor[previous] === target)) {
+      if (previous >= 0 && this.mustFollow(tx, previous) && !(this.status[previous] === DISPATCHED && slots.taskExecutor[previous] === target)) {
         // Queue it behind its sender's previous transaction when that one is on an
         // executor with room (as its own chunk), else wait for it.
         const holder = this.status[previous] === DISPATCHED ? slots.taskExecutor[previous]! : -1;
         if (txs.length === 0 && holder >= 0 && slots.hasRoom(holder)) {
           target = holder;
         } else {
-          this.requeue(tx, previous);
+          this.follow(tx, previous);
           continue;
         }
       }
@@ -360,6 +419,7 @@ export class BlockStmPolicy {
       this.status[tx] = DISPATCHED;
       slots.taskExecutor[tx] = target;
       txs.push(tx);
+      this.releaseFollowers(tx);
       if (target !== free) break;
     }
     if (txs.length === 0) return false;
@@ -375,6 +435,32 @@ export class BlockStmPolicy {
     this.slots.assign(target, txs);
     this.onDispatch?.(this.dispatchCalls, target, txs);
     deliver(target, txs, incs);
+  }
+
+  /**
+   * Whether tx, dispatched behind `previous`, must still go behind it or wait for it: until
+   * it is done, and for a call to a hot address also while an earlier call to that address
+   * (above the commit index) is not done. A hot address's calls each change what the next
+   * one reads: while one below is running again, `previous` will run again too (the driver
+   * aborts it with it, see hotFollower), and tx run behind its old result now would be
+   * wasted. Run anyway, the chain split over two executors that kept invalidating each
+   * other (6196166). Waiting for `previous` to commit instead held back a second hot chain
+   * the block could run beside the first.
+   */
+  private mustFollow(tx: number, previous: number): boolean {
+    if (this.status[previous] !== DONE) return true;
+    const heat = this.heat;
+    if (heat === undefined || !this.isHotCall(tx)) return false;
+    for (let q = heat.previousCall[previous]!, steps = 0; q >= this.commitIndex; q = heat.previousCall[q]!) {
+      if (this.status[q] !== DONE || ++steps === MAX_CHAIN_LOOKBACK) return true;
+    }
+    return false;
+  }
+
+  /** tx is a call to a hot address, dispatched behind the previous call to it. */
+  private isHotCall(tx: number): boolean {
+    const heat = this.heat;
+    return heat !== undefined && heat.previousCall[tx]! >= 0 && this.after[tx] === heat.previousCall[tx] && heat.conflicts[heat.of[tx]!]! >= HOT_RECIPIENT_CONFLICTS;
   }
 
   /** tx's first incarnation is in the claim queue or claimed from it (not dispatched, no result yet). */

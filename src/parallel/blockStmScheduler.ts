@@ -264,11 +264,42 @@ class BlockStmScheduler extends ExecutionRun {
    * is done.
    */
   private abortIncarnation(tx: number, key: string, cause: 'validation' | 'estimate'): void {
+    this.abortOne(tx, key, cause, this.writerOf(key, tx));
+    this.abortHotFollowers(tx);
+  }
+
+  private abortOne(tx: number, key: string, cause: 'validation' | 'estimate', blocker: number): void {
     const keys = this.markEstimates(tx);
     if (keys.length > 0) this.recheckReaders(keys, tx);
     this.suspicion[tx] = 0;
     this.countConflict(tx, key, cause);
-    this.makeRunnable(tx, this.writerOf(key, tx));
+    this.makeRunnable(tx, blocker);
+  }
+
+  /**
+   * tx was aborted: the done calls after it to the same hot address that read what the call
+   * before them wrote are aborted with it, each behind the one before (policy.hotFollower
+   * says why). A call that is not done is passed over: it runs again anyway, and what the
+   * done ones above it read from it is as stale.
+   */
+  private abortHotFollowers(tx: number): void {
+    for (let before = tx, f = this.policy.hotFollower(tx); f >= 0; before = f, f = this.policy.hotFollower(f)) {
+      if (this.status[f] !== DONE) continue;
+      const key = this.readOfWrite(f, before);
+      if (key === undefined) return;
+      this.unregisterReads(f);
+      this.outcomes[f] = undefined;
+      this.failures.delete(f);
+      this.abortOne(f, key, 'validation', before);
+    }
+  }
+
+  /** A location reader's standing incarnation read and writer's last incarnation wrote, or undefined. */
+  private readOfWrite(reader: number, writer: number): string | undefined {
+    const reads = this.readSets[reader];
+    const written = this.writeKeys[writer];
+    if (reads === undefined || written === undefined) return undefined;
+    return reads.keys.find((key) => written.includes(key));
   }
 
   /** Reader r (in its current incarnation) holds only if writer's next incarnation writes the same values. */

@@ -366,7 +366,19 @@ export function simulateBlockStm(
     incarnation[tx]!++;
     reexecutions++;
   };
-  const makeRunnable = (tx: number, blocker: number): void => policy.makeRunnable(tx, blocker);
+  const makeRunnable = (tx: number, blocker: number): void => {
+    policy.makeRunnable(tx, blocker);
+    // The done calls after it to a hot address that read what it wrote are aborted with it
+    // (blockStmPolicy.ts, hotFollower), as the executor does.
+    for (let before = tx, f = policy.hotFollower(tx); f >= 0; before = f, f = policy.hotFollower(f)) {
+      if (status[f] !== DONE) continue;
+      if (!graph.preds[f]!.includes(before)) return;
+      estimate[f] = 1;
+      appliedCorrect[f] = 0;
+      conflict(f);
+      policy.makeRunnable(f, before);
+    }
+  };
   const wakeDependents = (tx: number): void => policy.wakeDependents(tx);
   const mayCommit = (tx: number): boolean => correct[tx] === 1;
 

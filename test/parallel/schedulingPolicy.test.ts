@@ -11,7 +11,7 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { independentOfSender } from '../../src/exec/commutativeUpdates.js';
 import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
 import { TaskSlots, chooseChunkSize } from '../../src/parallel/taskSlots.js';
-import { claimsFirstIncarnations, firstIncarnationOrder } from '../../src/parallel/blockStmPolicy.js';
+import { BlockStmPolicy, DONE, READY, REEXECUTION_PATIENCE, claimsFirstIncarnations, firstIncarnationOrder } from '../../src/parallel/blockStmPolicy.js';
 import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
 import { replaySerial, type SerialReplay } from '../../src/replay/replayBlock.js';
 import { DEFAULT_MODEL, simulateBlockStm } from '../../src/simulate/simulateBlock.js';
@@ -77,4 +77,46 @@ test('first incarnations are claimed heavy ones first (beyond the first chunks),
   assert.deepEqual(firstIncarnationOrder(two, gasLimits.length), [5, 7, 0, 1, 2, 3, 4, 6, 8]);
   assert.equal(claimsFirstIncarnations(new TaskSlots(0, true, gasLimits.length, 1, gasLimits)), false);
   assert.deepEqual(firstIncarnationOrder(new TaskSlots(1, true, 3, 1, undefined), 3), [0, 1, 2]);
+});
+
+test('a hot chain: a call aborted by the one before it follows it with no patience, and its aborted followers go behind it on its executor in one task', () => {
+  const n = 6;
+  const status = new Int8Array(n);
+  const incarnation = new Int32Array(n);
+  const slots = new TaskSlots(1, true, n, 2, undefined);
+  const policy = new BlockStmPolicy(status, incarnation, slots, new Int32Array(n).fill(-1), new Int32Array(n).fill(0));
+  const tasks: Array<[number, number[]]> = [];
+  const deliver = (executor: number, txs: number[]): void => void tasks.push([executor, [...txs]]);
+  const done = (tx: number): void => {
+    slots.release(slots.taskExecutor[tx]!, tx);
+    status[tx] = DONE;
+    policy.wakeDependents(tx);
+  };
+  const abort = (tx: number, by: number): void => {
+    slots.release(slots.taskExecutor[tx]!, tx);
+    incarnation[tx]!++;
+    policy.makeRunnable(tx, by);
+  };
+  policy.dispatch(deliver);
+  assert.deepEqual(tasks.flatMap(([, txs]) => txs).sort(), [0, 1, 2, 3, 4, 5]);
+  for (const tx of [0, 4, 5]) done(tx);
+  // Three calls aborted by the previous call to the same address: it is hot from the third.
+  assert.equal(policy.hotFollower(3), -1);
+  abort(1, 0);
+  abort(2, 1);
+  // The third was aborted before, REEXECUTION_PATIENCE times now, each time by the call it
+  // follows: ready at once, not deferred to the commit index.
+  incarnation[3] = REEXECUTION_PATIENCE - 1;
+  abort(3, 2);
+  assert.equal(status[3], READY);
+  assert.equal(policy.hotFollower(3), 4);
+  assert.equal(policy.hotFollower(4), 5);
+  // Its done followers, aborted with it, go behind it on its executor, in order.
+  abort(4, 3);
+  abort(5, 4);
+  tasks.length = 0;
+  policy.dispatch(deliver);
+  const order = tasks.flatMap(([executor, txs]) => txs.map((tx) => [executor, tx] as const));
+  const holder = order.find(([, tx]) => tx === 3)![0];
+  assert.deepEqual(order.filter(([e, tx]) => e === holder && tx >= 3).map(([, tx]) => tx), [3, 4, 5]);
 });
