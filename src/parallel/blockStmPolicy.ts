@@ -149,6 +149,11 @@ class RecipientHeat {
     });
     this.conflicts = new Int32Array(this.txsOf.length);
   }
+
+  /** The recipient was learned hot (HOT_RECIPIENT_CONFLICTS calls aborted by the previous call). */
+  isHot(id: number): boolean {
+    return this.conflicts[id]! >= HOT_RECIPIENT_CONFLICTS;
+  }
 }
 
 export class BlockStmPolicy {
@@ -264,10 +269,24 @@ export class BlockStmPolicy {
    * re-ran one at a time, ~1 ms each, with the other executor idle).
    */
   hotFollower(tx: number): number {
-    const heat = this.heat;
-    if (heat === undefined) return -1;
-    const next = heat.nextCall[tx]!;
-    return next >= 0 && this.after[next] === tx && heat.conflicts[heat.of[tx]!]! >= HOT_RECIPIENT_CONFLICTS ? next : -1;
+    const next = this.heat?.nextCall[tx] ?? -1;
+    return next >= 0 && this.isHotCall(next) ? next : -1;
+  }
+
+  /**
+   * The calls hotFollower names up the chain from an aborted tx that the driver aborts with
+   * it: each done one that `readsFrom(call, before)` says read what the call before it
+   * wrote, until one did not. A call not done is passed over: it runs again anyway, and what
+   * the done ones above it read from it is as stale. Returns [call, before] pairs, in order.
+   */
+  hotFollowersToAbort(tx: number, readsFrom: (call: number, before: number) => boolean): Array<[number, number]> {
+    const found: Array<[number, number]> = [];
+    for (let before = tx, f = this.hotFollower(tx); f >= 0; before = f, f = this.hotFollower(f)) {
+      if (this.status[f] !== DONE) continue;
+      if (!readsFrom(f, before)) break;
+      found.push([f, before]);
+    }
+    return found;
   }
 
   /** Puts tx back: ready now, or waiting for `blocker` (or, after REEXECUTION_PATIENCE aborts, for the commit index). */
@@ -279,22 +298,18 @@ export class BlockStmPolicy {
       return;
     }
     if (blocker >= 0 && this.status[blocker] !== DONE) {
-      this.status[tx] = WAITING;
-      this.waitingOn[tx] = blocker;
-      const list = this.dependents.get(blocker);
-      if (list === undefined) this.dependents.set(blocker, [tx]);
-      else list.push(tx);
+      this.waitFor(tx, blocker);
       return;
     }
     this.makeReady(tx);
   }
 
   /**
-   * tx waits for `before`, the transaction it is dispatched behind, to be dispatched again
-   * (it then follows it, see releaseFollowers) or done. No patience: what it waits for is
-   * exactly the writer it must see.
+   * tx waits for `before`: until it is done (wakeDependents) or, when `before` is the
+   * transaction tx is dispatched behind, dispatched again or committed (releaseFollowers).
+   * No patience: what it waits for is exactly the writer it must see.
    */
-  private follow(tx: number, before: number): void {
+  private waitFor(tx: number, before: number): void {
     this.status[tx] = WAITING;
     this.waitingOn[tx] = before;
     const list = this.dependents.get(before);
@@ -404,7 +419,7 @@ export class BlockStmPolicy {
         if (txs.length === 0 && holder >= 0 && slots.hasRoom(holder)) {
           target = holder;
         } else {
-          this.follow(tx, previous);
+          this.waitFor(tx, previous);
           continue;
         }
       }
@@ -460,7 +475,7 @@ export class BlockStmPolicy {
   /** tx is a call to a hot address, dispatched behind the previous call to it. */
   private isHotCall(tx: number): boolean {
     const heat = this.heat;
-    return heat !== undefined && heat.previousCall[tx]! >= 0 && this.after[tx] === heat.previousCall[tx] && heat.conflicts[heat.of[tx]!]! >= HOT_RECIPIENT_CONFLICTS;
+    return heat !== undefined && heat.previousCall[tx]! >= 0 && this.after[tx] === heat.previousCall[tx] && heat.isHot(heat.of[tx]!);
   }
 
   /** tx's first incarnation is in the claim queue or claimed from it (not dispatched, no result yet). */

@@ -277,21 +277,24 @@ class BlockStmScheduler extends ExecutionRun {
   }
 
   /**
-   * tx was aborted: the done calls after it to the same hot address that read what the call
-   * before them wrote are aborted with it, each behind the one before (policy.hotFollower
-   * says why). A call that is not done is passed over: it runs again anyway, and what the
-   * done ones above it read from it is as stale.
+   * tx was aborted: the done calls after it to the same hot address go with it
+   * (policy.hotFollowersToAbort says which and why). One already aborted meanwhile, by the
+   * re-checks an earlier abort here ran, is left as it is.
    */
   private abortHotFollowers(tx: number): void {
-    for (let before = tx, f = this.policy.hotFollower(tx); f >= 0; before = f, f = this.policy.hotFollower(f)) {
-      if (this.status[f] !== DONE) continue;
-      const key = this.readOfWrite(f, before);
-      if (key === undefined) return;
-      this.unregisterReads(f);
-      this.outcomes[f] = undefined;
-      this.failures.delete(f);
-      this.abortOne(f, key, 'validation', before);
-    }
+    const keys: string[] = [];
+    const found = this.policy.hotFollowersToAbort(tx, (call, before) => {
+      const key = this.readOfWrite(call, before);
+      if (key !== undefined) keys.push(key);
+      return key !== undefined;
+    });
+    found.forEach(([call, before], i) => {
+      if (this.status[call] !== DONE) return;
+      this.unregisterReads(call);
+      this.outcomes[call] = undefined;
+      this.failures.delete(call);
+      this.abortOne(call, keys[i]!, 'validation', before);
+    });
   }
 
   /** A location reader's standing incarnation read and writer's last incarnation wrote, or undefined. */

@@ -368,11 +368,9 @@ export function simulateBlockStm(
   };
   const makeRunnable = (tx: number, blocker: number): void => {
     policy.makeRunnable(tx, blocker);
-    // The done calls after it to a hot address that read what it wrote are aborted with it
-    // (blockStmPolicy.ts, hotFollower), as the executor does.
-    for (let before = tx, f = policy.hotFollower(tx); f >= 0; before = f, f = policy.hotFollower(f)) {
-      if (status[f] !== DONE) continue;
-      if (!graph.preds[f]!.includes(before)) return;
+    // The done calls after it to a hot address go with it (blockStmPolicy.ts,
+    // hotFollowersToAbort), as the executor does.
+    for (const [f, before] of policy.hotFollowersToAbort(tx, (call, before) => graph.preds[call]!.includes(before))) {
       estimate[f] = 1;
       appliedCorrect[f] = 0;
       conflict(f);
