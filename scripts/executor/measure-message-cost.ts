@@ -1,5 +1,5 @@
 // What a worker's results cost to send: every transaction of a block is replayed once, its
-// result built as the 'done' message a worker posts (as worker.ts builds it), and the messages, in chunks of 7,
+// result packed as the 'done' message a worker posts (packDone, as worker.ts does), and the messages, in chunks of 7,
 // serialized and deserialized with the structured-clone serializer postMessage uses.
 // Prints bytes per transaction and µs per transaction each way (5 passes).
 // Run: npm run build && node dist/scripts/executor/measure-message-cost.js [--fixtures DIR] block
@@ -8,7 +8,7 @@ import { loadBlock } from '../../src/source/blockLocator.js';
 import { createBlockContext } from '../../src/exec/blockContext.js';
 import { ReplayVm } from '../../src/exec/replayVm.js';
 import { MVMemory } from '../../src/parallel/mvMemory.js';
-import { toWire, toWireReads, wireOutcome } from '../../src/parallel/protocol.js';
+import { packDone, toWire, toWireReads } from '../../src/parallel/protocol.js';
 import v8 from 'node:v8';
 const args = process.argv.slice(2);
 let dir = bundledFixturesDir();
@@ -21,7 +21,8 @@ for (let i = 0; i < ctx.txs.length; i++) {
   const run = await vm.run(i, mem);
   for (let k = 0; k < run.writes.keys.length; k++) mem.write(run.writes.keys[k], i, 0, run.writes.values[k]);
   for (let k = 0; k < run.writes.creditKeys.length; k++) mem.credit(run.writes.creditKeys[k], i, 0, run.writes.creditDeltas[k]);
-  msgs.push({ t: 'done', worker: 0, runId: 1, tx: i, inc: 0, reads: toWireReads(run.reads), keys: run.writes.keys, values: run.writes.values.map(toWire), creditKeys: run.writes.creditKeys, creditDeltas: run.writes.creditDeltas, gasUsed: run.gasUsed, ...wireOutcome(run.receipt, run.result.bloom.bitvector), timeMs: run.timeMs, lazy: run.lazy, busyMs: 1, gcMs: 0 });
+  const head = { worker: 0, runId: 1, tx: i, inc: 0, gasUsed: run.gasUsed, timeMs: run.timeMs, lazy: run.lazy, busyMs: 1, gcMs: 0 };
+  msgs.push(packDone(head, run.receipt, run.result.bloom.bitvector, toWireReads(run.reads), run.writes.keys, run.writes.values.map(toWire), run.writes.creditKeys, run.writes.creditDeltas));
 }
 const batches = []; for (let i = 0; i < msgs.length; i += 7) batches.push(msgs.slice(i, i + 7));
 let bytes = 0; for (const b of batches) bytes += v8.serialize(b).length;

@@ -25,7 +25,7 @@ import { valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED } from '../state/stateSource.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { CLAIMING_MAIN_TURN_MS, EMPTY_BLOOM, claimNext, claimsLeft, fromWire, toWire, toWireReads, unpackLogs, type FromWorker, type ListCheck, type ReceiptLog, type StressConfig, type WireReads } from './protocol.js';
+import { CLAIMING_MAIN_TURN_MS, EMPTY_BLOOM, claimNext, claimsLeft, fromWire, isPackedDone, packApply, toWireReads, unpackDone, unpackLogs, type FromWorker, type PackedApply, type ListCheck, type ReceiptLog, type StressConfig, type WireReads } from './protocol.js';
 import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
 import { TaskSlots } from './taskSlots.js';
 import { gcMs, gcMsSince } from './gcClock.js';
@@ -404,7 +404,8 @@ export abstract class ExecutionRun {
     }
   }
 
-  private handle(message: FromWorker): void {
+  private handle(received: FromWorker): void {
+    const message = isPackedDone(received) ? unpackDone(received) : received;
     if (message.t === 'fatal') throw new ExecutorError(`worker ${message.worker}: ${message.message}`);
     if (message.t !== 'done' && message.t !== 'blocked' && message.t !== 'failed') return;
     if (message.runId !== this.options.runId) return;
@@ -470,10 +471,10 @@ export abstract class ExecutionRun {
     // finished: it gets only the removals (keys an earlier incarnation wrote and this one
     // did not), and nothing when there are none.
     const runId = this.options.runId;
-    const wireValues = values.map(toWire);
+    let packed: PackedApply | undefined;
     for (let w = 0; w < this.pool.size; w++) {
-      if (w !== this.resultOrigin) this.pool.queue(w, { t: 'apply', runId, tx, inc, keys, values: wireValues, creditKeys, creditDeltas, removed });
-      else if (removed.length > 0) this.pool.queue(w, { t: 'apply', runId, tx, inc, keys: [], values: [], creditKeys: [], creditDeltas: [], removed });
+      if (w !== this.resultOrigin) this.pool.queue(w, (packed ??= packApply(runId, tx, inc, keys, values, creditKeys, creditDeltas, removed)));
+      else if (removed.length > 0) this.pool.queue(w, packApply(runId, tx, inc, [], [], [], [], removed));
     }
     return changed;
   }

@@ -6,7 +6,10 @@
  * (receiveMessageOnPort) and start every task with the newest writes it can have.
  *
  * Values cross threads structured-cloned; the only class among them, CodeValue, travels
- * as its bytes and is rebuilt from the key's kind ('c').
+ * as its bytes and is rebuilt from the key's kind ('c'). The two messages sent once per
+ * transaction, a worker's result and a write set for a replica, travel packed into flat
+ * arrays (packDone, packApply): structured clone costs per object and property name far
+ * more than per value.
  */
 import { CodeValue, type LocationValue } from '../state/locations.js';
 import type { ReadSet } from '../state/txState.js';
@@ -21,7 +24,10 @@ export interface StressConfig {
   drainProbability: number;
 }
 
-export type ToWorker =
+/** What the coordinator sends a worker: objects, except a write set to apply, which travels packed (PackedApply). */
+export type ToWorker = ToWorkerMessage | PackedApply;
+
+export type ToWorkerMessage =
   /**
    * Load a block: `data` is the BlockData's structured-clone bytes (node:v8 serialize) in
    * memory shared by every worker, `keys` the senders' public keys (64 bytes each, in block
@@ -51,7 +57,8 @@ export type ToWorker =
    * verdict, `listCheck`). It replaces the block's earlier list.
    */
   | { t: 'balLoad'; blockKey: string; balKey: string; rlp: Uint8Array }
-  | { t: 'apply'; runId: number; tx: number; inc: number; keys: string[]; values: WireValue[]; creditKeys: string[]; creditDeltas: bigint[]; removed: string[] }
+  /** (Sent packed: packApply.) */
+  | ApplyMessage
   | { t: 'estimate'; runId: number; tx: number; keys: string[] }
   /** Execute these transactions in this order (a chunk: small transactions travel together). */
   | { t: 'exec'; runId: number; txs: number[]; incs: number[]; strict?: number[] }
@@ -81,15 +88,64 @@ export interface ListCheck {
 /** The bloom of a transaction that logged nothing (never written to). */
 export const EMPTY_BLOOM = new Uint8Array(256);
 
+/** A finished incarnation's writes for a worker's replica, with the keys its previous incarnation wrote and this one did not. */
+export interface ApplyMessage {
+  t: 'apply';
+  runId: number;
+  tx: number;
+  inc: number;
+  keys: string[];
+  values: WireValue[];
+  creditKeys: string[];
+  creditDeltas: bigint[];
+  removed: string[];
+}
+
 /**
- * A finished transaction's receipt, logs and bloom as a worker's 'done' carries them: the
- * receipt without either, the logs packed and the bloom beside it only when there are
- * logs (the coordinator takes EMPTY_BLOOM otherwise).
+ * An ApplyMessage as it crosses threads: one flat array (as PackedDone, and for the same
+ * reason): runId, tx, inc, then three sections, each its length n and n keys, followed by
+ * n values for the writes and the credits: writes, credits, removed keys.
  */
-export function wireOutcome(receipt: TxReceipt, bloom: Uint8Array): { receipt: TxReceipt; packedLogs?: Uint8Array; bloom?: Uint8Array } {
-  const { bitvector: _bloom, ...rest } = receipt;
-  const bare = { ...rest, logs: [] } as unknown as TxReceipt;
-  return receipt.logs.length === 0 ? { receipt: bare } : { receipt: bare, packedLogs: packLogs(receipt.logs as ReceiptLog[]), bloom };
+export type PackedApply = unknown[] & { readonly __packedApply: true };
+
+export function packApply(runId: number, tx: number, inc: number, keys: readonly string[], values: readonly LocationValue[], creditKeys: readonly string[], creditDeltas: readonly bigint[], removed: readonly string[]): PackedApply {
+  const packed: unknown[] = [runId, tx, inc, keys.length];
+  for (let i = 0; i < keys.length; i++) packed.push(keys[i]);
+  for (let i = 0; i < keys.length; i++) packed.push(toWire(values[i]!));
+  pushSection(packed, creditKeys, creditDeltas);
+  packed.push(removed.length);
+  for (let i = 0; i < removed.length; i++) packed.push(removed[i]);
+  return packed as PackedApply;
+}
+
+export function unpackApply(packed: PackedApply): ApplyMessage {
+  const sections = new Sections(packed, 3);
+  const [keys, values] = sections.next<string, WireValue>();
+  const [creditKeys, creditDeltas] = sections.next<string, bigint>();
+  const removed = sections.keysOnly<string>();
+  return { t: 'apply', runId: packed[0] as number, tx: packed[1] as number, inc: packed[2] as number, keys, values, creditKeys, creditDeltas, removed };
+}
+
+/** Reads a packed array's sections in order, from `at` (as pushSection wrote them). */
+class Sections {
+  constructor(
+    private readonly packed: readonly unknown[],
+    private at: number,
+  ) {}
+  /** The next section's keys and values. */
+  next<K, V>(): [K[], V[]] {
+    const n = this.packed[this.at] as number;
+    const start = this.at + 1;
+    this.at = start + 2 * n;
+    return [this.packed.slice(start, start + n) as K[], this.packed.slice(start + n, start + 2 * n) as V[]];
+  }
+  /** The next section of keys alone (its length, then its keys). */
+  keysOnly<K>(): K[] {
+    const n = this.packed[this.at] as number;
+    const start = this.at + 1;
+    this.at = start + n;
+    return this.packed.slice(start, start + n) as K[];
+  }
 }
 
 /** A read set with nothing in it (a result whose reads were checked where it ran). */
@@ -102,11 +158,21 @@ export interface WireReads {
   summedValues: bigint[];
 }
 
-export type FromWorker =
+/** What a worker sends: objects, except a finished transaction's result, which travels packed (PackedDone). */
+export type FromWorker = WorkerMessage | PackedDone;
+
+export type WorkerMessage =
   | { t: 'ready'; worker: number; ms: number }
   | { t: 'recovered'; worker: number; blockKey: string }
   | { t: 'loaded'; worker: number; blockKey: string; ms: number }
-  | {
+  | DoneMessage
+  | { t: 'blocked'; worker: number; runId: number; tx: number; inc: number; on: number; key: string; cause: 'estimate' | 'validation' }
+  | { t: 'failed'; worker: number; runId: number; tx: number; inc: number; message: string; reads: WireReads }
+  | { t: 'replayedSerially'; worker: number; ms: number }
+  | { t: 'fatal'; worker: number; message: string };
+
+/** A finished incarnation's result, as the coordinator reads it (unpackDone). */
+export interface DoneMessage {
       t: 'done';
       worker: number;
       runId: number;
@@ -136,11 +202,147 @@ export type FromWorker =
       busyMs: number;
       /** The worker's garbage-collection time in this run so far, ms (gcClock.ts). */
       gcMs: number;
-    }
-  | { t: 'blocked'; worker: number; runId: number; tx: number; inc: number; on: number; key: string; cause: 'estimate' | 'validation' }
-  | { t: 'failed'; worker: number; runId: number; tx: number; inc: number; message: string; reads: WireReads }
-  | { t: 'replayedSerially'; worker: number; ms: number }
-  | { t: 'fatal'; worker: number; message: string };
+}
+
+/**
+ * A DoneMessage as it crosses threads: one flat array of its values (packDone), not an
+ * object. Structured clone writes every object's property names and rebuilds objects
+ * property by property; the same values in one array cost a fraction of that
+ * (`node dist/scripts/executor/measure-message-cost.js 12300570`, a payout transfer:
+ * ~800 bytes, 7 µs to serialize and 5 µs to deserialize as objects, ~150–550 bytes and
+ * ~1.5/1.2 µs packed). Layout: the fixed fields at the D_* positions, then four sections,
+ * each its length n, n keys and n values: reads (keys, versions), summed reads (keys,
+ * values), writes (keys, values), credits (keys, deltas).
+ */
+export type PackedDone = unknown[] & { readonly __packedDone: true };
+
+const D_WORKER = 0;
+const D_RUN = 1;
+const D_TX = 2;
+const D_INC = 3;
+const D_GAS = 4;
+const D_CUMULATIVE_GAS = 5;
+/** The receipt's status (0 or 1), or before Byzantium its state root. */
+const D_STATUS_OR_ROOT = 6;
+/** A blob transaction's [blobGasUsed, blobGasPrice], else undefined. */
+const D_BLOB = 7;
+const D_LOGS = 8;
+const D_BLOOM = 9;
+const D_TIME = 10;
+const D_LAZY = 11;
+const D_BUSY = 12;
+const D_GC = 13;
+const D_LIST_CHECK = 14;
+const D_SECTIONS = 15;
+
+/** What a worker knows of a finished incarnation besides its reads, writes and receipt. */
+export interface DoneHead {
+  worker: number;
+  runId: number;
+  tx: number;
+  inc: number;
+  gasUsed: bigint;
+  timeMs: number;
+  lazy: boolean;
+  busyMs: number;
+  gcMs: number;
+  listCheck?: ListCheck;
+}
+
+/** Packs a result (the receipt with its logs and bloom; its logs packed, the bloom only when there are logs). */
+export function packDone(head: DoneHead, receipt: TxReceipt, bloom: Uint8Array, reads: WireReads, keys: string[], values: WireValue[], creditKeys: string[], creditDeltas: bigint[]): PackedDone {
+  const hasLogs = receipt.logs.length > 0;
+  const blob = 'blobGasUsed' in receipt ? [receipt.blobGasUsed, receipt.blobGasPrice] : undefined;
+  const packed: unknown[] = [
+    head.worker,
+    head.runId,
+    head.tx,
+    head.inc,
+    head.gasUsed,
+    receipt.cumulativeBlockGasUsed,
+    'stateRoot' in receipt ? receipt.stateRoot : receipt.status,
+    blob,
+    hasLogs ? packLogs(receipt.logs as ReceiptLog[]) : undefined,
+    hasLogs ? bloom : undefined,
+    head.timeMs,
+    head.lazy ? 1 : 0,
+    head.busyMs,
+    head.gcMs,
+    head.listCheck,
+  ];
+  pushSection(packed, reads.keys, reads.versions);
+  pushSection(packed, reads.summedKeys, reads.summedValues);
+  pushSection(packed, keys, values);
+  pushSection(packed, creditKeys, creditDeltas);
+  return packed as PackedDone;
+}
+
+function pushSection(packed: unknown[], keys: readonly unknown[], values: readonly unknown[]): void {
+  const n = keys.length;
+  packed.push(n);
+  for (let i = 0; i < n; i++) packed.push(keys[i]);
+  for (let i = 0; i < n; i++) packed.push(values[i]);
+}
+
+export function isPackedDone(message: FromWorker): message is PackedDone {
+  return Array.isArray(message);
+}
+
+/** The run a packed result belongs to. */
+export function packedRunId(packed: PackedDone): number {
+  return packed[D_RUN] as number;
+}
+
+/** Updates the worker's busy and GC times a packed result carries (the last result of a run of claims). */
+export function setPackedTimes(packed: PackedDone, busyMs: number, gcMs: number): void {
+  packed[D_BUSY] = busyMs;
+  packed[D_GC] = gcMs;
+}
+
+/** The result packDone packed; its receipt has no logs (they are in packedLogs) and no bloom. */
+export function unpackDone(packed: PackedDone): DoneMessage {
+  const sections = new Sections(packed, D_SECTIONS);
+  const [readKeys, versions] = sections.next<string, number>();
+  const [summedKeys, summedValues] = sections.next<string, bigint>();
+  const [keys, values] = sections.next<string, WireValue>();
+  const [creditKeys, creditDeltas] = sections.next<string, bigint>();
+  const statusOrRoot = packed[D_STATUS_OR_ROOT];
+  const cumulativeBlockGasUsed = packed[D_CUMULATIVE_GAS] as bigint;
+  const receipt = (
+    statusOrRoot instanceof Uint8Array ? { stateRoot: statusOrRoot, cumulativeBlockGasUsed, logs: [] } : { status: statusOrRoot, cumulativeBlockGasUsed, logs: [] }
+  ) as unknown as TxReceipt & { blobGasUsed?: bigint; blobGasPrice?: bigint };
+  const blob = packed[D_BLOB] as [bigint, bigint] | undefined;
+  if (blob !== undefined) {
+    receipt.blobGasUsed = blob[0];
+    receipt.blobGasPrice = blob[1];
+  }
+  const done: DoneMessage = {
+    t: 'done',
+    worker: packed[D_WORKER] as number,
+    runId: packed[D_RUN] as number,
+    tx: packed[D_TX] as number,
+    inc: packed[D_INC] as number,
+    reads: { keys: readKeys, versions, summedKeys, summedValues },
+    keys,
+    values,
+    creditKeys,
+    creditDeltas,
+    gasUsed: packed[D_GAS] as bigint,
+    receipt,
+    timeMs: packed[D_TIME] as number,
+    lazy: packed[D_LAZY] === 1,
+    busyMs: packed[D_BUSY] as number,
+    gcMs: packed[D_GC] as number,
+  };
+  const packedLogs = packed[D_LOGS] as Uint8Array | undefined;
+  if (packedLogs !== undefined) {
+    done.packedLogs = packedLogs;
+    done.bloom = packed[D_BLOOM] as Uint8Array;
+  }
+  const listCheck = packed[D_LIST_CHECK] as ListCheck | undefined;
+  if (listCheck !== undefined) done.listCheck = listCheck;
+  return done;
+}
 
 /** Bytes of one sender public key in the shared key buffer. */
 export const SENDER_KEY_BYTES = 64;

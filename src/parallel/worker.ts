@@ -25,7 +25,7 @@ import { versionIncarnation, versionTx, type StateSource } from '../state/stateS
 import { PASS_THROUGH } from '../errors.js';
 import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { CLAIM_FLUSH_MS, NO_READS, SENDER_KEY_BYTES, claimNext, claimRecovery, wireOutcome, fromWire, toWire, toWireReads, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
+import { CLAIM_FLUSH_MS, NO_READS, SENDER_KEY_BYTES, claimNext, claimRecovery, fromWire, isPackedDone, packDone, packedRunId, setPackedTimes, toWire, toWireReads, unpackApply, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
 import { collectYoungGeneration, gcEntriesArrived, gcMs, gcMsSince } from './gcClock.js';
 
@@ -71,7 +71,8 @@ function flushOutbox(): void {
   outbox = [];
 }
 
-function handle(message: ToWorker): void {
+function handle(received: ToWorker): void {
+  const message = Array.isArray(received) ? unpackApply(received) : received;
   switch (message.t) {
     case 'load': {
       const started = performance.now();
@@ -338,25 +339,18 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
       listCheck = failure === undefined ? {} : { failure };
     }
     const values: Array<ReturnType<typeof toWire>> = run.writes.values.map((value: LocationValue) => toWire(value));
-    send({
-      t: 'done',
-      worker: workerIndex,
-      runId: task.runId,
-      tx: task.tx,
-      inc: task.inc,
-      reads: listCheck === undefined ? toWireReads(run.reads) : NO_READS,
-      keys: run.writes.keys,
-      values,
-      creditKeys: run.writes.creditKeys,
-      creditDeltas: run.writes.creditDeltas,
-      gasUsed: run.gasUsed,
-      ...wireOutcome(run.receipt, run.result.bloom.bitvector),
-      timeMs: run.timeMs,
-      lazy: run.lazy,
-      ...(listCheck === undefined ? {} : { listCheck }),
-      busyMs,
-      gcMs: gcMsSince(runStarted),
-    });
+    send(
+      packDone(
+        { worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, gasUsed: run.gasUsed, timeMs: run.timeMs, lazy: run.lazy, busyMs, gcMs: gcMsSince(runStarted), ...(listCheck === undefined ? {} : { listCheck }) },
+        run.receipt,
+        run.result.bloom.bitvector,
+        listCheck === undefined ? toWireReads(run.reads) : NO_READS,
+        run.writes.keys,
+        values,
+        run.writes.creditKeys,
+        run.writes.creditDeltas,
+      ),
+    );
   } catch (error) {
     running = undefined;
     if (error instanceof EstimateRead) {
@@ -378,10 +372,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
 async function finishClaims(): Promise<void> {
   await gcEntriesArrived();
   const last = outbox[outbox.length - 1];
-  if (last?.t === 'done' && last.runId === runId) {
-    last.busyMs = busyMs;
-    last.gcMs = gcMsSince(runStarted);
-  }
+  if (last !== undefined && isPackedDone(last) && packedRunId(last) === runId) setPackedTimes(last, busyMs, gcMsSince(runStarted));
 }
 
 async function pump(): Promise<void> {

@@ -12,7 +12,7 @@ import { serialize } from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { BlockData } from '../data/blockData.js';
 import { ExecutorError } from '../errors.js';
-import { SENDER_KEY_BYTES, claimRecovery, type FromWorker, type ToWorker } from './protocol.js';
+import { SENDER_KEY_BYTES, claimRecovery, isPackedDone, type FromWorker, type ToWorker } from './protocol.js';
 
 /** Blocks kept loaded in the workers (a bench suite cycles through a few; memory stays bounded). */
 const MAX_LOADED_BLOCKS = 8;
@@ -94,7 +94,8 @@ export class WorkerPool {
       ready.push(
         new Promise<void>((resolve, reject) => {
           const onMessage = (batch: FromWorker[]) => {
-            if (batch.length === 1 && batch[0]!.t === 'ready') {
+            const first = batch[0]!;
+            if (batch.length === 1 && !isPackedDone(first) && first.t === 'ready') {
               resolve();
               return;
             }
@@ -259,6 +260,7 @@ export class WorkerPool {
       this.onMessage(
         (messages) => {
           for (const message of messages) {
+            if (isPackedDone(message)) continue; // a result of a run that has ended
             if (message.t === 'recovered' && message.blockKey === blockKey && --recovering === 0) {
               recoveryMs = performance.now() - started;
               this.queueAll({ t: 'senders', blockKey });
@@ -311,6 +313,7 @@ export class WorkerPool {
       this.onMessage(
         (messages) => {
           for (const message of messages) {
+            if (isPackedDone(message)) continue; // a result of a run that has ended
             if (message.t === 'replayedSerially') {
               settle();
               resolve(message.ms);
