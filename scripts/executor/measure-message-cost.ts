@@ -8,7 +8,7 @@ import { loadBlock } from '../../src/source/blockLocator.js';
 import { createBlockContext } from '../../src/exec/blockContext.js';
 import { ReplayVm } from '../../src/exec/replayVm.js';
 import { MVMemory } from '../../src/parallel/mvMemory.js';
-import { packDone, toWire, toWireReads } from '../../src/parallel/protocol.js';
+import { packDone, toWireReads } from '../../src/parallel/protocol.js';
 import v8 from 'node:v8';
 const args = process.argv.slice(2);
 let dir = bundledFixturesDir();
@@ -22,7 +22,7 @@ for (let i = 0; i < ctx.txs.length; i++) {
   for (let k = 0; k < run.writes.keys.length; k++) mem.write(run.writes.keys[k], i, 0, run.writes.values[k]);
   for (let k = 0; k < run.writes.creditKeys.length; k++) mem.credit(run.writes.creditKeys[k], i, 0, run.writes.creditDeltas[k]);
   const head = { worker: 0, runId: 1, tx: i, inc: 0, gasUsed: run.gasUsed, timeMs: run.timeMs, lazy: run.lazy, busyMs: 1, gcMs: 0 };
-  msgs.push(packDone(head, run.receipt, run.result.bloom.bitvector, toWireReads(run.reads), run.writes.keys, run.writes.values.map(toWire), run.writes.creditKeys, run.writes.creditDeltas));
+  msgs.push(packDone(head, run.receipt, run.result.bloom.bitvector, toWireReads(run.reads), run.writes.keys, run.writes.values, run.writes.creditKeys, run.writes.creditDeltas));
 }
 const batches = []; for (let i = 0; i < msgs.length; i += 7) batches.push(msgs.slice(i, i + 7));
 let bytes = 0; for (const b of batches) bytes += v8.serialize(b).length;

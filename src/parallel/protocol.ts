@@ -109,13 +109,15 @@ export interface ApplyMessage {
 export type PackedApply = unknown[] & { readonly __packedApply: true };
 
 export function packApply(runId: number, tx: number, inc: number, keys: readonly string[], values: readonly LocationValue[], creditKeys: readonly string[], creditDeltas: readonly bigint[], removed: readonly string[]): PackedApply {
-  const packed: unknown[] = [runId, tx, inc, keys.length];
-  for (let i = 0; i < keys.length; i++) packed.push(keys[i]);
-  for (let i = 0; i < keys.length; i++) packed.push(toWire(values[i]!));
+  const packed: unknown[] = [runId, tx, inc];
+  pushWrites(packed, keys, values);
   pushSection(packed, creditKeys, creditDeltas);
-  packed.push(removed.length);
-  for (let i = 0; i < removed.length; i++) packed.push(removed[i]);
+  packed.push(removed.length, ...removed);
   return packed as PackedApply;
+}
+
+export function isPackedApply(message: ToWorker): message is PackedApply {
+  return Array.isArray(message);
 }
 
 export function unpackApply(packed: PackedApply): ApplyMessage {
@@ -173,35 +175,35 @@ export type WorkerMessage =
 
 /** A finished incarnation's result, as the coordinator reads it (unpackDone). */
 export interface DoneMessage {
-      t: 'done';
-      worker: number;
-      runId: number;
-      tx: number;
-      inc: number;
-      reads: WireReads;
-      keys: string[];
-      values: WireValue[];
-      creditKeys: string[];
-      creditDeltas: bigint[];
-      gasUsed: bigint;
-      /** The receipt without its logs (`logs` is empty: they travel packed in `packedLogs`) and without its bloom (`bloom`). */
-      receipt: TxReceipt;
-      /**
-       * Both absent when the transaction logged nothing (its bloom is then all zero): a plain
-       * transfer's result carries no typed array, each of which costs a backing store to
-       * clone and to collect.
-       */
-      packedLogs?: Uint8Array;
-      bloom?: Uint8Array;
-      timeMs: number;
-      /** It ran with lazy sender updates: the coordinator checks its guard at commit. */
-      lazy: boolean;
-      /** In a run against an access list: the worker's check of this transaction against it (then `reads` is empty). */
-      listCheck?: ListCheck;
-      /** The worker's busy time in this run so far (before this result; the last result of a run of claims includes its own), ms. */
-      busyMs: number;
-      /** The worker's garbage-collection time in this run so far, ms (gcClock.ts). */
-      gcMs: number;
+  t: 'done';
+  worker: number;
+  runId: number;
+  tx: number;
+  inc: number;
+  reads: WireReads;
+  keys: string[];
+  values: WireValue[];
+  creditKeys: string[];
+  creditDeltas: bigint[];
+  gasUsed: bigint;
+  /** The receipt without its logs (`logs` is empty: they travel packed in `packedLogs`) and without its bloom (`bloom`). */
+  receipt: TxReceipt;
+  /**
+   * Both absent when the transaction logged nothing (its bloom is then all zero): a plain
+   * transfer's result carries no typed array, each of which costs a backing store to
+   * clone and to collect.
+   */
+  packedLogs?: Uint8Array;
+  bloom?: Uint8Array;
+  timeMs: number;
+  /** It ran with lazy sender updates: the coordinator checks its guard at commit. */
+  lazy: boolean;
+  /** In a run against an access list: the worker's check of this transaction against it (then `reads` is empty). */
+  listCheck?: ListCheck;
+  /** The worker's busy time in this run so far (before this result; the last result of a run of claims includes its own), ms. */
+  busyMs: number;
+  /** The worker's garbage-collection time in this run so far, ms (gcClock.ts). */
+  gcMs: number;
 }
 
 /**
@@ -209,8 +211,8 @@ export interface DoneMessage {
  * object. Structured clone writes every object's property names and rebuilds objects
  * property by property; the same values in one array cost a fraction of that
  * (`node dist/scripts/executor/measure-message-cost.js 12300570`, a payout transfer:
- * ~800 bytes, 7 µs to serialize and 5 µs to deserialize as objects, ~150–550 bytes and
- * ~1.5/1.2 µs packed). Layout: the fixed fields at the D_* positions, then four sections,
+ * 808 bytes, 7.4 µs to serialize and 5.0 µs to deserialize as objects; 566 bytes,
+ * 3.5 and 1.8 µs packed). Layout: the fixed fields at the D_* positions, then four sections,
  * each its length n, n keys and n values: reads (keys, versions), summed reads (keys,
  * values), writes (keys, values), credits (keys, deltas).
  */
@@ -250,7 +252,7 @@ export interface DoneHead {
 }
 
 /** Packs a result (the receipt with its logs and bloom; its logs packed, the bloom only when there are logs). */
-export function packDone(head: DoneHead, receipt: TxReceipt, bloom: Uint8Array, reads: WireReads, keys: string[], values: WireValue[], creditKeys: string[], creditDeltas: bigint[]): PackedDone {
+export function packDone(head: DoneHead, receipt: TxReceipt, bloom: Uint8Array, reads: WireReads, keys: readonly string[], values: readonly LocationValue[], creditKeys: readonly string[], creditDeltas: readonly bigint[]): PackedDone {
   const hasLogs = receipt.logs.length > 0;
   const blob = 'blobGasUsed' in receipt ? [receipt.blobGasUsed, receipt.blobGasPrice] : undefined;
   const packed: unknown[] = [
@@ -272,7 +274,7 @@ export function packDone(head: DoneHead, receipt: TxReceipt, bloom: Uint8Array, 
   ];
   pushSection(packed, reads.keys, reads.versions);
   pushSection(packed, reads.summedKeys, reads.summedValues);
-  pushSection(packed, keys, values);
+  pushWrites(packed, keys, values);
   pushSection(packed, creditKeys, creditDeltas);
   return packed as PackedDone;
 }
@@ -282,6 +284,14 @@ function pushSection(packed: unknown[], keys: readonly unknown[], values: readon
   packed.push(n);
   for (let i = 0; i < n; i++) packed.push(keys[i]);
   for (let i = 0; i < n; i++) packed.push(values[i]);
+}
+
+/** A write set's section: its values as they cross threads (toWire). */
+function pushWrites(packed: unknown[], keys: readonly string[], values: readonly LocationValue[]): void {
+  const n = keys.length;
+  packed.push(n);
+  for (let i = 0; i < n; i++) packed.push(keys[i]);
+  for (let i = 0; i < n; i++) packed.push(toWire(values[i]!));
 }
 
 export function isPackedDone(message: FromWorker): message is PackedDone {

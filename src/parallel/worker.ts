@@ -25,7 +25,7 @@ import { versionIncarnation, versionTx, type StateSource } from '../state/stateS
 import { PASS_THROUGH } from '../errors.js';
 import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { CLAIM_FLUSH_MS, NO_READS, SENDER_KEY_BYTES, claimNext, claimRecovery, fromWire, isPackedDone, packDone, packedRunId, setPackedTimes, toWire, toWireReads, unpackApply, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
+import { CLAIM_FLUSH_MS, NO_READS, SENDER_KEY_BYTES, claimNext, claimRecovery, fromWire, isPackedApply, isPackedDone, packDone, packedRunId, setPackedTimes, toWireReads, unpackApply, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
 import { collectYoungGeneration, gcEntriesArrived, gcMs, gcMsSince } from './gcClock.js';
 
@@ -72,7 +72,7 @@ function flushOutbox(): void {
 }
 
 function handle(received: ToWorker): void {
-  const message = Array.isArray(received) ? unpackApply(received) : received;
+  const message = isPackedApply(received) ? unpackApply(received) : received;
   switch (message.t) {
     case 'load': {
       const started = performance.now();
@@ -338,7 +338,6 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
       const failure = list.plan.checkTransaction(task.tx, run.reads.keys, keys, values, creditKeys, creditDeltas, list.touched);
       listCheck = failure === undefined ? {} : { failure };
     }
-    const values: Array<ReturnType<typeof toWire>> = run.writes.values.map((value: LocationValue) => toWire(value));
     send(
       packDone(
         { worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, gasUsed: run.gasUsed, timeMs: run.timeMs, lazy: run.lazy, busyMs, gcMs: gcMsSince(runStarted), ...(listCheck === undefined ? {} : { listCheck }) },
@@ -346,7 +345,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
         run.result.bloom.bitvector,
         listCheck === undefined ? toWireReads(run.reads) : NO_READS,
         run.writes.keys,
-        values,
+        run.writes.values,
         run.writes.creditKeys,
         run.writes.creditDeltas,
       ),
