@@ -11,7 +11,7 @@ import type { BlockData } from '../data/blockData.js';
 import { ExitCode, InterruptedError, StmError } from '../errors.js';
 import { recipientsOf, replayParallel } from '../replay/replayParallel.js';
 import type { ParallelSummary, SchedulerName } from '../parallel/types.js';
-import { replaySerial, type SerialReplay } from '../replay/replayBlock.js';
+import { replaySerial, type SerialReplay, type TimedTurn } from '../replay/replayBlock.js';
 import { hardforkName, type GraphReport } from '../report/replayReport.js';
 import type { GraphSummary } from '../analysis/blockAnalysis.js';
 import { describeLocation, locationAddress } from '../state/locations.js';
@@ -36,6 +36,8 @@ export interface BlockOptions {
   /** Compute the what-if ceilings (--what-if K > 0). */
   whatIf?: boolean;
   checkpoint?: () => void;
+  /** Taken for the serial replay's timed runs (blockJobs.ts: with --simulate, the jobs' timed runs take turns). */
+  timedTurn?: TimedTurn;
 }
 
 /** Locations kept per block beyond those on the critical path or with conflicts. */
@@ -51,7 +53,7 @@ export async function analyzeBlock(number: bigint, load: (n: bigint) => Promise<
     const data = await load(number);
     options.checkpoint?.();
     progress('serial', 0, 1);
-    serial = await replaySerial(data, { runs: options.runs, warmup: options.warmup, threads: options.threads, ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}), progress });
+    serial = await replaySerial(data, { runs: options.runs, warmup: options.warmup, threads: options.threads, ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}), ...(options.timedTurn ? { timedTurn: options.timedTurn } : {}), progress });
     options.checkpoint?.();
     if (options.parallel) {
       progress('parallel', 0, 1);

@@ -35,6 +35,18 @@ export interface ReplayOptions {
   onContext?: (ctx: BlockContext) => void;
   /** Awaited after the warm-up runs, before the measured ones (the workers' load finishes first, so it does not disturb them). */
   beforeMeasuring?: () => Promise<void>;
+  /** Held while the warm-up and measured runs execute (stm analyze --jobs with --simulate: see TimedTurn). */
+  timedTurn?: TimedTurn;
+}
+
+/**
+ * A turn at the timed runs, for replays that would otherwise run side by side: the holder's
+ * warm-up and measured runs have the machine to themselves, so its transactions' times are
+ * a lone replay's, the times the simulator's constants are calibrated on (docs/simulator.md).
+ */
+export interface TimedTurn {
+  take(): Promise<void>;
+  give(): void;
 }
 
 export interface SetupTimes {
@@ -88,22 +100,27 @@ export async function replaySerial(data: BlockData, options: ReplayOptions = {})
   // gives the "transfers commute" view (without warm-up runs, one more run does).
   // On a small block they go on past `warmup` (measurementPlan.ts, WarmupRuns).
   let commutativeRun: SerialRun | undefined;
-  const warming = new WarmupRuns(warmup, ctx.txs.length);
-  while (warming.another()) {
-    options.progress?.('warm-up', Math.min(warming.done, warmup), warmup + runs);
-    const run = await runSerial(replay, { ...serialOptions, commutative: warming.done === 0 });
-    if (warming.done === 0) commutativeRun = run;
-    warming.ran(run.executionMs);
-  }
-  await options.beforeMeasuring?.();
   const measured: SerialRun[] = [];
-  for (let i = 0; i < runs; i++) {
-    options.progress?.('serial', warmup + i, warmup + runs);
-    measured.push(await runSerial(replay, serialOptions));
-    if (options.checkpoint !== undefined) {
-      await new Promise((resolve) => setImmediate(resolve));
-      options.checkpoint();
+  await options.timedTurn?.take();
+  try {
+    const warming = new WarmupRuns(warmup, ctx.txs.length);
+    while (warming.another()) {
+      options.progress?.('warm-up', Math.min(warming.done, warmup), warmup + runs);
+      const run = await runSerial(replay, { ...serialOptions, commutative: warming.done === 0 });
+      if (warming.done === 0) commutativeRun = run;
+      warming.ran(run.executionMs);
     }
+    await options.beforeMeasuring?.();
+    for (let i = 0; i < runs; i++) {
+      options.progress?.('serial', warmup + i, warmup + runs);
+      measured.push(await runSerial(replay, serialOptions));
+      if (options.checkpoint !== undefined) {
+        await new Promise((resolve) => setImmediate(resolve));
+        options.checkpoint();
+      }
+    }
+  } finally {
+    options.timedTurn?.give();
   }
   const first = measured[0]!;
   const verification = await verifyBlock(ctx, first.txs);

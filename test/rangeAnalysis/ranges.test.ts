@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { analyzeRange, type AnalyzeOptions } from '../../src/rangeAnalysis/analyzeRange.js';
 import { parseShard, shardOf } from '../../src/rangeAnalysis/blockSelection.js';
 import { prefetching } from '../../src/rangeAnalysis/prefetch.js';
+import { runBlockJobs, TimedTurns } from '../../src/rangeAnalysis/blockJobs.js';
 import { ReportBuilder } from '../../src/rangeAnalysis/buildReport.js';
 import type { AnalyzeReport, AnalyzedBlock } from '../../src/rangeAnalysis/rangeReport.js';
 import { readResults } from '../../src/rangeAnalysis/resultsFile.js';
@@ -174,4 +175,40 @@ test('Ctrl-C during --jobs 2: exit 130, every finished block is a whole line of 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('timed turns: one holder at a time, granted in the order asked, passed on when the holder gives it up or its worker ends', () => {
+  const granted: string[] = [];
+  const turns = new TimedTurns<string>((w) => granted.push(w));
+  turns.take('a');
+  turns.take('b');
+  turns.take('c');
+  assert.deepEqual(granted, ['a'], 'b and c wait');
+  turns.give('b'); // not the holder: nothing happens
+  assert.deepEqual(granted, ['a']);
+  turns.leave('b'); // b's worker ended while waiting
+  turns.give('a');
+  assert.deepEqual(granted, ['a', 'c'], 'b left the queue');
+  turns.leave('c'); // the holder's worker ended
+  turns.take('a');
+  assert.deepEqual(granted, ['a', 'c', 'a']);
+});
+
+test('--jobs 2 with --simulate: the workers\' timed runs take turns, one block at a time, and every block is simulated', { timeout: 120_000 }, async () => {
+  const numbers = [46147n, 930196n, 1150000n, 2462997n];
+  const events: Array<[number, 'granted' | 'given']> = [];
+  const blocks: AnalyzedBlock[] = [];
+  await runBlockJobs({ numbers, jobs: 2, source: { fixturesDir: fixtures }, options: { ...options, whatIf: false, simulate: [2] }, onDone: (b) => blocks.push(b), onTurn: (w, e) => events.push([w, e]) });
+  assert.equal(blocks.length, numbers.length);
+  for (const b of blocks) assert.equal(b.simulation?.points[0]?.threads, 2, `block ${b.number} simulated`);
+  assert.equal(events.length, 2 * numbers.length, 'one turn per block');
+  for (let i = 0; i < events.length; i += 2) {
+    assert.equal(events[i]![1], 'granted', `event ${i}: nobody holds the turn, so the next event is a grant`);
+    assert.deepEqual(events[i + 1], [events[i]![0], 'given'], `event ${i + 1}: the holder gives it back before anyone else gets it`);
+  }
+  assert.deepEqual(new Set(events.map(([w]) => w)), new Set([0, 1]), 'both workers had turns');
+  // Without --simulate nobody waits for a turn.
+  const none: unknown[] = [];
+  await runBlockJobs({ numbers: numbers.slice(0, 2), jobs: 2, source: { fixturesDir: fixtures }, options: { ...options, whatIf: false }, onDone: () => {}, onTurn: (w, e) => none.push([w, e]) });
+  assert.deepEqual(none, []);
 });
