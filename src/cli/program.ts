@@ -230,7 +230,7 @@ suite or baseline, 3 environment or internal failure. Docs: docs/bench.md`,
     .option('--what-if [K]', 'the K contracts and slots whose edges, made commutative, would raise the ceilings most (default K: 5)')
     .option('--results <file>', 'append each block\'s figures to FILE (JSON Lines) as it finishes; a rerun skips the blocks already there')
     .option('--from-results <files...>', 'make the report from results files alone, merging them (no replay)')
-    .option('--jobs <n>', 'with --no-parallel: replay this many blocks at once on worker threads (default: this machine\'s cores)')
+    .option('--jobs <n>', 'with --no-parallel: replay this many blocks at once on worker threads (default: this machine\'s cores; with --simulate their timed runs take turns)')
     .option('--shard <I/N>', 'only every N-th block of the range, starting at its I-th (split a range across machines)')
     .option('--json', 'print one JSON document (docs/analyze.md) instead of tables')
     .option('--html <file>', 'also write a self-contained HTML report to FILE')

@@ -21,7 +21,7 @@
  * The rules, in the order dispatch applies them:
  *   - Ready transactions go lowest index first, a chunk at a time (TaskSlots.chunkSize),
  *     to the executor with the fewest tasks that has room (TaskSlots.freeExecutor).
- *   - A worker that holds no heavy transaction (gas limit above HEAVY_GAS_LIMIT) first
+ *   - A worker that holds no heavy transaction (TaskSlots.isHeavy: a large share of the block's gas limits) first
  *     starts the lowest ready heavy one beyond what index order reaches soon, alone:
  *     large transactions are few, mostly independent of the ones before them, and, taken
  *     in index order, come last and stretch the run's end.
@@ -72,8 +72,8 @@ export function claimsFirstIncarnations(slots: TaskSlots): boolean {
 }
 
 /**
- * The order first incarnations are claimed in: heavy transactions (gas limit above
- * HEAVY_GAS_LIMIT) beyond what index order reaches soon (every executor's two chunks)
+ * The order first incarnations are claimed in: heavy transactions (TaskSlots.isHeavy)
+ * beyond what index order reaches soon (every executor's two chunks)
  * first, lowest index first, then the rest in index order. Large transactions are few,
  * mostly independent of the ones before them, and, taken in index order, come last and
  * stretch the run's end (19929064: transaction 91, 2.5M gas limit, 108 of the block's 230

@@ -22,8 +22,20 @@ export const CHUNK_GAS_LIMIT = 500_000;
  * much gas limit of work (see mainMayTake).
  */
 export const MAIN_THREAD_MAX_GAS = CHUNK_GAS_LIMIT;
-/** A transaction with a gas limit above this is heavy: a worker starts it early (blockStmPolicy.ts, nextHeavyFor). */
+/**
+ * A transaction is heavy when its gas limit is above HEAVY_GAS_LIMIT and it is large for
+ * its block: at least HEAVY_BLOCK_SHARE of the block's summed gas limits, or more than the
+ * transactions after it give each of the other executors to do (their summed limits / (T − 1)).
+ * A worker starts a heavy transaction early (blockStmPolicy.ts, nextHeavyFor and
+ * firstIncarnationOrder), so that it does not start last and stretch the run's end
+ * (19929064's transaction 91: 2.5M, 16% of the block's limits, 12 from the end). A limit
+ * above 1M alone says little: 10760440 has sixteen bots' transactions at 1.2–1.7M, 2–3% of
+ * its limits each, between its 111th and 163rd of 202; run ahead of the transactions below
+ * them they read what those had not written yet, and 15 of the 16 ran again (its speedup
+ * at 2 threads 0.82× measured, 0.83× simulated, 52 and 60 re-executions).
+ */
 export const HEAVY_GAS_LIMIT = 1_000_000;
+export const HEAVY_BLOCK_SHARE = 0.04;
 
 /**
  * The order executors claim transactions in when none depends on another (the access-list
@@ -38,6 +50,22 @@ export function claimOrder(n: number, gasLimits?: ArrayLike<number | bigint>): n
   if (gasLimits === undefined) return order;
   const limits = Array.from(gasLimits, Number);
   return order.sort((a, b) => limits[b]! - limits[a]! || a - b);
+}
+
+/** Which transactions are heavy (HEAVY_GAS_LIMIT, HEAVY_BLOCK_SHARE) on `executors` executors. */
+function heavyTransactions(txCount: number, gasLimits: ArrayLike<number> | undefined, executors: number): Uint8Array {
+  const heavy = new Uint8Array(txCount);
+  if (gasLimits === undefined) return heavy;
+  let summed = 0;
+  for (let tx = 0; tx < txCount; tx++) summed += gasLimits[tx] ?? 0;
+  const others = Math.max(1, executors - 1);
+  let after = 0; // the summed limits of the transactions after tx
+  for (let tx = txCount - 1; tx >= 0; tx--) {
+    const limit = gasLimits[tx] ?? 0;
+    if (limit > HEAVY_GAS_LIMIT && (limit >= HEAVY_BLOCK_SHARE * summed || limit > after / others)) heavy[tx] = 1;
+    after += limit;
+  }
+  return heavy;
 }
 
 /**
@@ -69,6 +97,8 @@ export class TaskSlots {
   readonly chunkSize: number;
   /** Transactions an executor may hold. */
   readonly capacity: number;
+  /** Per transaction: 1 when heavy (HEAVY_GAS_LIMIT, HEAVY_BLOCK_SHARE). */
+  private readonly heavy: Uint8Array;
 
   constructor(
     /** Worker threads (not counting the main thread). */
@@ -88,6 +118,7 @@ export class TaskSlots {
     this.alone = new Int32Array(executors).fill(-1);
     this.chunkSize = Math.max(1, Math.floor(chunkSize));
     this.capacity = TASKS_PER_WORKER * this.chunkSize;
+    this.heavy = heavyTransactions(txCount, gasLimits, executors);
   }
 
   get executors(): number {
@@ -99,7 +130,7 @@ export class TaskSlots {
   }
 
   isHeavy(tx: number): boolean {
-    return this.gasLimitOf(tx) > HEAVY_GAS_LIMIT;
+    return this.heavy[tx] === 1;
   }
 
   /** Records that `txs` now sit on `executor`. */

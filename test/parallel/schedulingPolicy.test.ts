@@ -10,7 +10,7 @@ import { loadBlock } from '../../src/source/blockLocator.js';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { independentOfSender } from '../../src/exec/commutativeUpdates.js';
 import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
-import { TaskSlots, chooseChunkSize } from '../../src/parallel/taskSlots.js';
+import { HEAVY_BLOCK_SHARE, TaskSlots, chooseChunkSize } from '../../src/parallel/taskSlots.js';
 import { BlockStmPolicy, DONE, READY, REEXECUTION_PATIENCE, claimsFirstIncarnations, firstIncarnationOrder } from '../../src/parallel/blockStmPolicy.js';
 import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
 import { replaySerial, type SerialReplay } from '../../src/replay/replayBlock.js';
@@ -77,6 +77,21 @@ test('first incarnations are claimed heavy ones first (beyond the first chunks),
   assert.deepEqual(firstIncarnationOrder(two, gasLimits.length), [5, 7, 0, 1, 2, 3, 4, 6, 8]);
   assert.equal(claimsFirstIncarnations(new TaskSlots(0, true, gasLimits.length, 1, gasLimits)), false);
   assert.deepEqual(firstIncarnationOrder(new TaskSlots(1, true, 3, 1, undefined), 3), [0, 1, 2]);
+});
+
+test('heavy is large for its block: a limit above 1M that is a small share of the block, with work after it, is claimed in index order', () => {
+  // 200 of 50k, ten bots' limits of 1.2M (each 3.75% of the block's 32M), 200 of 50k.
+  const small = (k: number): number[] => Array.from({ length: k }, () => 50_000);
+  const bots = [...small(200), ...Array.from({ length: 10 }, () => 1_200_000), ...small(200)];
+  const slots = new TaskSlots(1, true, bots.length, 1, bots);
+  assert.equal(bots.filter((_, tx) => slots.isHeavy(tx)).length, 0, `none is ${HEAVY_BLOCK_SHARE * 100}% of the block, and 10M of work follows them`);
+  assert.deepEqual(firstIncarnationOrder(slots, bots.length), bots.map((_, tx) => tx));
+  // The same limit as the block's last transaction: started last, it would run alone at the end.
+  const last = [...small(400), 1_200_000];
+  assert.equal(firstIncarnationOrder(new TaskSlots(1, true, last.length, 1, last), last.length)[0], 400);
+  // 2.5M among 30 small ones is a large share of the block: claimed first wherever it is.
+  const share = [...small(15), 2_500_000, ...small(15)];
+  assert.equal(firstIncarnationOrder(new TaskSlots(1, true, share.length, 1, share), share.length)[0], 15);
 });
 
 test('a hot chain: a call aborted by the one before it follows it with no patience, and its aborted followers go behind it on its executor in one task', () => {
