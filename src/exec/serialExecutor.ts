@@ -7,6 +7,7 @@ import { BlockState } from '../state/blockState.js';
 import type { LocationValue } from '../state/locations.js';
 import type { WriteSet } from '../state/txState.js';
 import { failedGuard } from './commutativeUpdates.js';
+import { countRun } from './pathWarmth.js';
 import type { ReplayVm, TxRun } from './replayVm.js';
 
 export interface SerialRun {
@@ -50,6 +51,7 @@ export async function runSerial(replay: ReplayVm, options: SerialOptions = {}): 
     }
   }
   const executionMs = performance.now() - started;
+  countRun('serial', count);
   const epilogue = await replay.runEpilogue(state);
   state.commit(count, epilogue);
   return { txs, state, epilogue, postState: state.postState(), executionMs };

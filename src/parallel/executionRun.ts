@@ -20,6 +20,7 @@
 import type { TxReceipt } from '@ethereumjs/vm';
 import { ExecutorError, StmError } from '../errors.js';
 import type { CommutativeSender } from '../exec/commutativeUpdates.js';
+import { countRun } from '../exec/pathWarmth.js';
 import type { ReplayVm } from '../exec/replayVm.js';
 import { valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
@@ -538,6 +539,7 @@ export abstract class ExecutionRun {
     if (this.finished) return;
     this.finished = true;
     const elapsedMs = performance.now() - this.started;
+    countRun('executor', this.n);
     clearTimeout(this.timer);
     this.pool.onMessage(undefined);
     this.pool.flush();

@@ -99,7 +99,7 @@ export interface ParallelSummary {
   speedupPerBound?: Spread | null;
   /** Runs behind each figure of serialMsInterleaved and parallelMs (their mean): 1, or more on a short block when a minimum measured time was asked for (src/replay/measurementPlan.ts). */
   runsPerRound?: number;
-  /** The executor's warm-up runs before the measured ones: --warmup, or more on a small block (replayParallel.ts, WARMUP_MIN_TXS). */
+  /** The executor's warm-up runs before the measured ones: --warmup, or more on a small block or in a cold process (measurementPlan.ts, WarmupRuns). */
   warmupRuns?: number;
   /**
    * Garbage-collection time per transaction in the median parallel run, every thread

@@ -7,6 +7,7 @@
  * replayBlock.ts and replayParallel.ts run the plan; docs/metrics.md ("Speedup") describes it.
  */
 import { collectYoungGeneration } from '../parallel/gcClock.js';
+import { ranThrough, type ExecutionPath } from '../exec/pathWarmth.js';
 
 /**
  * Warm-up runs (when any are asked for) go on past --warmup until they have executed this
@@ -25,10 +26,28 @@ import { collectYoungGeneration } from '../parallel/gcClock.js';
 export const WARMUP_MIN_TXS = 4000;
 /** …as long as the extra runs take at most this long in all (a large block is warm after a few; the default replay stays quick). */
 export const WARMUP_EXTRA_MS = 300;
+/**
+ * Until this process has run this many transactions through a path (serial replay or
+ * executor, src/exec/pathWarmth.ts), a block's warm-up goes on past WARMUP_MIN_TXS…
+ * V8 compiles a path's code on background threads for ten thousand transactions or so
+ * after its first run. Beside a serial run that costs nothing, the other core is idle;
+ * beside a parallel run on two cores it takes a share of a busy core. Fresh processes,
+ * 2026-12-03: the parallel runs of 3356896 took 45, 37, 28, 23, 23, 20 ms by tens of runs
+ * while its serial runs stayed within their noise; with `--trace-opt`, 7–14 functions were
+ * optimised per run in the first ten runs and 0–4 after fifty. The first block of a process
+ * was measured that cold: on eight blocks, alternating per block, the median parallel time
+ * fell ×0.871 with this rule (serial ×1.017) and the median share of this machine's bound
+ * rose 0.617 → 0.725 (docs/executor.md, "Warm-up to a steady state").
+ */
+export const PROCESS_WARMUP_MIN_TXS = 12000;
+/** …for at most this long per block (then WARMUP_EXTRA_MS again): a process's first block pays it, the next ones are warm. */
+export const PROCESS_WARMUP_EXTRA_MS = 1500;
 
 /**
- * A block's warm-up runs, serial or parallel: the `asked` ones (--warmup), then more while
- * WARMUP_MIN_TXS and WARMUP_EXTRA_MS allow (none when none were asked for).
+ * A block's warm-up runs on one path, serial or parallel: the `asked` ones (--warmup),
+ * then more while this block has run fewer than WARMUP_MIN_TXS transactions or this
+ * process fewer than PROCESS_WARMUP_MIN_TXS through the path, within WARMUP_EXTRA_MS (or
+ * PROCESS_WARMUP_EXTRA_MS while the process is cold); none when none were asked for.
  * `while (warmup.another()) warmup.ran(await runOnce())`.
  */
 export class WarmupRuns {
@@ -38,13 +57,17 @@ export class WarmupRuns {
   constructor(
     readonly asked: number,
     private readonly txs: number,
+    private readonly path: ExecutionPath,
   ) {}
   /** Whether to run one more. */
   another(): boolean {
     if (this.done < this.asked) return true;
     if (this.asked === 0) return false;
     if (this.extraStarted < 0) this.extraStarted = performance.now();
-    return this.done * this.txs < WARMUP_MIN_TXS && performance.now() - this.extraStarted + this.lastMs <= WARMUP_EXTRA_MS;
+    const coldProcess = ranThrough(this.path) < PROCESS_WARMUP_MIN_TXS;
+    if (!coldProcess && this.done * this.txs >= WARMUP_MIN_TXS) return false;
+    const cap = coldProcess ? PROCESS_WARMUP_EXTRA_MS : WARMUP_EXTRA_MS;
+    return performance.now() - this.extraStarted + this.lastMs <= cap;
   }
   /** One ran, taking `ms`. */
   ran(ms: number): void {

@@ -103,7 +103,7 @@ export async function replaySerial(data: BlockData, options: ReplayOptions = {})
   const measured: SerialRun[] = [];
   await options.timedTurn?.take();
   try {
-    const warming = new WarmupRuns(warmup, ctx.txs.length);
+    const warming = new WarmupRuns(warmup, ctx.txs.length, 'serial');
     while (warming.another()) {
       options.progress?.('warm-up', Math.min(warming.done, warmup), warmup + runs);
       const run = await runSerial(replay, { ...serialOptions, commutative: warming.done === 0 });

@@ -175,7 +175,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
         return runBlockStm(pool, ctx.pre, n, runOptions);
       };
       const warmupTimes: number[] = [];
-      const warming = new WarmupRuns(warmup, n);
+      const warming = new WarmupRuns(warmup, n, 'executor');
       while (warming.another()) {
         options.progress?.('parallel warm-up', Math.min(warming.done, warmup), warmup + runs);
         warmupTimes.push((await runOnce()).elapsedMs);
