@@ -3,27 +3,34 @@
 // state: each replays the whole block). m = alone / together is the fraction of a core
 // each of two busy threads gets here, so no 2-thread executor can exceed speedup
 // 2·m on a block, or efficiency m (speedup / ceiling(2)) on any block. Medians of the
-// warm runs; every bundled block with >= MIN_TXS transactions, or the blocks given.
+// warm runs: each thread warms up as stm's serial replay does (WarmupRuns, 3 asked: a
+// fresh thread goes on to a steady state), and the two threads start their measured runs
+// together. Every bundled block with >= MIN_TXS transactions, or the blocks given.
 // Run: npm run build && RUNS=10 node dist/scripts/machine/measure-machine-bound.js [--fixtures DIR] [block ...]
 import { readFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { median } from '../../src/analysis/stats.js';
 
-async function serialRunsMs(block: number, fixturesDir: string, runs: number): Promise<number[]> {
+async function serialRunsMs(block: number, fixturesDir: string, runs: number, ready: Int32Array, threads: number): Promise<number[]> {
   const { loadBlock } = await import('../../src/source/blockLocator.js');
   const { createBlockContext } = await import('../../src/exec/blockContext.js');
   const { ReplayVm } = await import('../../src/exec/replayVm.js');
   const { runSerial } = await import('../../src/exec/serialExecutor.js');
+  const { WarmupRuns } = await import('../../src/replay/measurementPlan.js');
   const vm = await ReplayVm.create(createBlockContext(loadBlock(BigInt(block), { fixturesDir })));
-  for (let i = 0; i < 3; i++) await runSerial(vm); // warm-up
+  const warming = new WarmupRuns(3, vm.ctx.txs.length, 'serial');
+  while (warming.another()) warming.ran((await runSerial(vm)).executionMs);
+  // Both threads measure at once: wait until every thread has warmed up.
+  Atomics.add(ready, 0, 1);
+  while (Atomics.load(ready, 0) < threads) Atomics.wait(ready, 0, Atomics.load(ready, 0), 50);
+  Atomics.notify(ready, 0);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push((await runSerial(vm)).executionMs);
   return times;
 }
 
-
 if (!isMainThread) {
-  parentPort!.postMessage(await serialRunsMs(workerData.block, workerData.fixturesDir, workerData.runs));
+  parentPort!.postMessage(await serialRunsMs(workerData.block, workerData.fixturesDir, workerData.runs, new Int32Array(workerData.ready), workerData.threads));
 } else {
   const { bundledFixturesDir } = await import('../../src/data/bundledFixtures.js');
   const argv = process.argv.slice(2);
@@ -35,12 +42,14 @@ if (!isMainThread) {
     const manifest = JSON.parse(readFileSync(fixturesDir + '/ethereum/manifest.json', 'utf8')) as Array<{ number: number; txCount: number }>;
     blocks = manifest.filter((entry) => entry.txCount >= minTxs).map((entry) => entry.number);
   }
-  const inWorkers = (block: number, n: number): Promise<number[][]> =>
-    Promise.all(
+  const inWorkers = (block: number, n: number): Promise<number[][]> => {
+    const ready = new SharedArrayBuffer(4);
+    return Promise.all(
       Array.from({ length: n }, () => new Promise<number[]>((resolve, reject) => {
-        new Worker(new URL(import.meta.url), { workerData: { block, fixturesDir, runs } }).once('message', resolve).once('error', reject);
+        new Worker(new URL(import.meta.url), { workerData: { block, fixturesDir, runs, ready, threads: n } }).once('message', resolve).once('error', reject);
       })),
     );
+  };
   const factors: number[] = [];
   for (const block of blocks) {
     const alone = median((await inWorkers(block, 1))[0]!);
