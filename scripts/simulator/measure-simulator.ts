@@ -17,6 +17,7 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { median } from '../../src/analysis/stats.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
+import { WarmupRuns } from '../../src/replay/measurementPlan.js';
 import { recipientsOf } from '../../src/replay/replayParallel.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
 import { chooseChunkSize, runBlockStm } from '../../src/parallel/blockStmScheduler.js';
@@ -87,8 +88,13 @@ async function measureThreads(serial: SerialReplay, threads: number, senders: st
       commutative: serial.replay.lazyPlan,
       maxReexecutions: Number.POSITIVE_INFINITY,
     });
+  // Warmed up as stm replay warms the executor (WarmupRuns: past WARMUP on a small block or in a cold process).
   const warmupMs: number[] = [];
-  for (let i = 0; i < warmup; i++) warmupMs.push((await once()).elapsedMs);
+  const warming = new WarmupRuns(warmup, ctx.txs.length, 'executor');
+  while (warming.another()) {
+    warmupMs.push((await once()).elapsedMs);
+    warming.ran(warmupMs[warmupMs.length - 1]!);
+  }
   const rows: CalibrationRun[] = [];
   for (let i = 0; i < runs; i++) {
     const serialMs = (await runSerial(serial.replay)).executionMs;
