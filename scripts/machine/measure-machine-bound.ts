@@ -21,8 +21,7 @@ async function serialRunsMs(block: number, fixturesDir: string, runs: number, re
   const warming = new WarmupRuns(3, vm.ctx.txs.length, 'serial');
   while (warming.another()) warming.ran((await runSerial(vm)).executionMs);
   // Both threads measure at once: wait until every thread has warmed up.
-  Atomics.add(ready, 0, 1);
-  while (Atomics.load(ready, 0) < threads) Atomics.wait(ready, 0, Atomics.load(ready, 0), 50);
+  for (let seen = Atomics.add(ready, 0, 1) + 1; seen < threads; seen = Atomics.load(ready, 0)) Atomics.wait(ready, 0, seen, 50);
   Atomics.notify(ready, 0);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push((await runSerial(vm)).executionMs);

@@ -1,6 +1,8 @@
 /**
- * How many transactions this process has run through each execution path: the serial
- * replay, and the parallel executor (its main thread and its pool's workers). V8 keeps
+ * How many transactions this thread has run through each execution path: the serial
+ * replay, and the parallel executor (counted on the main thread, whose runs warm its pool's
+ * workers too; a restarted pool's workers start cold, which this does not see). A module
+ * instance per thread: each of `stm analyze --jobs`'s block workers counts its own. V8 keeps
  * compiling a path's code, on background threads, for thousands of transactions after its
  * first run; measurementPlan.ts (WarmupRuns) decides a block's warm-up runs from these counts.
  */
