@@ -55,8 +55,9 @@ export interface BenchEntryResult {
   efficiency: number;
   /**
    * This machine's 2-thread bound m, measured in this entry's runs: after each parallel run
-   * the block replayed serially on the main thread and in a worker at once; m = the serial
-   * run alone / the two at once (1 on two free cores, less when they are shared). Null or
+   * the block replayed serially on the main thread while a worker replays it over and over;
+   * m = the serial run alone / beside the worker's (1 on two free cores, less when they are
+   * shared). Null or
    * absent when not measured (--no-machine-bound, one thread).
    */
   machineBound?: Spread | null;

@@ -71,8 +71,12 @@ export type ToWorkerMessage =
    * sender updates (its plan leaves them out; the worker's own plan may not).
    */
   | { t: 'claim'; runId: number; queue: SharedArrayBuffer; touched?: SharedArrayBuffer; strict?: number[] }
-  /** Replay the block serially once, alone in this worker (the machine-bound measurement: two plain replays at once); answer 'replayedSerially'. */
-  | { t: 'replaySerially'; blockKey: string }
+  /**
+   * The machine-bound measurement (two plain replays at once): replay the block serially,
+   * run after run, from now until the main thread sets `flags[BESIDE_STOP]`; set
+   * `flags[BESIDE_STARTED]` on starting. Answer 'replayedSerially' once stopped.
+   */
+  | { t: 'replaySerially'; blockKey: string; flags: SharedArrayBuffer }
   | { t: 'crash' }
   /** Test hook: hang in the next transaction started (holding it). */
   | { t: 'hang' };
@@ -170,7 +174,8 @@ export type WorkerMessage =
   | DoneMessage
   | { t: 'blocked'; worker: number; runId: number; tx: number; inc: number; on: number; key: string; cause: 'estimate' | 'validation' }
   | { t: 'failed'; worker: number; runId: number; tx: number; inc: number; message: string; reads: WireReads }
-  | { t: 'replayedSerially'; worker: number; ms: number }
+  /** Stopped replaying serially ('replaySerially'): how many complete replays it ran. */
+  | { t: 'replayedSerially'; worker: number; runs: number }
   | { t: 'fatal'; worker: number; message: string };
 
 /** A finished incarnation's result, as the coordinator reads it (unpackDone). */
@@ -353,6 +358,10 @@ export function unpackDone(packed: PackedDone): DoneMessage {
   if (listCheck !== undefined) done.listCheck = listCheck;
   return done;
 }
+
+/** Slots of the 'replaySerially' flags (an Int32Array of 2): the worker has started; the main thread says stop. */
+export const BESIDE_STARTED = 0;
+export const BESIDE_STOP = 1;
 
 /** Bytes of one sender public key in the shared key buffer. */
 export const SENDER_KEY_BYTES = 64;

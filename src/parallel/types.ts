@@ -89,7 +89,7 @@ export interface ParallelSummary {
   serialMsInterleaved: Spread;
   /** Those runs one by one, with each transaction's time (absent when none were run, e.g. in tests). */
   serialRuns?: SerialTiming[];
-  /** measureBound: this machine's 2-thread bound m per measured run (serial alone / two serial replays at once); null or absent otherwise. */
+  /** measureBound: this machine's 2-thread bound m per measured run (the serial replay alone / beside a worker replaying the block too); null or absent otherwise. */
   bound?: Spread | null;
   /**
    * measureBound: speedup / m per measured run, which is the mean time of the two plain

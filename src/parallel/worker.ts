@@ -18,14 +18,13 @@ import { BalPlan, balPlanRules } from '../bal/balPlan.js';
 import type { BlockData } from '../data/blockData.js';
 import { createBlockContext, decodeBlock, recoverSenders } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
-import { runSerial } from '../exec/serialExecutor.js';
 import { BlockState } from '../state/blockState.js';
 import type { LocationValue } from '../state/locations.js';
 import { versionIncarnation, versionTx, type StateSource } from '../state/stateSource.js';
 import { PASS_THROUGH } from '../errors.js';
 import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { CLAIM_FLUSH_MS, NO_READS, SENDER_KEY_BYTES, claimNext, claimRecovery, fromWire, isPackedApply, isPackedDone, packDone, packedRunId, setPackedTimes, toWireReads, unpackApply, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
+import { BESIDE_STARTED, BESIDE_STOP, CLAIM_FLUSH_MS, NO_READS, SENDER_KEY_BYTES, claimNext, claimRecovery, fromWire, isPackedApply, isPackedDone, packDone, packedRunId, setPackedTimes, toWireReads, unpackApply, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
 import { collectYoungGeneration, gcEntriesArrived, gcMs, gcMsSince } from './gcClock.js';
 
@@ -185,9 +184,15 @@ function handle(received: ToWorker): void {
       return;
     case 'replaySerially': {
       const block = blocks.get(message.blockKey);
+      const flags = new Int32Array(message.flags);
       void (async () => {
         if (block === undefined) send({ t: 'fatal', worker: workerIndex, message: `block ${message.blockKey} is not loaded` });
-        else send({ t: 'replayedSerially', worker: workerIndex, ms: (await runSerial(block.replay)).executionMs });
+        else {
+          Atomics.store(flags, BESIDE_STARTED, 1);
+          Atomics.notify(flags, BESIDE_STARTED);
+          const runs = await replayRepeatedly(block.replay, Infinity, () => Atomics.load(flags, BESIDE_STOP) === 0);
+          send({ t: 'replayedSerially', worker: workerIndex, runs });
+        }
         flushOutbox();
       })();
       return;
@@ -210,13 +215,23 @@ function handle(received: ToWorker): void {
  */
 async function warmUp(replay: ReplayVm, runs: number, ms: number, stop: Int32Array): Promise<void> {
   const started = performance.now();
+  await replayRepeatedly(replay, runs, () => performance.now() - started < ms && Atomics.load(stop, 0) === 0);
+}
+
+/**
+ * Replays the block serially, up to `runs` times and while `going()` holds (asked before
+ * each transaction: a run cut short mid-block is a valid prefix of a serial replay).
+ * Returns how many runs were complete.
+ */
+async function replayRepeatedly(replay: ReplayVm, runs: number, going: () => boolean): Promise<number> {
   for (let r = 0; r < runs; r++) {
     const state = new BlockState(replay.ctx.pre);
     for (let i = 0; i < replay.ctx.txs.length; i++) {
-      if (performance.now() - started >= ms || Atomics.load(stop, 0) !== 0) return;
+      if (!going()) return r;
       state.commit(i, (await replay.run(i, state)).writes);
     }
   }
+  return runs;
 }
 
 /** The task being executed, while it runs. */

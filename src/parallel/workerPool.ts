@@ -12,7 +12,7 @@ import { serialize } from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { BlockData } from '../data/blockData.js';
 import { ExecutorError } from '../errors.js';
-import { SENDER_KEY_BYTES, claimRecovery, isPackedDone, type FromWorker, type ToWorker } from './protocol.js';
+import { BESIDE_STARTED, BESIDE_STOP, SENDER_KEY_BYTES, claimRecovery, isPackedDone, type FromWorker, type ToWorker } from './protocol.js';
 
 /** Blocks kept loaded in the workers (a bench suite cycles through a few; memory stays bounded). */
 const MAX_LOADED_BLOCKS = 8;
@@ -302,10 +302,16 @@ export class WorkerPool {
     return { ms: performance.now() - started, handOffMs, recoveryMs, reused: false, senderPublicKeys: allKeys() };
   }
 
-  /** Has worker 0 replay the block serially once (started now); resolves with its time, ms. */
-  replaySerially(blockKey: string, timeoutMs: number): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ExecutorError(`worker 0 did not finish a serial replay within ${timeoutMs} ms`)), timeoutMs);
+  /**
+   * Has worker 0 replay the block serially, run after run, beside whatever the main thread
+   * does next: returns once the worker has started (so the two overlap from the start), with
+   * `stop()`, which ends the worker's replays (mid-block) and resolves with how many were
+   * complete. The main thread's own replay in between is one of two busy threads throughout.
+   */
+  replaySeriallyBeside(blockKey: string, timeoutMs: number): { stop: () => Promise<number> } {
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const stopped = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ExecutorError(`worker 0 did not stop replaying serially within ${timeoutMs} ms`)), timeoutMs);
       const settle = () => {
         clearTimeout(timer);
         this.onMessage(undefined);
@@ -316,7 +322,7 @@ export class WorkerPool {
             if (isPackedDone(message)) continue; // a result of a run that has ended
             if (message.t === 'replayedSerially') {
               settle();
-              resolve(message.ms);
+              resolve(message.runs);
             } else if (message.t === 'fatal') {
               settle();
               reject(new ExecutorError(`worker ${message.worker}: ${message.message}`));
@@ -328,9 +334,19 @@ export class WorkerPool {
           reject(error);
         },
       );
-      this.queue(0, { t: 'replaySerially', blockKey });
-      this.flush();
     });
+    stopped.catch(() => {}); // observed by stop()
+    this.queue(0, { t: 'replaySerially', blockKey, flags: flags.buffer as SharedArrayBuffer });
+    this.flush();
+    // The worker needs nothing from this thread to start: wait here, blocking, so the main
+    // thread's replay does not begin alone.
+    if (Atomics.wait(flags, BESIDE_STARTED, 0, timeoutMs) === 'timed-out') Atomics.store(flags, BESIDE_STOP, 1);
+    return {
+      stop: () => {
+        Atomics.store(flags, BESIDE_STOP, 1);
+        return stopped;
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -186,7 +186,7 @@ export function renderReport(r: BenchReport): string {
   const bounded = r.entries.filter((e) => e.machineBound !== undefined && e.machineBound !== null);
   if (bounded.length > 0) {
     lines.push(
-      `machine bound m ${dim(`(serial alone / two serial replays at once, after each parallel run; no 2-thread executor beats 2·m): `)}` +
+      `machine bound m ${dim(`(serial replay alone / beside a worker replaying it too, after each parallel run; no 2-thread executor beats 2·m): `)}` +
         bounded.map((e) => `${e.id} m ${e.machineBound!.median.toFixed(2)} ${dim(`(${e.machineBound!.min.toFixed(2)}–${e.machineBound!.max.toFixed(2)})`)}, speedup / m ${(e.speedupPerBound ?? 0).toFixed(2)}`).join('; '),
     );
   }
