@@ -425,13 +425,24 @@ export const CLAIM_FLUSH_MS = 1;
 
 /**
  * Where executors claim their work (the access-list executor; Block-STM's first
- * incarnations), the main thread executes for this long (ms) before it lets the event
- * loop deliver the workers' results (ExecutionRun.mainTurnMs): no executor waits for it to
- * hand out work, so one turn per transaction would only cost its turn. Block-STM, 16
+ * incarnations), and where the main thread is the only executor, it executes for this long
+ * (ms) before it lets the event loop deliver the workers' results (ExecutionRun.mainTurnMs):
+ * no executor waits for it to hand out work, so one turn per transaction would only cost
+ * its turn. Block-STM, 16
  * bundled blocks alternating 0 and 1 ms: parallel time ×0.958 and ×0.904 at the median
  * (docs/executor.md).
  */
 export const CLAIMING_MAIN_TURN_MS = 1;
+
+/**
+ * How long the main thread executes its own tasks in one turn of the event loop (ms), the
+ * executor's rule and the simulator's: CLAIMING_MAIN_TURN_MS where executors claim their
+ * work or no worker runs (then nothing waits for the turn to end), else 0 (one task per
+ * turn, so a scheduler that dispatches from results handles them as soon as they arrive).
+ */
+export function mainTurnMs(claiming: boolean, workers: number): number {
+  return claiming || workers === 0 ? CLAIMING_MAIN_TURN_MS : 0;
+}
 
 /** A receipt log: address, topics, data. */
 export type ReceiptLog = [Uint8Array, Uint8Array[], Uint8Array];

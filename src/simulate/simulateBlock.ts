@@ -21,7 +21,7 @@
  *     pays `taskUs` per transaction besides executing it, and sends the results of a chunk
  *     together when it ends; they reach the main thread `resultUs` later.
  *   - The main thread runs its own transactions one at a time, `mainTaskUs` apart (a turn
- *     of the event loop; with claims, one turn per CLAIMING_MAIN_TURN_MS of its own
+ *     of the event loop; with claims or alone, one turn per CLAIMING_MAIN_TURN_MS of its own
  *     transactions, and results that arrive meanwhile wait for the turn's end), and
  *     handles nothing while it executes. After each of its own
  *     transactions, and whenever it is idle, it handles the results that have arrived,
@@ -61,7 +61,7 @@
 import { remainingPathWeights, listSchedule, ceilings } from '../analysis/ceiling.js';
 import type { DependencyGraph } from '../analysis/dependencyGraph.js';
 import { BlockStmPolicy, DISPATCHED, DONE, claimsFirstIncarnations, previousSameSender, recipientIds, type DispatchTrace } from '../parallel/blockStmPolicy.js';
-import { CLAIMING_MAIN_TURN_MS, CLAIM_FLUSH_MS } from '../parallel/protocol.js';
+import { CLAIM_FLUSH_MS, mainTurnMs } from '../parallel/protocol.js';
 import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
 import { TaskSlots, chooseChunkSize } from '../parallel/taskSlots.js';
 import { simulateBal } from './simulateBal.js';
@@ -352,8 +352,8 @@ export function simulateBlockStm(
   const flushedAt = new Float64Array(T); // when each worker last sent its results
   const inbox: Result[] = [];
   let mainState: 'idle' | 'exec' | 'coord' = 'idle';
-  // With claims the main thread runs its own tasks for CLAIMING_MAIN_TURN_MS before it takes in results (one turn's cost).
-  const mainTurnUs = claimed ? CLAIMING_MAIN_TURN_MS * 1000 : 0;
+  // With claims, or alone, the main thread runs its own tasks for a turn before it takes in results (one turn's cost).
+  const mainTurnUs = mainTurnMs(claimed, T - 1) * 1000;
   let turnStartedAt = Number.NEGATIVE_INFINITY;
   let payTurn = true;
   let coordinatorUs = 0;
