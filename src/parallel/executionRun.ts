@@ -26,7 +26,7 @@ import { valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED } from '../state/stateSource.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { EMPTY_BLOOM, mainTurnMs, claimNext, claimsLeft, fromWire, isPackedDone, packApply, toWireReads, unpackDone, unpackLogs, type FromWorker, type PackedApply, type ListCheck, type ReceiptLog, type StressConfig, type WireReads } from './protocol.js';
+import { EMPTY_BLOOM, RUN_STATS_WAIT_MS, mainTurnMs, claimNext, claimsLeft, fromWire, isPackedDone, packApply, toWireReads, unpackDone, unpackLogs, type FromWorker, type PackedApply, type ListCheck, type ReceiptLog, type StressConfig, type WireReads } from './protocol.js';
 import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
 import { TaskSlots } from './taskSlots.js';
 import { gcMs, gcMsSince } from './gcClock.js';
@@ -254,7 +254,11 @@ export abstract class ExecutionRun {
   }
 
   private onMessages(messages: FromWorker[]): void {
-    if (this.finished) return;
+    if (this.finished) {
+      // The run is over; only the workers' last busy and GC times count now (see finish).
+      for (const message of messages) if (!isPackedDone(message) && message.t === 'runStats') this.handle(message);
+      return;
+    }
     const entered = performance.now();
     try {
       for (const message of messages) this.handle(message);
@@ -331,6 +335,7 @@ export abstract class ExecutionRun {
   protected startClaims(queue: Int32Array, touched?: SharedArrayBuffer): void {
     if (this.claims !== undefined) return;
     this.claims = queue;
+    this.statsDue = this.pool.size; // every worker sends its 'runStats' when it finds the queue empty
     this.mainTurnMs = mainTurnMs(true, this.pool.size);
     // A claimed transaction runs strictly where the coordinator's plan says so, as a dispatched one does (deliverTask).
     const strict: number[] = [];
@@ -414,6 +419,13 @@ export abstract class ExecutionRun {
   private handle(received: FromWorker): void {
     const message = isPackedDone(received) ? unpackDone(received) : received;
     if (message.t === 'fatal') throw new ExecutorError(`worker ${message.worker}: ${message.message}`);
+    if (message.t === 'runStats') {
+      if (message.runId !== this.options.runId) return;
+      this.stats.workerBusyMs[message.worker] = Math.max(this.stats.workerBusyMs[message.worker]!, message.busyMs);
+      this.stats.gcMs[message.worker] = Math.max(this.stats.gcMs[message.worker]!, message.gcMs);
+      if (--this.statsDue === 0 && this.finished) this.settle();
+      return;
+    }
     if (message.t !== 'done' && message.t !== 'blocked' && message.t !== 'failed') return;
     if (message.runId !== this.options.runId) return;
     this.slots.release(message.worker, message.tx);
@@ -544,11 +556,24 @@ export abstract class ExecutionRun {
     const elapsedMs = performance.now() - this.started;
     countRun('executor', this.n);
     clearTimeout(this.timer);
-    this.pool.onMessage(undefined);
     this.pool.flush();
     this.stats.incarnations = Array.from(this.incarnation, (inc) => inc + 1);
     this.stats.gcMs[this.stats.gcMs.length - 1] = gcMsSince(this.started);
-    this.resolve({ outcomes: this.outcomes as TxOutcome[], stats: this.stats, elapsedMs });
+    this.result = { outcomes: this.outcomes as TxOutcome[], stats: this.stats, elapsedMs };
+    // Workers that claimed send their busy and GC times after their last results
+    // ('runStats', worker.ts finishClaims): wait for them, outside the run's time.
+    if (this.statsDue > 0) this.statsTimer = setTimeout(() => this.settle(), RUN_STATS_WAIT_MS);
+    else this.settle();
+  }
+
+  /** Workers' 'runStats' still to come in this run. */
+  private statsDue = 0;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private result: RunResult | undefined;
+  private settle(): void {
+    clearTimeout(this.statsTimer);
+    this.pool.onMessage(undefined);
+    this.resolve(this.result!);
   }
 
   protected fail(error: Error): void {

@@ -176,6 +176,8 @@ export type WorkerMessage =
   | { t: 'failed'; worker: number; runId: number; tx: number; inc: number; message: string; reads: WireReads }
   /** Stopped replaying serially ('replaySerially'): how many complete replays it ran. */
   | { t: 'replayedSerially'; worker: number; runs: number }
+  /** A worker's busy and GC times in a run, once its claims are done and its collections have reached its GC clock (after its last results). */
+  | { t: 'runStats'; worker: number; runId: number; busyMs: number; gcMs: number }
   | { t: 'fatal'; worker: number; message: string };
 
 /** A finished incarnation's result, as the coordinator reads it (unpackDone). */
@@ -303,17 +305,6 @@ export function isPackedDone(message: FromWorker): message is PackedDone {
   return Array.isArray(message);
 }
 
-/** The run a packed result belongs to. */
-export function packedRunId(packed: PackedDone): number {
-  return packed[D_RUN] as number;
-}
-
-/** Updates the worker's busy and GC times a packed result carries (the last result of a run of claims). */
-export function setPackedTimes(packed: PackedDone, busyMs: number, gcMs: number): void {
-  packed[D_BUSY] = busyMs;
-  packed[D_GC] = gcMs;
-}
-
 /** The result packDone packed; its receipt has no logs (they are in packedLogs) and no bloom. */
 export function unpackDone(packed: PackedDone): DoneMessage {
   const sections = new Sections(packed, D_SECTIONS);
@@ -422,6 +413,13 @@ export function claimsLeft(queue: Int32Array): boolean {
  * would cost more than a small one's execution.
  */
 export const CLAIM_FLUSH_MS = 1;
+
+/**
+ * How long a finished run waits for the workers' 'runStats' (ms), outside its time; they
+ * come a few event-loop turns after a worker's last results. Without them a worker's busy
+ * and GC times are those of its last result.
+ */
+export const RUN_STATS_WAIT_MS = 50;
 
 /**
  * Where executors claim their work (the access-list executor; Block-STM's first

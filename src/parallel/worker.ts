@@ -24,7 +24,7 @@ import { versionIncarnation, versionTx, type StateSource } from '../state/stateS
 import { PASS_THROUGH } from '../errors.js';
 import type { WriteSet } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { BESIDE_STARTED, BESIDE_STOP, CLAIM_FLUSH_MS, NO_READS, SENDER_KEY_BYTES, claimNext, claimRecovery, fromWire, isPackedApply, isPackedDone, packDone, packedRunId, setPackedTimes, toWireReads, unpackApply, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
+import { BESIDE_STARTED, BESIDE_STOP, CLAIM_FLUSH_MS, NO_READS, SENDER_KEY_BYTES, claimNext, claimRecovery, fromWire, isPackedApply, isPackedDone, packDone, toWireReads, unpackApply, type FromWorker, type ListCheck, type StressConfig, type ToWorker } from './protocol.js';
 import { seededRandom } from './seededRandom.js';
 import { collectYoungGeneration, gcEntriesArrived, gcMs, gcMsSince } from './gcClock.js';
 
@@ -379,14 +379,19 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
 }
 
 /**
- * The claims are done: the event loop's turns that bring the GC clock its entries (a run
- * of claims never returned to it: gcEntriesArrived), then the newest busy and GC times go
- * out with the last result.
+ * The claims are done, and the last results have gone out (the run's end waits for them).
+ * Then the event loop's turns that bring the GC clock its entries (a run of claims never
+ * returned to it: gcEntriesArrived), and the newest busy and GC times go out on their own
+ * ('runStats'; the coordinator waits for them after the run's clock has stopped). Before,
+ * the last results waited for those turns: 0.3–1.4 ms at the end of every run (the run's
+ * end after the worker's last claim, medians: 12300570 2.46/2.18 → 1.05/0.85 ms).
  */
 async function finishClaims(): Promise<void> {
+  flushOutbox();
+  const of = runId;
   await gcEntriesArrived();
-  const last = outbox[outbox.length - 1];
-  if (last !== undefined && isPackedDone(last) && packedRunId(last) === runId) setPackedTimes(last, busyMs, gcMsSince(runStarted));
+  send({ t: 'runStats', worker: workerIndex, runId: of, busyMs, gcMs: gcMsSince(runStarted) });
+  flushOutbox();
 }
 
 async function pump(): Promise<void> {
@@ -402,7 +407,6 @@ async function pump(): Promise<void> {
         if (tx < 0) {
           claims = undefined;
           await finishClaims();
-          flushOutbox();
           // Nothing left to claim in this run: this worker is idle until the next one, so it
           // collects its young generation now (mostly garbage, ~0.3 ms) rather than in the
           // middle of its next run's transactions, where one collection of a young
@@ -414,7 +418,7 @@ async function pump(): Promise<void> {
           continue;
         }
         await execute({ runId, tx, inc: 0, last: false, strict: claims.strict.has(tx) });
-        // Claim the next one before sending: when none is left, the last results wait for finishClaims.
+        // Claim the next one before sending: when none is left, finishClaims sends the last results.
         claims.next = claimNext(claims.queue);
         if (claims.next >= 0 && performance.now() - flushedAt >= CLAIM_FLUSH_MS) flushOutbox();
         continue;
