@@ -63,7 +63,7 @@ export interface BenchEntryResult {
   machineBound?: Spread | null;
   /**
    * The speedup with the machine's load taken out: the median over the measured runs of
-   * speedup / m, i.e. of (the two plain serial replays at once) / (the parallel run), both
+   * speedup / m, i.e. of (the main thread's serial replay beside the worker's) / (the parallel run), both
    * measured moments apart; null without m.
    */
   speedupPerBound?: number | null;

@@ -92,8 +92,8 @@ export interface ParallelSummary {
   /** measureBound: this machine's 2-thread bound m per measured run (the serial replay alone / beside a worker replaying the block too); null or absent otherwise. */
   bound?: Spread | null;
   /**
-   * measureBound: speedup / m per measured run, which is the mean time of the two plain
-   * serial replays at once / the parallel run (the serial run alone cancels out); null or
+   * measureBound: speedup / m per measured run, which is the main thread's serial replay
+   * beside the worker's / the parallel run (the serial run alone cancels out); null or
    * absent otherwise.
    */
   speedupPerBound?: Spread | null;
