@@ -9,14 +9,16 @@
  * T-1 workers and the main thread, and the main thread is also the coordinator. Modelled:
  *   - First incarnations are claimed, as the executor's threads claim them (with at least
  *     one worker): an executor that holds no task that has reached it claims the next
- *     transaction of firstIncarnationOrder at once (workers from `resultUs` on, when the
- *     run's message reaches them), and a worker sends claimed results every CLAIM_FLUSH_MS
+ *     transaction of firstIncarnationOrder at once (workers from `workerStartUs` on, when
+ *     the run's message has woken them), and a worker sends claimed results every CLAIM_FLUSH_MS
  *     and when nothing is left to claim.
  *   - Dispatch of re-executions (on the main thread, after every result it handles) is the executor's own
  *     policy, src/parallel/blockStmPolicy.ts and taskSlots.ts, driven by the virtual clock
  *     (chunks of `chooseChunkSize` transactions to the freest executor, same-sender waits
  *     except where sender updates commute (`independent`), heavy transactions early on a
  *     worker, large ones off the main thread, patience, commit order).
+ *   - Nothing runs before the run is built (runStartUs in simulationModel.ts); the workers
+ *     claim `workerStartUs` after that (the run's message wakes them).
  *   - A worker receives its chunks `resultUs` after dispatch, runs its queue in order,
  *     pays `taskUs` per transaction besides executing it, and sends the results of a chunk
  *     together when it ends; they reach the main thread `resultUs` later.
@@ -65,7 +67,7 @@ import { CLAIM_FLUSH_MS, mainTurnMs } from '../parallel/protocol.js';
 import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
 import { TaskSlots, chooseChunkSize } from '../parallel/taskSlots.js';
 import { simulateBal } from './simulateBal.js';
-import { handlingUs, scheduledTaskUs, type SimulationModel } from './simulationModel.js';
+import { handlingUs, runStartUs, scheduledTaskUs, type SimulationModel } from './simulationModel.js';
 
 export type { SimulationModel } from './simulationModel.js';
 
@@ -87,6 +89,9 @@ export const DEFAULT_MODEL: SimulationModel = {
   slowdown: 1.325,
   slowdown1: 1.02,
   estimateShare: 0.1,
+  runStartUs: 360,
+  runStartTxUs: 0.6,
+  workerStartUs: 400,
 };
 
 export interface SimulationPoint {
@@ -594,11 +599,13 @@ export function simulateBlockStm(
     wakeWorker(e, now);
   };
 
-  dispatch(0);
-  // The workers start claiming when the run's message reaches them.
-  if (claimed) for (let e = 0; e < MAIN; e++) events.push(model.resultUs, 'wake', e, 0);
-  mainStep(0);
-  let now = 0;
+  // The run is built before anything runs; the workers start claiming when its message
+  // has woken them.
+  const startedAt = runStartUs(model, n);
+  dispatch(startedAt);
+  if (claimed) for (let e = 0; e < MAIN; e++) events.push(startedAt + model.workerStartUs, 'wake', e, 0);
+  mainStep(startedAt);
+  let now = startedAt;
   let budget = 2000 * (n + 10);
   while (events.size > 0 && finishedAt < 0 && budget-- > 0) {
     const event = events.pop();

@@ -22,6 +22,17 @@ export interface SimulationModel {
   slowdown1: number;
   /** Share of a transaction's time spent before it stops on an ESTIMATE, or fails on a nonce its sender's previous transaction has not written yet. */
   estimateShare: number;
+  /** The start of a run before the main thread's first task (building the run: its memory, policy and claim order, then a turn of the event loop): this… */
+  runStartUs: number;
+  /** …plus this per transaction of the block. */
+  runStartTxUs: number;
+  /** After that, until a worker asleep since the last run has the run's first message and claims (with claims; else `resultUs`). */
+  workerStartUs: number;
+}
+
+/** When the main thread starts its first task in a run of `txCount` transactions, µs after the run's clock starts. */
+export function runStartUs(model: SimulationModel, txCount: number): number {
+  return model.runStartUs + model.runStartTxUs * txCount;
 }
 
 /**

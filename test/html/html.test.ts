@@ -23,7 +23,7 @@ function block(number: string, contracts: string[], status: AnalyzedBlock['statu
     chainId: 1, builder: { extraData: '0x6265617665726275696c642e6f7267', extraDataText: 'beaverbuild.org' },
     topOfBlock: { topTxs: 1, dependentTop: 0, dependentRest: 2, criticalShareTop: 1 / 3, criticalShareRest: 2 / 3 },
     whatIf: { base: { infinite: 1.5, threads: 1.4 }, contracts: { ['0x' + 'aa'.repeat(20)]: { infinite: 3, threads: 2 } }, slots: {} },
-    simulation: { model: { taskUs: 1, mainTaskUs: 0, resultUs: 1, coordinatorUs: 1, locationUs: 0, messageLocationUs: 0, slowdown: 1, slowdown1: 1, estimateShare: 0 }, cores: null, chunk: 1, points: [{ threads: 2, blockStm: 1.3, withFallback: 1.3, oracle: 1.4, ceiling: 1.4, reexecutions: 0, fallback: null }] },
+    simulation: { model: { taskUs: 1, mainTaskUs: 0, resultUs: 1, coordinatorUs: 1, locationUs: 0, messageLocationUs: 0, slowdown: 1, slowdown1: 1, estimateShare: 0, runStartUs: 0, runStartTxUs: 0, workerStartUs: 1 }, cores: null, chunk: 1, points: [{ threads: 2, blockStm: 1.3, withFallback: 1.3, oracle: 1.4, ceiling: 1.4, reexecutions: 0, fallback: null }] },
   };
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { buildDependencyGraph } from '../../src/analysis/dependencyGraph.js';
 import { DEFAULT_MODEL, simulateBlock, simulateBlockStm, withUntimedWork, type SimulationModel } from '../../src/simulate/simulateBlock.js';
 
-const free: SimulationModel = { taskUs: 0, mainTaskUs: 0, resultUs: 0, coordinatorUs: 0, locationUs: 0, messageLocationUs: 0, slowdown: 1, slowdown1: 1, estimateShare: 0 };
+const free: SimulationModel = { taskUs: 0, mainTaskUs: 0, resultUs: 0, coordinatorUs: 0, locationUs: 0, messageLocationUs: 0, slowdown: 1, slowdown1: 1, estimateShare: 0, runStartUs: 0, runStartTxUs: 0, workerStartUs: 0 };
 const n = 64;
 const times = Array.from({ length: n }, () => 1);
 const senders = Array.from({ length: n }, (_, i) => `0x${i}`);
