@@ -85,6 +85,12 @@ export interface RunStats {
   hotRecipients?: string[];
   /** OCC: transactions left invalid after the cap on rounds, run serially. */
   serialTail?: number;
+  /**
+   * The start and end of a run, ms after its clock started: when the main thread began its
+   * first task (-1: none), and per worker when it claimed its first transaction and found
+   * the claim queue empty (-1: not in this run, or its 'runStats' did not arrive).
+   */
+  edges: { mainFirstTaskMs: number; workerFirstClaimMs: number[]; workerClaimsDoneMs: number[] };
 }
 
 export interface RunResult {
@@ -203,6 +209,7 @@ export abstract class ExecutionRun {
       workerBusyMs: new Array<number>(this.slots.executors).fill(0),
       // One per worker, then the main thread's (executing or only coordinating).
       gcMs: new Array<number>(pool.size + 1).fill(0),
+      edges: { mainFirstTaskMs: -1, workerFirstClaimMs: new Array<number>(pool.size).fill(-1), workerClaimsDoneMs: new Array<number>(pool.size).fill(-1) },
     };
   }
 
@@ -377,6 +384,7 @@ export abstract class ExecutionRun {
     }
     const replay = this.options.mainReplay!;
     const started = performance.now();
+    if (this.stats.edges.mainFirstTaskMs < 0) this.stats.edges.mainFirstTaskMs = started - this.started;
     let outcome: { run?: Awaited<ReturnType<ReplayVm['run']>>; error?: unknown } = {};
     try {
       outcome = { run: await replay.run(task.tx, this.memory, this.options.commutative !== undefined && this.strict[task.tx] === 0) };
@@ -423,6 +431,10 @@ export abstract class ExecutionRun {
       if (message.runId !== this.options.runId) return;
       this.stats.workerBusyMs[message.worker] = Math.max(this.stats.workerBusyMs[message.worker]!, message.busyMs);
       this.stats.gcMs[message.worker] = Math.max(this.stats.gcMs[message.worker]!, message.gcMs);
+      // The worker's clock and this one differ by their time origins.
+      const origin = performance.timeOrigin + this.started;
+      if (message.firstClaimAt > 0) this.stats.edges.workerFirstClaimMs[message.worker] = message.firstClaimAt - origin;
+      this.stats.edges.workerClaimsDoneMs[message.worker] = message.claimsDoneAt - origin;
       if (--this.statsDue === 0 && this.finished) this.settle();
       return;
     }

@@ -176,8 +176,12 @@ export type WorkerMessage =
   | { t: 'failed'; worker: number; runId: number; tx: number; inc: number; message: string; reads: WireReads }
   /** Stopped replaying serially ('replaySerially'): how many complete replays it ran. */
   | { t: 'replayedSerially'; worker: number; runs: number }
-  /** A worker's busy and GC times in a run, once its claims are done and its collections have reached its GC clock (after its last results). */
-  | { t: 'runStats'; worker: number; runId: number; busyMs: number; gcMs: number }
+  /**
+   * A worker's busy and GC times in a run, once its claims are done and its collections
+   * have reached its GC clock (after its last results); when it claimed its first
+   * transaction (0: none) and found the queue empty, as performance.timeOrigin + now().
+   */
+  | { t: 'runStats'; worker: number; runId: number; busyMs: number; gcMs: number; firstClaimAt: number; claimsDoneAt: number }
   | { t: 'fatal'; worker: number; message: string };
 
 /** A finished incarnation's result, as the coordinator reads it (unpackDone). */
