@@ -117,7 +117,9 @@ class BlockStmScheduler extends ExecutionRun {
   protected onResult(tx: number, inc: number, reads: WireReads, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void {
     this.lazyRan[tx] = result.lazy ? 1 : 0;
     const changed = this.applyWrites(tx, inc, keys, values, creditKeys, creditDeltas);
-    if (!this.validate(tx, reads)) {
+    // (Its own writes, just applied, are above its reads: they do not change what it read.)
+    if (result.readsCurrent === true) this.pendingSuspicions = [];
+    else if (!this.validate(tx, reads)) {
       this.abortIncarnation(tx, this.failingKey, 'validation');
       this.recheckReaders(changed, tx);
       return;

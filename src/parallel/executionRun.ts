@@ -62,6 +62,12 @@ export interface IncarnationResult {
   packedLogs?: Uint8Array;
   /** A worker held it to the access list already (balScheduler.ts); undefined where the coordinator must. */
   listCheck?: ListCheck;
+  /**
+   * The main thread ran it against the coordinator's memory and nothing changed that
+   * memory meanwhile (MVMemory.changes): every read resolves as it did, so validating them
+   * would find them all valid. Absent from a worker's result.
+   */
+  readsCurrent?: boolean;
 }
 
 export interface RunStats {
@@ -386,6 +392,7 @@ export abstract class ExecutionRun {
     const started = performance.now();
     if (this.stats.edges.mainFirstTaskMs < 0) this.stats.edges.mainFirstTaskMs = started - this.started;
     let outcome: { run?: Awaited<ReturnType<ReplayVm['run']>>; error?: unknown } = {};
+    const changesBefore = this.memory.changes;
     try {
       outcome = { run: await replay.run(task.tx, this.memory, this.options.commutative !== undefined && this.strict[task.tx] === 0) };
     } catch (error) {
@@ -408,6 +415,7 @@ export abstract class ExecutionRun {
             bloom: run.result.bloom.bitvector,
             timeMs: run.timeMs,
             lazy: run.lazy,
+            readsCurrent: this.memory.changes === changesBefore,
           });
         } else if (outcome.error instanceof EstimateRead) {
           this.onBlocked(task.tx, task.inc, outcome.error.blockingTx, outcome.error.key, 'estimate');
@@ -539,10 +547,11 @@ export abstract class ExecutionRun {
   }
 
   protected recordOutcome(tx: number, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void {
+    // One shape for every outcome (a spread of an optional field made each a new one: 1.5 ms a run on 12300570's 687 results).
     this.outcomes[tx] = {
       gasUsed: result.gasUsed,
       receipt: result.receipt,
-      ...(result.packedLogs === undefined ? {} : { packedLogs: result.packedLogs }),
+      packedLogs: result.packedLogs,
       bloom: result.bloom ?? EMPTY_BLOOM,
       timeMs: result.timeMs,
       writeKeys: keys,

@@ -41,6 +41,8 @@ const INCARNATION = 1;
 const KIND = 2;
 const RETAINED = 3;
 const VAL = 4;
+/** Up to this many entries a location is searched from the top; above, by halving. */
+const LINEAR_ENTRIES = 8;
 
 /**
  * The entries of one location, ascending by transaction index; at most one per
@@ -84,38 +86,52 @@ class Entries {
     this.slots[i * STRIDE + KIND] = ESTIMATE;
   }
 
+  /**
+   * Position of the first entry with tx >= `tx` (the count when none). From the top for a
+   * few entries (a reader is usually above them all); by halving for many (a payout
+   * wallet's nonce and debits: one entry per transaction, and a scan from the top made each
+   * commit's guard check O(n), the block O(n²)).
+   */
+  private firstAtOrAbove(tx: number): number {
+    const slots = this.slots;
+    const count = slots.length / STRIDE;
+    if (count <= LINEAR_ENTRIES) {
+      let i = count - 1;
+      while (i >= 0 && (slots[i * STRIDE] as number) >= tx) i--;
+      return i + 1;
+    }
+    let low = 0;
+    let high = count;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((slots[mid * STRIDE] as number) < tx) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
   /** Position of the highest entry with tx < below, or -1. */
   highestBelow(below: number): number {
-    const slots = this.slots;
-    let at = slots.length - STRIDE;
-    while (at >= 0 && (slots[at] as number) >= below) at -= STRIDE;
-    return at < 0 ? -1 : at / STRIDE;
+    return this.firstAtOrAbove(below) - 1;
   }
 
   indexOf(tx: number): number {
-    const slots = this.slots;
-    for (let at = slots.length - STRIDE; at >= 0; at -= STRIDE) {
-      const t = slots[at] as number;
-      if (t === tx) return at / STRIDE;
-      if (t < tx) return -1;
-    }
-    return -1;
+    const i = this.firstAtOrAbove(tx);
+    return i * STRIDE < this.slots.length && this.slots[i * STRIDE] === tx ? i : -1;
   }
 
   set(tx: number, incarnation: number, kind: number, value: LocationValue): void {
     const slots = this.slots;
-    let at = slots.length - STRIDE;
-    while (at >= 0 && (slots[at] as number) > tx) at -= STRIDE;
-    if (at >= 0 && slots[at] === tx) {
-      if (at / STRIDE <= this.sumAt) this.sumAt = -1;
+    const i = this.firstAtOrAbove(tx);
+    const at = i * STRIDE;
+    if (i <= this.sumAt) this.sumAt = -1;
+    if (at < slots.length && slots[at] === tx) {
       slots[at + INCARNATION] = incarnation;
       slots[at + KIND] = kind;
       slots[at + RETAINED] = kind;
       slots[at + VAL] = value;
       return;
     }
-    at += STRIDE;
-    if (at / STRIDE <= this.sumAt) this.sumAt = -1;
     if (at === slots.length) slots.push(tx, incarnation, kind, kind, value);
     else slots.splice(at, 0, tx, incarnation, kind, kind, value);
   }
@@ -155,6 +171,12 @@ export class MVMemory implements StateSource {
    */
   lenient = false;
   lastEstimateTx = -1;
+  /**
+   * Counts every change to the entries (a write, credit, ESTIMATE marking or removal): the
+   * same count before and after an execution means every read it made still resolves as
+   * it did (executionRun.ts: the main thread's results skip validation).
+   */
+  changes = 0;
 
   constructor(private readonly pre: PreState) {}
 
@@ -309,12 +331,14 @@ export class MVMemory implements StateSource {
     if (entries === undefined) return;
     const i = entries.indexOf(tx);
     if (i < 0) return;
+    this.changes++;
     entries.markEstimate(i);
     if (i <= entries.sumAt) entries.sumAt = -1;
   }
 
   /** Removes tx's entry at key (its new incarnation did not write there). */
   remove(key: string, tx: number): void {
+    this.changes++;
     this.locations.get(key)?.remove(tx);
   }
 
@@ -332,6 +356,7 @@ export class MVMemory implements StateSource {
 
   /** Records an entry of (tx, incarnation) at key: a location's first makes its Entries. */
   private record(key: string, tx: number, incarnation: number, kind: number, value: LocationValue): void {
+    this.changes++;
     const entries = this.locations.get(key);
     if (entries !== undefined) return entries.set(tx, incarnation, kind, value);
     const created = new Entries(tx, incarnation, kind, value);
