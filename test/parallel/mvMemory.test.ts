@@ -121,3 +121,17 @@ test('removing an entry exposes the one below it', () => {
   memory.remove('b:' + A, 4);
   assert.equal(memory.read('b:' + A, 9), 200n);
 });
+
+test('changes counts every write, credit, ESTIMATE marking and removal, and no read', () => {
+  const memory = new MVMemory(pre());
+  const key = 'b:' + A;
+  memory.read(key, 3);
+  assert.equal(memory.changes, 0);
+  memory.write(key, 1, 0, 5n);
+  memory.credit(key, 2, 0, 1n);
+  memory.read(key, 3);
+  assert.equal(memory.changes, 2);
+  memory.markEstimate(key, 1);
+  memory.remove(key, 2);
+  assert.equal(memory.changes, 4);
+});
