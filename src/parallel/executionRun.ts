@@ -22,7 +22,7 @@ import { ExecutorError, StmError } from '../errors.js';
 import type { CommutativeSender } from '../exec/commutativeUpdates.js';
 import { countRun } from '../exec/pathWarmth.js';
 import type { ReplayVm } from '../exec/replayVm.js';
-import { valuesEqual, type LocationValue } from '../state/locations.js';
+import type { LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED } from '../state/stateSource.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
@@ -494,16 +494,12 @@ export abstract class ExecutionRun {
     }
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const before = memory.previousEntry(key, tx);
-      memory.write(key, tx, inc, values[i]!);
-      if (before === undefined || before.credit || !valuesEqual(before.value, values[i]!)) changed.push(key);
-      else this.onValueRewritten(key, tx, before.incarnation, inc);
+      const replaced = memory.write(key, tx, inc, values[i]!);
+      if (replaced < 0) changed.push(key);
+      else this.onValueRewritten(key, tx, replaced, inc);
     }
     for (let i = 0; i < creditKeys.length; i++) {
-      const key = creditKeys[i]!;
-      const before = memory.previousEntry(key, tx);
-      memory.credit(key, tx, inc, creditDeltas[i]!);
-      if (before === undefined || !before.credit || before.value !== creditDeltas[i]) changed.push(key);
+      if (memory.credit(creditKeys[i]!, tx, inc, creditDeltas[i]!) < 0) changed.push(creditKeys[i]!);
     }
     this.writeKeys[tx] = creditKeys.length === 0 ? keys : keys.concat(creditKeys);
     // The worker that produced this result applied its writes to its replica when it

@@ -26,7 +26,7 @@
  * than its wipe: it was written after it).
  */
 import { PASS_THROUGH } from '../errors.js';
-import { ZERO_BYTES, type LocationValue } from '../state/locations.js';
+import { ZERO_BYTES, valuesEqual, type LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { PRE_STATE, SUMMED, makeVersion, type StateSource } from '../state/stateSource.js';
 
@@ -120,20 +120,28 @@ class Entries {
     return i * STRIDE < this.slots.length && this.slots[i * STRIDE] === tx ? i : -1;
   }
 
-  set(tx: number, incarnation: number, kind: number, value: LocationValue): void {
+  /**
+   * Records tx's entry. Returns the incarnation of the entry of tx it replaced when that
+   * was of the same kind (as retained by an ESTIMATE) with the same value, else -1.
+   */
+  set(tx: number, incarnation: number, kind: number, value: LocationValue): number {
     const slots = this.slots;
     const i = this.firstAtOrAbove(tx);
     const at = i * STRIDE;
     if (i <= this.sumAt) this.sumAt = -1;
     if (at < slots.length && slots[at] === tx) {
+      const before = slots[at + VAL] as LocationValue;
+      const same = slots[at + RETAINED] === kind && (kind === CREDIT ? before === value : valuesEqual(before, value));
+      const replaced = same ? (slots[at + INCARNATION] as number) : -1;
       slots[at + INCARNATION] = incarnation;
       slots[at + KIND] = kind;
       slots[at + RETAINED] = kind;
       slots[at + VAL] = value;
-      return;
+      return replaced;
     }
     if (at === slots.length) slots.push(tx, incarnation, kind, kind, value);
     else slots.splice(at, 0, tx, incarnation, kind, kind, value);
+    return -1;
   }
 
   remove(tx: number): void {
@@ -308,9 +316,13 @@ export class MVMemory implements StateSource {
     return undefined;
   }
 
-  /** Records a full write of (tx, incarnation). */
-  write(key: string, tx: number, incarnation: number, value: LocationValue): void {
-    this.record(key, tx, incarnation, VALUE, value);
+  /**
+   * Records a full write of (tx, incarnation). Returns the incarnation of tx's entry it
+   * replaced when that was a full write of the same value (readers above see no change),
+   * else -1 (a new entry, a credit before, or another value).
+   */
+  write(key: string, tx: number, incarnation: number, value: LocationValue): number {
+    return this.record(key, tx, incarnation, VALUE, value);
   }
 
   /** Records every transaction's writes (per transaction index) as its incarnation 0: a memory loaded in advance (the access-list executor). */
@@ -320,9 +332,9 @@ export class MVMemory implements StateSource {
     });
   }
 
-  /** Records a commutative credit of (tx, incarnation). */
-  credit(key: string, tx: number, incarnation: number, delta: bigint): void {
-    this.record(key, tx, incarnation, CREDIT, delta);
+  /** Records a commutative credit of (tx, incarnation). Returns as write() does: ≥ 0 when it replaced tx's credit of the same amount. */
+  credit(key: string, tx: number, incarnation: number, delta: bigint): number {
+    return this.record(key, tx, incarnation, CREDIT, delta);
   }
 
   /** Turns tx's entry at key into an ESTIMATE (its incarnation was aborted). */
@@ -342,25 +354,14 @@ export class MVMemory implements StateSource {
     this.locations.get(key)?.remove(tx);
   }
 
-  /**
-   * What tx's entry at key held before it is overwritten (including an ESTIMATE's retained
-   * value), for change detection: undefined when tx has no entry there.
-   */
-  previousEntry(key: string, tx: number): { value: LocationValue; incarnation: number; credit: boolean } | undefined {
-    const entries = this.locations.get(key);
-    if (entries === undefined) return undefined;
-    const i = entries.indexOf(tx);
-    if (i < 0) return undefined;
-    return { value: entries.value(i), incarnation: entries.incarnation(i), credit: entries.retainedKind(i) === CREDIT };
-  }
-
   /** Records an entry of (tx, incarnation) at key: a location's first makes its Entries. */
-  private record(key: string, tx: number, incarnation: number, kind: number, value: LocationValue): void {
+  private record(key: string, tx: number, incarnation: number, kind: number, value: LocationValue): number {
     this.changes++;
     const entries = this.locations.get(key);
     if (entries !== undefined) return entries.set(tx, incarnation, kind, value);
     const created = new Entries(tx, incarnation, kind, value);
     this.locations.set(key, created);
     if (key.charCodeAt(0) === 119 /* w */) this.wipedAccounts.set(key.slice(2), created);
+    return -1;
   }
 }
