@@ -8,8 +8,19 @@
 // Then the start and the end of a run (RunStats.edges): when the main thread began its first
 // task and a worker claimed its first transaction, and the time from the last worker
 // finding the claim queue empty to the run's end (runs of claims only).
+// Per executor: its incarnations, its busy time over the serial time of its transactions
+// (each round's serial run gives the per-transaction times), and its final incarnations'
+// own time (inside ReplayVm.run) over the same. The process's CPU per wall ms, serial and
+// parallel, and per thread (Linux: /proc/self/task/*/schedstat) the ms on a CPU and the ms
+// runnable but waiting for one, in the parallel run and in this machine's bound measured in
+// the same round (the main thread's serial replay beside worker 0's: replayParallel's
+// measureBound). "The worker" is the busiest thread besides the main one; the rest is V8's
+// own threads (GC helpers, the optimising compiler) and libuv's.
 // Block-STM applies commutative sender updates unless STRICT=1.
-// Run: npm run build && THREADS=2 RUNS=7 [MAIN_TAKES_ANY=1] node dist/scripts/executor/measure-run-split.js [--fixtures DIR] block [scheduler]
+// MAIN=0: the main thread only coordinates (the workers' own cost per transaction, beside the serial time).
+// STALLS=1: per run, how worker 0's time above serial is spread over its transactions.
+// Run: npm run build && THREADS=2 RUNS=7 [MAIN_TAKES_ANY=1] [MAIN=0] [STALLS=1] node dist/scripts/executor/measure-run-split.js [--fixtures DIR] block [scheduler]
+import { readdirSync, readFileSync } from 'node:fs';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { median } from '../../src/analysis/stats.js';
@@ -47,6 +58,14 @@ interface Row {
   elapsed: number;
   coord: number;
   busy: number[];
+  executed: number[][];
+  txMs: number[];
+  runMs: number[];
+  serialCpu: number;
+  sched: ReturnType<typeof schedSince>;
+  together: number;
+  togetherSched: ReturnType<typeof schedSince> | undefined;
+  parallelCpu: number;
   reexec: number;
   gc: number[];
   serialGc: number;
@@ -55,24 +74,69 @@ interface Row {
   claimsDoneToEnd: number;
 }
 /** A pause of a few event-loop turns: the GC clock's entries arrive there. */
+/** Per thread of this process (Linux): ms on a CPU and ms runnable but waiting for one (/proc/.../schedstat). */
+const schedstat = (): Map<string, [number, number]> => {
+  const threads = new Map<string, [number, number]>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const [onCpu, waiting] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      threads.set(tid, [onCpu! / 1e6, waiting! / 1e6]);
+    }
+  } catch {
+    // not Linux: no figures
+  }
+  return threads;
+};
+/** The main thread, the busiest other thread in the run (the worker, at 2 threads) and the rest (V8's own threads): on-CPU and waiting ms. */
+const schedSince = (before: Map<string, [number, number]>): { main: [number, number]; worker: [number, number]; rest: [number, number] } => {
+  const deltas = [...schedstat()].map(([tid, [on, wait]]) => ({ tid, on: on - (before.get(tid)?.[0] ?? 0), wait: wait - (before.get(tid)?.[1] ?? 0) }));
+  const main = deltas.find((d) => d.tid === String(process.pid)) ?? { on: NaN, wait: NaN };
+  const others = deltas.filter((d) => d.tid !== String(process.pid)).sort((a, b) => b.on - a.on);
+  const worker = others[0] ?? { on: NaN, wait: NaN };
+  const rest = others.slice(1).reduce((sum, d) => [sum[0] + d.on, sum[1] + d.wait] as [number, number], [0, 0] as [number, number]);
+  return { main: [main.on, main.wait], worker: [worker.on, worker.wait], rest };
+};
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
 const rows: Row[] = [];
 for (let i = 0; i < runs + 2; i++) {
   await settle();
   const gcBefore = gcMs();
-  const serialMs = (await runSerial(serial.replay)).executionMs;
+  const cpuSerial = process.cpuUsage();
+  const serialRun = await runSerial(serial.replay);
+  const serialCpu = cpuMs(process.cpuUsage(cpuSerial));
+  const serialMs = serialRun.executionMs;
+  const txMs = serialRun.txs.map((tx) => tx.timeMs);
   await settle();
   const serialGc = gcMs() - gcBefore;
-  const options = { runId: runId++, blockKey, timeoutMs: 60_000, senders, recipients, chunkSize, gasLimits, mainReplay: serial.replay, maxReexecutions: Infinity, ...(scheduler === 'blockstm' && process.env.STRICT !== '1' ? { commutative: serial.replay.lazyPlan } : {}) };
+  const options = { runId: runId++, blockKey, timeoutMs: 60_000, senders, recipients, chunkSize, gasLimits, ...(process.env.MAIN === '0' ? {} : { mainReplay: serial.replay }), maxReexecutions: Infinity, ...(scheduler === 'blockstm' && process.env.STRICT !== '1' ? { commutative: serial.replay.lazyPlan } : {}) };
+  const cpuParallel = process.cpuUsage();
+  const schedBefore = schedstat();
   const r = scheduler === 'occ' ? await runOcc(pool, ctx.pre, ctx.txs.length, options)
     : scheduler === 'locks' ? await runLocks(pool, ctx.pre, ctx.txs.length, { ...options, declaredPreds: serial.analysis.graph.preds })
     : await runBlockStm(pool, ctx.pre, ctx.txs.length, options);
+  const parallelCpu = cpuMs(process.cpuUsage(cpuParallel));
+  const sched = schedSince(schedBefore);
+  // This machine's bound in the same round: the main thread's serial replay while worker 0 replays serially over and over (replayParallel's measureBound), with the same per-thread accounting.
+  let together = NaN;
+  let togetherSched: ReturnType<typeof schedSince> | undefined;
+  if (pool.size > 0) {
+    await settle();
+    const beside = pool.replaySeriallyBeside(blockKey, 60_000);
+    const before = schedstat();
+    try {
+      together = (await runSerial(serial.replay)).executionMs;
+      togetherSched = schedSince(before);
+    } finally {
+      await beside.stop();
+    }
+  }
   const { edges } = r.stats;
   const claimed = edges.workerFirstClaimMs.filter((ms) => ms >= 0);
   const done = edges.workerClaimsDoneMs.filter((ms) => ms >= 0);
   if (i >= 2) {
     rows.push({
-      serialMs, elapsed: r.elapsedMs, coord: r.stats.coordinatorBusyMs, busy: r.stats.workerBusyMs, reexec: r.stats.incarnations.reduce((a, b) => a + b - 1, 0), gc: r.stats.gcMs, serialGc,
+      serialMs, elapsed: r.elapsedMs, coord: r.stats.coordinatorBusyMs, busy: r.stats.workerBusyMs, executed: r.stats.executed, txMs, runMs: r.outcomes.map((o) => o.timeMs), serialCpu, parallelCpu, sched, together, togetherSched, reexec: r.stats.incarnations.reduce((a, b) => a + b - 1, 0), gc: r.stats.gcMs, serialGc,
       mainFirstTask: edges.mainFirstTaskMs,
       workerFirstClaim: claimed.length === 0 ? NaN : Math.min(...claimed),
       claimsDoneToEnd: done.length === 0 ? NaN : r.elapsedMs - Math.max(...done),
@@ -80,9 +144,36 @@ for (let i = 0; i < runs + 2; i++) {
   }
 }
 const m = (f: (row: Row) => number): number => median(rows.map(f));
+/** Per executor w, over the rows: the transactions of its final incarnations (each once). */
+const finalTxs = (r: Row, w: number): number[] => [...new Set(r.executed[w]!)];
+const sumOf = (txs: number[], ms: number[]): number => txs.reduce((sum, tx) => sum + ms[tx]!, 0);
+const perExecutor = (f: (r: Row, w: number) => number, digits = 2): string => rows[0]!.busy.map((_, w) => m((r) => f(r, w)).toFixed(digits)).join(' / ');
+if (process.env.STALLS === '1') {
+  // Where worker 0's own time above its transactions' serial time goes: a few long stalls or all transactions a little.
+  for (const r of rows) {
+    const txs = finalTxs(r, 0);
+    const excess = txs.map((tx) => r.runMs[tx]! - r.txMs[tx]!).sort((a, b) => b - a);
+    const top = (k: number) => excess.slice(0, k).reduce((a, b) => a + b, 0).toFixed(1);
+    console.log(`worker 0: ${txs.length} transactions, ${top(txs.length)} ms above their serial time, the 5 largest ${excess.slice(0, 5).map((x) => x.toFixed(2)).join(' ')} ms, the 10 largest ${top(10)} ms; it waited for a CPU ${r.sched.worker[1].toFixed(1)} ms, V8's own threads ran ${r.sched.rest[0].toFixed(1)} ms`);
+  }
+}
 console.log(`block ${block} ${scheduler} threads ${threads} chunk ${chunkSize} txs ${ctx.txs.length}`);
-console.log(`serial ${m((r) => r.serialMs).toFixed(1)} ms  parallel ${m((r) => r.elapsed).toFixed(1)} ms  speedup ${(m((r) => r.serialMs) / m((r) => r.elapsed)).toFixed(2)}  re-executions ${m((r) => r.reexec)}`);
-console.log(`coordinator ${m((r) => r.coord).toFixed(1)} ms  executor busy: ${rows[0]!.busy.map((_, w) => m((r) => r.busy[w]).toFixed(1)).join(' / ')} ms (workers, then main)`);
+console.log(`serial ${m((r) => r.serialMs).toFixed(1)} ms (its transactions ${m((r) => r.txMs.reduce((a, b) => a + b, 0)).toFixed(1)} ms)  parallel ${m((r) => r.elapsed).toFixed(1)} ms  speedup ${(m((r) => r.serialMs) / m((r) => r.elapsed)).toFixed(2)}  re-executions ${m((r) => r.reexec)}`);
+console.log(`coordinator ${m((r) => r.coord).toFixed(1)} ms  executor busy: ${perExecutor((r, w) => r.busy[w]!, 1)} ms (workers, then main)`);
+console.log(
+  `per executor: incarnations ${perExecutor((r, w) => r.executed[w]!.length, 0)}; busy / the serial time of their transactions ${perExecutor((r, w) => r.busy[w]! / sumOf(r.executed[w]!, r.txMs))}; ` +
+    `the final incarnations' own time / serial ${perExecutor((r, w) => sumOf(finalTxs(r, w), r.runMs) / sumOf(finalTxs(r, w), r.txMs))}, at the median transaction ${perExecutor((r, w) => median(finalTxs(r, w).map((tx) => r.runMs[tx]! / r.txMs[tx]!)))}`,
+);
+console.log(`process CPU per wall ms (all threads, V8's own included): serial ${m((r) => r.serialCpu / r.serialMs).toFixed(2)}, parallel ${m((r) => r.parallelCpu / r.elapsed).toFixed(2)}`);
+const sched = (f: (r: Row) => ReturnType<typeof schedSince>) => {
+  const t = (g: (s: ReturnType<typeof schedSince>) => number) => m((r) => g(f(r))).toFixed(1);
+  return `main ${t((s) => s.main[0])} / ${t((s) => s.main[1])}, worker ${t((s) => s.worker[0])} / ${t((s) => s.worker[1])}, V8's and libuv's threads ${t((s) => s.rest[0])} / ${t((s) => s.rest[1])}`;
+};
+console.log(`threads in the parallel run, ms on a CPU / ms runnable and waiting for one: ${sched((r) => r.sched)}`);
+if (rows[0]!.togetherSched !== undefined) {
+  const bound = m((r) => r.serialMs / r.together);
+  console.log(`the bound in the same rounds: serial alone ${m((r) => r.serialMs).toFixed(1)} ms, beside worker 0's serial replays ${m((r) => r.together).toFixed(1)} ms (m ${bound.toFixed(2)}, bound ${(2 * bound).toFixed(2)}); its threads: ${sched((r) => r.togetherSched!)}`);
+}
 console.log(`GC ${rows[0]!.gc.map((_, w) => m((r) => r.gc[w]!).toFixed(1)).join(' / ')} ms (workers, then the main thread); serial replay ${m((r) => r.serialGc).toFixed(1)} ms`);
 const known = (f: (row: Row) => number): string => {
   const values = rows.map(f).filter((v) => Number.isFinite(v) && v >= 0);

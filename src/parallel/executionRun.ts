@@ -83,6 +83,8 @@ export interface RunStats {
   coordinatorBusyMs: number;
   /** Per worker: time spent executing (all incarnations) up to its last result, ms. */
   workerBusyMs: number[];
+  /** Per executor (workers, then the main thread): the transaction of every incarnation whose end reached the coordinator (finished, stopped or failed), in that order. */
+  executed: number[][];
   /** Per executor (workers, then the main thread): garbage-collection time in this run, ms (a worker's: up to its last result). */
   gcMs: number[];
   /** OCC: rounds of parallel execution run (1 = everything was valid after the first). */
@@ -213,6 +215,7 @@ export abstract class ExecutionRun {
       locationConflicts: new Map(),
       coordinatorBusyMs: 0,
       workerBusyMs: new Array<number>(this.slots.executors).fill(0),
+      executed: Array.from({ length: this.slots.executors }, () => []),
       // One per worker, then the main thread's (executing or only coordinating).
       gcMs: new Array<number>(pool.size + 1).fill(0),
       edges: { mainFirstTaskMs: -1, workerFirstClaimMs: new Array<number>(pool.size).fill(-1), workerClaimsDoneMs: new Array<number>(pool.size).fill(-1) },
@@ -399,6 +402,7 @@ export abstract class ExecutionRun {
       outcome = { error };
     }
     this.stats.workerBusyMs[this.mainSlot]! += performance.now() - started;
+    this.stats.executed[this.mainSlot]!.push(task.tx);
     this.mainBusy = false;
     if (this.finished) return;
     const entered = performance.now();
@@ -450,6 +454,7 @@ export abstract class ExecutionRun {
     if (message.runId !== this.options.runId) return;
     this.slots.release(message.worker, message.tx);
     this.onTaskFinished(message.tx);
+    this.stats.executed[message.worker]!.push(message.tx);
     if (message.t === 'done') {
       this.stats.workerBusyMs[message.worker] = message.busyMs;
       this.stats.gcMs[message.worker] = message.gcMs;
