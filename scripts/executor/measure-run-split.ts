@@ -73,7 +73,6 @@ interface Row {
   workerFirstClaim: number;
   claimsDoneToEnd: number;
 }
-/** A pause of a few event-loop turns: the GC clock's entries arrive there. */
 /** Per thread of this process (Linux): ms on a CPU and ms runnable but waiting for one (/proc/.../schedstat). */
 const schedstat = (): Map<string, [number, number]> => {
   const threads = new Map<string, [number, number]>();
@@ -97,6 +96,7 @@ const schedSince = (before: Map<string, [number, number]>): { main: [number, num
   return { main: [main.on, main.wait], worker: [worker.on, worker.wait], rest };
 };
 const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
+/** A pause of a few event-loop turns: the GC clock's entries arrive there. */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
 const rows: Row[] = [];
 for (let i = 0; i < runs + 2; i++) {
