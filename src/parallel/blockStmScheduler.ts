@@ -32,7 +32,8 @@
  * the timer) is in executionRun.ts.
  */
 import { ExecutorError } from '../errors.js';
-import { failedGuard, independentOfSender } from '../exec/commutativeUpdates.js';
+import { failedGuard, independentOfSender, type CommutativeSender } from '../exec/commutativeUpdates.js';
+import { failedUnitGuard, type UnitGuard } from '../exec/unitRun.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED, makeVersion, versionIncarnation, versionTx } from '../state/stateSource.js';
 import type { LocationValue } from '../state/locations.js';
@@ -59,7 +60,25 @@ const VALID = 1;
 const SUSPECT = 2;
 
 export function runBlockStm(pool: WorkerPool, pre: PreState, txCount: number, options: BlockStmOptions): Promise<BlockStmResult> {
-  return new BlockStmScheduler(pool, pre, txCount, options).run();
+  const units = options.units;
+  if (units === undefined) return new BlockStmScheduler(pool, pre, txCount, options).run();
+  return new BlockStmScheduler(pool, pre, units.length, perUnit(options, units)).run();
+}
+
+/**
+ * The per-transaction options of a run as per-unit ones: a unit of several transfers has no
+ * one recipient, its first transaction's sender and commutative plan (its own guards come
+ * with its result), and its largest gas limit (it is as light as its transactions).
+ */
+function perUnit(options: BlockStmOptions, units: number[][]): BlockStmOptions {
+  const first = (unit: number[]) => unit[0]!;
+  return {
+    ...options,
+    senders: units.map((unit) => options.senders[first(unit)]!),
+    ...(options.recipients === undefined ? {} : { recipients: units.map((unit) => (unit.length > 1 ? null : options.recipients![first(unit)]!)) }),
+    ...(options.commutative === undefined ? {} : { commutative: units.map((unit): CommutativeSender | undefined => options.commutative![first(unit)]) }),
+    ...(options.gasLimits === undefined ? {} : { gasLimits: units.map((unit) => Math.max(...unit.map((tx) => options.gasLimits![tx]!))) }),
+  };
 }
 
 class BlockStmScheduler extends ExecutionRun {
@@ -78,6 +97,8 @@ class BlockStmScheduler extends ExecutionRun {
   private readonly policy: BlockStmPolicy;
   /** Per transaction: its standing incarnation ran with lazy sender updates (its guard is checked at commit). */
   private readonly lazyRan: Uint8Array;
+  /** Per unit (RunOptions.units): the boundary guards of its standing incarnation. */
+  private readonly unitGuards: Array<UnitGuard[] | undefined> = [];
   /** Per transaction: how many aborted writers its standing reads rely on (0 = committable). */
   private readonly suspicion: Int32Array;
   /** Aborted writer -> readers (tagged with their incarnation) suspect of it. */
@@ -116,6 +137,7 @@ class BlockStmScheduler extends ExecutionRun {
   /** A finished incarnation (from a worker or the main thread): apply, validate, and complete or abort. */
   protected onResult(tx: number, inc: number, reads: WireReads, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void {
     this.lazyRan[tx] = result.lazy ? 1 : 0;
+    if (result.unit !== undefined) this.unitGuards[tx] = result.unit.guards;
     const changed = this.applyWrites(tx, inc, keys, values, creditKeys, creditDeltas);
     // (Its own writes, just applied, are above its reads: they do not change what it read.)
     if (result.readsCurrent === true) this.pendingSuspicions = [];
@@ -387,7 +409,9 @@ class BlockStmScheduler extends ExecutionRun {
       throw new ParallelExecutionError(`transaction ${tx} failed in parallel execution although everything it read was final: ${failure}`);
     }
     if (this.lazyRan[tx] === 1) {
-      const key = failedGuard(this.options.commutative![tx]!, (k) => this.memory.resolve(k, tx));
+      const guards = this.unitGuards[tx];
+      const exact = (k: string) => this.memory.resolve(k, tx);
+      const key = guards === undefined ? failedGuard(this.options.commutative![tx]!, exact) : failedUnitGuard(guards, exact);
       if (key !== undefined) {
         this.strict[tx] = 1;
         this.unregisterReads(tx);

@@ -22,11 +22,12 @@ import { ExecutorError, StmError } from '../errors.js';
 import type { CommutativeSender } from '../exec/commutativeUpdates.js';
 import { countRun } from '../exec/pathWarmth.js';
 import type { ReplayVm } from '../exec/replayVm.js';
+import { UnitSource, runUnit, type UnitGuard } from '../exec/unitRun.js';
 import type { LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED } from '../state/stateSource.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
-import { EMPTY_BLOOM, RUN_STATS_WAIT_MS, mainTurnMs, claimNext, claimsLeft, fromWire, isPackedDone, packApply, toWireReads, unpackDone, unpackLogs, type FromWorker, type PackedApply, type ListCheck, type ReceiptLog, type StressConfig, type WireReads } from './protocol.js';
+import { EMPTY_BLOOM, RUN_STATS_WAIT_MS, mainTurnMs, claimNext, claimsLeft, fromWire, isPackedDone, packApply, toWireReads, unpackDone, unpackLogs, type FromWorker, type PackedApply, type ListCheck, type ReceiptLog, type StressConfig, type WireReads, type WireUnitTx } from './protocol.js';
 import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
 import { TaskSlots } from './taskSlots.js';
 import { gcMs, gcMsSince } from './gcClock.js';
@@ -47,6 +48,8 @@ export interface TxOutcome {
   writeValues: LocationValue[];
   creditKeys: string[];
   creditDeltas: bigint[];
+  /** A unit's outcome (before finish expands it): each of its transactions' receipt; the writes above are the unit's. */
+  unit?: WireUnitTx[];
 }
 
 /** What a finished incarnation produced besides its reads and writes. */
@@ -68,6 +71,8 @@ export interface IncarnationResult {
    * would find them all valid. Absent from a worker's result.
    */
   readsCurrent?: boolean;
+  /** A unit's result (RunOptions.units): its transactions' receipts and its boundary guards. */
+  unit?: { txs: WireUnitTx[]; guards: UnitGuard[] };
 }
 
 export interface RunStats {
@@ -141,6 +146,12 @@ export interface RunOptions {
   checkpoint?: () => void;
   /** Block-STM: observe every task dispatched (tests). */
   onDispatch?: DispatchTrace;
+  /**
+   * Block-STM: the block's units (txUnits.ts), each its transactions in order. The run is
+   * then over units: every per-transaction option above is per unit, and the executors run
+   * unit u's transactions (unitRun.ts) at index u of the memory.
+   */
+  units?: number[][];
 }
 
 /** Parallel execution hit an error on consistent reads, which serial execution did not: a bug or a divergence. */
@@ -257,6 +268,7 @@ export abstract class ExecutionRun {
         stress: this.options.stress,
         commutative: this.options.commutative !== undefined,
         ...(this.options.balKey === undefined ? {} : { bal: this.options.balKey }),
+        ...(this.options.units === undefined ? {} : { units: this.options.units }),
       });
       try {
         if (this.n === 0 || this.isComplete()) return this.finish();
@@ -394,10 +406,12 @@ export abstract class ExecutionRun {
     const replay = this.options.mainReplay!;
     const started = performance.now();
     if (this.stats.edges.mainFirstTaskMs < 0) this.stats.edges.mainFirstTaskMs = started - this.started;
-    let outcome: { run?: Awaited<ReturnType<ReplayVm['run']>>; error?: unknown } = {};
+    let outcome: { run?: Awaited<ReturnType<ReplayVm['run']>>; unit?: Awaited<ReturnType<typeof runUnit>>; error?: unknown } = {};
     const changesBefore = this.memory.changes;
+    const commutative = this.options.commutative !== undefined && this.strict[task.tx] === 0;
+    const overlay = this.options.units === undefined ? undefined : new UnitSource(this.memory, task.tx);
     try {
-      outcome = { run: await replay.run(task.tx, this.memory, this.options.commutative !== undefined && this.strict[task.tx] === 0) };
+      outcome = overlay === undefined ? { run: await replay.run(task.tx, this.memory, commutative) } : { unit: await runUnit(replay, this.options.units![task.tx]!, overlay, commutative) };
     } catch (error) {
       outcome = { error };
     }
@@ -411,7 +425,17 @@ export abstract class ExecutionRun {
       this.onTaskFinished(task.tx);
       this.resultOrigin = this.mainSlot;
       if (this.status[task.tx] === DISPATCHED && this.incarnation[task.tx] === task.inc) {
-        if (outcome.run !== undefined) {
+        if (outcome.unit !== undefined) {
+          const run = outcome.unit;
+          this.onResult(task.tx, task.inc, run.reads, run.writes.keys, run.writes.values, run.writes.creditKeys, run.writes.creditDeltas, {
+            gasUsed: 0n,
+            receipt: run.txs[0]!.receipt,
+            timeMs: run.timeMs,
+            lazy: run.lazy,
+            readsCurrent: this.memory.changes === changesBefore,
+            unit: { txs: run.txs, guards: run.guards },
+          });
+        } else if (outcome.run !== undefined) {
           const run = outcome.run;
           this.onResult(task.tx, task.inc, toWireReads(run.reads), run.writes.keys, run.writes.values, run.writes.creditKeys, run.writes.creditDeltas, {
             gasUsed: run.gasUsed,
@@ -425,7 +449,7 @@ export abstract class ExecutionRun {
           this.onBlocked(task.tx, task.inc, outcome.error.blockingTx, outcome.error.key, 'estimate');
         } else {
           const error = outcome.error as { shortMessage?: string; message?: string };
-          this.onFailed(task.tx, task.inc, error.shortMessage ?? error.message ?? String(error), toWireReads(replay.state.readSet));
+          this.onFailed(task.tx, task.inc, error.shortMessage ?? error.message ?? String(error), overlay === undefined ? toWireReads(replay.state.readSet) : overlay.reads);
         }
       }
       this.afterEvent();
@@ -559,6 +583,7 @@ export abstract class ExecutionRun {
       writeValues: values,
       creditKeys,
       creditDeltas,
+      unit: result.unit?.txs,
     };
   }
 
@@ -581,7 +606,7 @@ export abstract class ExecutionRun {
     this.pool.flush();
     this.stats.incarnations = Array.from(this.incarnation, (inc) => inc + 1);
     this.stats.gcMs[this.stats.gcMs.length - 1] = gcMsSince(this.started);
-    this.result = { outcomes: this.outcomes as TxOutcome[], stats: this.stats, elapsedMs };
+    this.result = this.options.units === undefined ? { outcomes: this.outcomes as TxOutcome[], stats: this.stats, elapsedMs } : perTransaction(this.options.units, this.outcomes as TxOutcome[], this.stats, elapsedMs);
     // Workers that claimed send their busy and GC times after their last results
     // ('runStats', worker.ts finishClaims): wait for them, outside the run's time.
     if (this.statsDue > 0) this.statsTimer = setTimeout(() => this.settle(), RUN_STATS_WAIT_MS);
@@ -610,6 +635,43 @@ export abstract class ExecutionRun {
 /** A transaction's receipt logs, unpacked if they came from a worker. */
 export function receiptLogs(outcome: TxOutcome): ReceiptLog[] {
   return outcome.packedLogs === undefined ? (outcome.receipt.logs as ReceiptLog[]) : unpackLogs(outcome.packedLogs);
+}
+
+/**
+ * A run over units as a run over transactions: each transaction's receipt, the unit's
+ * writes as its last transaction's (the post-state is the same), and each transaction's
+ * incarnations and aborts as its unit's (the aborts counted once, at its first).
+ */
+function perTransaction(units: number[][], unitOutcomes: TxOutcome[], stats: RunStats, elapsedMs: number): RunResult {
+  const n = units.reduce((sum, unit) => sum + unit.length, 0);
+  const outcomes = new Array<TxOutcome>(n);
+  const incarnations = new Array<number>(n);
+  const abortedBy: string[][] = Array.from({ length: n }, () => []);
+  units.forEach((txs, u) => {
+    const outcome = unitOutcomes[u]!;
+    txs.forEach((tx, i) => {
+      incarnations[tx] = stats.incarnations[u]!;
+      const last = i === txs.length - 1;
+      const own = outcome.unit?.[i];
+      outcomes[tx] =
+        own === undefined
+          ? outcome
+          : {
+              gasUsed: own.gasUsed,
+              receipt: own.receipt,
+              packedLogs: own.packedLogs,
+              bloom: own.bloom ?? EMPTY_BLOOM,
+              timeMs: own.timeMs,
+              writeKeys: last ? outcome.writeKeys : [],
+              writeValues: last ? outcome.writeValues : [],
+              creditKeys: last ? outcome.creditKeys : [],
+              creditDeltas: last ? outcome.creditDeltas : [],
+            };
+    });
+    abortedBy[txs[0]!] = stats.abortedBy[u]!;
+  });
+  const executed = stats.executed.map((list) => list.flatMap((u) => units[u]!));
+  return { outcomes, stats: { ...stats, incarnations, abortedBy, executed }, elapsedMs };
 }
 
 export function summedMap(reads: WireReads): Map<string, bigint> {

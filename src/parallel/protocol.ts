@@ -14,6 +14,7 @@
 import { CodeValue, type LocationValue } from '../state/locations.js';
 import type { ReadSet } from '../state/txState.js';
 import type { TxReceipt } from '@ethereumjs/vm';
+import type { UnitGuard } from '../exec/unitRun.js';
 
 export interface StressConfig {
   seed: number;
@@ -49,7 +50,7 @@ export type ToWorkerMessage =
    * loaded ('balLoad'), which the run leaves as it is (its transactions' writes are the
    * list's, already there).
    */
-  | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined; commutative: boolean; bal?: string }
+  | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined; commutative: boolean; bal?: string; units?: number[][] }
   /**
    * A block-level access list (its RLP): the worker makes its plan (src/bal/balPlan.ts),
    * loads the plan's writes once into a memory of their own for runs that name `balKey`,
@@ -215,6 +216,22 @@ export interface DoneMessage {
   busyMs: number;
   /** The worker's garbage-collection time in this run so far, ms (gcClock.ts). */
   gcMs: number;
+  /** A unit's result (txUnits.ts): each transaction's receipt, and the unit's boundary guards. */
+  unit?: WireUnit;
+}
+
+/** One transaction of a unit as the coordinator keeps it. */
+export interface WireUnitTx {
+  gasUsed: bigint;
+  receipt: TxReceipt;
+  packedLogs?: Uint8Array;
+  bloom?: Uint8Array;
+  timeMs: number;
+}
+
+export interface WireUnit {
+  txs: WireUnitTx[];
+  guards: UnitGuard[];
 }
 
 /**
@@ -246,7 +263,9 @@ const D_LAZY = 11;
 const D_BUSY = 12;
 const D_GC = 13;
 const D_LIST_CHECK = 14;
-const D_SECTIONS = 15;
+/** A unit's transactions and guards (packUnit), else undefined. */
+const D_UNIT = 15;
+const D_SECTIONS = 16;
 
 /** What a worker knows of a finished incarnation besides its reads, writes and receipt. */
 export interface DoneHead {
@@ -263,7 +282,7 @@ export interface DoneHead {
 }
 
 /** Packs a result (the receipt with its logs and bloom; its logs packed, the bloom only when there are logs). */
-export function packDone(head: DoneHead, receipt: TxReceipt, bloom: Uint8Array, reads: WireReads, keys: readonly string[], values: readonly LocationValue[], creditKeys: readonly string[], creditDeltas: readonly bigint[]): PackedDone {
+export function packDone(head: DoneHead, receipt: TxReceipt, bloom: Uint8Array, reads: WireReads, keys: readonly string[], values: readonly LocationValue[], creditKeys: readonly string[], creditDeltas: readonly bigint[], unit?: { txs: ReadonlyArray<{ gasUsed: bigint; receipt: TxReceipt; bloom: Uint8Array; timeMs: number }>; guards: readonly UnitGuard[] }): PackedDone {
   const hasLogs = receipt.logs.length > 0;
   const blob = 'blobGasUsed' in receipt ? [receipt.blobGasUsed, receipt.blobGasPrice] : undefined;
   const packed: unknown[] = [
@@ -282,6 +301,7 @@ export function packDone(head: DoneHead, receipt: TxReceipt, bloom: Uint8Array, 
     head.busyMs,
     head.gcMs,
     head.listCheck,
+    unit === undefined ? undefined : packUnit(unit.txs, unit.guards),
   ];
   pushSection(packed, reads.keys, reads.versions);
   pushSection(packed, reads.summedKeys, reads.summedValues);
@@ -316,16 +336,7 @@ export function unpackDone(packed: PackedDone): DoneMessage {
   const [summedKeys, summedValues] = sections.next<string, bigint>();
   const [keys, values] = sections.next<string, WireValue>();
   const [creditKeys, creditDeltas] = sections.next<string, bigint>();
-  const statusOrRoot = packed[D_STATUS_OR_ROOT];
-  const cumulativeBlockGasUsed = packed[D_CUMULATIVE_GAS] as bigint;
-  const receipt = (
-    statusOrRoot instanceof Uint8Array ? { stateRoot: statusOrRoot, cumulativeBlockGasUsed, logs: [] } : { status: statusOrRoot, cumulativeBlockGasUsed, logs: [] }
-  ) as unknown as TxReceipt & { blobGasUsed?: bigint; blobGasPrice?: bigint };
-  const blob = packed[D_BLOB] as [bigint, bigint] | undefined;
-  if (blob !== undefined) {
-    receipt.blobGasUsed = blob[0];
-    receipt.blobGasPrice = blob[1];
-  }
+  const receipt = wireReceipt(packed[D_STATUS_OR_ROOT], packed[D_CUMULATIVE_GAS] as bigint, packed[D_BLOB] as [bigint, bigint] | undefined);
   const done: DoneMessage = {
     t: 'done',
     worker: packed[D_WORKER] as number,
@@ -351,7 +362,63 @@ export function unpackDone(packed: PackedDone): DoneMessage {
   }
   const listCheck = packed[D_LIST_CHECK] as ListCheck | undefined;
   if (listCheck !== undefined) done.listCheck = listCheck;
+  const unit = packed[D_UNIT] as unknown[] | undefined;
+  if (unit !== undefined) done.unit = unpackUnit(unit);
   return done;
+}
+
+/** A receipt without logs and bloom, from its wire fields. */
+function wireReceipt(statusOrRoot: unknown, cumulativeBlockGasUsed: bigint, blob: [bigint, bigint] | undefined): TxReceipt {
+  const receipt = (
+    statusOrRoot instanceof Uint8Array ? { stateRoot: statusOrRoot, cumulativeBlockGasUsed, logs: [] } : { status: statusOrRoot, cumulativeBlockGasUsed, logs: [] }
+  ) as unknown as TxReceipt & { blobGasUsed?: bigint; blobGasPrice?: bigint };
+  if (blob !== undefined) {
+    receipt.blobGasUsed = blob[0];
+    receipt.blobGasPrice = blob[1];
+  }
+  return receipt;
+}
+
+/** Fields per transaction in a packed unit. */
+const UNIT_TX_FIELDS = 7;
+
+/** A unit's transactions (UNIT_TX_FIELDS each: gas, cumulative gas, status or root, blob, packed logs, bloom, time), then its guards (count, then key, atLeast, value each). */
+function packUnit(txs: ReadonlyArray<{ gasUsed: bigint; receipt: TxReceipt; bloom: Uint8Array; timeMs: number }>, guards: readonly UnitGuard[]): unknown[] {
+  const packed: unknown[] = [txs.length];
+  for (const { gasUsed, receipt, bloom, timeMs } of txs) {
+    const hasLogs = receipt.logs.length > 0;
+    packed.push(
+      gasUsed,
+      receipt.cumulativeBlockGasUsed,
+      'stateRoot' in receipt ? receipt.stateRoot : receipt.status,
+      'blobGasUsed' in receipt ? [receipt.blobGasUsed, receipt.blobGasPrice] : undefined,
+      hasLogs ? packLogs(receipt.logs as ReceiptLog[]) : undefined,
+      hasLogs ? bloom : undefined,
+      timeMs,
+    );
+  }
+  packed.push(guards.length);
+  for (const guard of guards) packed.push(guard.key, guard.atLeast ? 1 : 0, guard.value);
+  return packed;
+}
+
+function unpackUnit(packed: unknown[]): WireUnit {
+  const n = packed[0] as number;
+  const txs: WireUnitTx[] = [];
+  let at = 1;
+  for (let i = 0; i < n; i++, at += UNIT_TX_FIELDS) {
+    const tx: WireUnitTx = { gasUsed: packed[at] as bigint, receipt: wireReceipt(packed[at + 2], packed[at + 1] as bigint, packed[at + 3] as [bigint, bigint] | undefined), timeMs: packed[at + 6] as number };
+    const logs = packed[at + 4] as Uint8Array | undefined;
+    if (logs !== undefined) {
+      tx.packedLogs = logs;
+      tx.bloom = packed[at + 5] as Uint8Array;
+    }
+    txs.push(tx);
+  }
+  const guards: UnitGuard[] = [];
+  const g = packed[at++] as number;
+  for (let i = 0; i < g; i++, at += 3) guards.push({ key: packed[at] as string, atLeast: packed[at + 1] === 1, value: packed[at + 2] as bigint });
+  return { txs, guards };
 }
 
 /** Slots of the 'replaySerially' flags (an Int32Array of 2): the worker has started; the main thread says stop. */

@@ -18,6 +18,7 @@ import { BalPlan, balPlanRules } from '../bal/balPlan.js';
 import type { BlockData } from '../data/blockData.js';
 import { createBlockContext, decodeBlock, recoverSenders } from '../exec/blockContext.js';
 import { ReplayVm } from '../exec/replayVm.js';
+import { UnitSource, runUnit } from '../exec/unitRun.js';
 import { BlockState } from '../state/blockState.js';
 import type { LocationValue } from '../state/locations.js';
 import { versionIncarnation, versionTx, type StateSource } from '../state/stateSource.js';
@@ -50,6 +51,8 @@ let list: { plan: BalPlan; touched?: Uint8Array } | undefined;
 let stress: StressSource | undefined;
 /** This run applies commutative sender updates (the coordinator checks their guards). */
 let commutative = false;
+/** The current run's units (txUnits.ts): task and memory indices are units then. */
+let units: number[][] | undefined;
 const tasks: Array<{ runId: number; tx: number; inc: number; last: boolean; strict: boolean }> = [];
 /** The shared queue this run's transactions are claimed from ('claim'), when it has one. */
 let claims: { runId: number; queue: Int32Array; strict: Set<number>; next?: number } | undefined;
@@ -131,6 +134,7 @@ function handle(received: ToWorker): void {
       runId = message.runId;
       firstClaimAt = 0;
       commutative = message.commutative;
+      units = message.units;
       busyMs = 0;
       gcMs(); // the clock runs from here
       runStarted = performance.now();
@@ -236,7 +240,7 @@ async function replayRepeatedly(replay: ReplayVm, runs: number, going: () => boo
 }
 
 /** The task being executed, while it runs. */
-let running: { tx: number; inc: number } | undefined;
+let running: { tx: number; inc: number; overlay?: UnitSource } | undefined;
 /** Set when a write applied mid-execution invalidates something the running task already read. */
 let doomed: { key: string; on: number } | undefined;
 
@@ -246,7 +250,7 @@ let doomed: { key: string; on: number } | undefined;
  * fail validation anyway; stop it now instead of finishing doomed work.
  */
 function checkDoomed(tx: number, inc: number, keys: string[], onlyIfReadFromTx: boolean): void {
-  const state = current!.replay.state;
+  const state = running!.overlay ?? current!.replay.state;
   for (const key of keys) {
     const seen = state.readVersionOf(key);
     if (seen === undefined) continue;
@@ -338,10 +342,16 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
   const block = current!;
   const source = new WorkerSource(block.memory, stress);
   stress?.beforeTask();
-  running = task;
+  const overlay = units === undefined ? undefined : new UnitSource(source, task.tx);
+  running = { tx: task.tx, inc: task.inc, ...(overlay === undefined ? {} : { overlay }) };
   doomed = undefined;
   try {
-    const run = await block.replay.run(task.tx, source, commutative && !task.strict);
+    const lazily = commutative && !task.strict;
+    const unitRun = overlay === undefined ? undefined : await runUnit(block.replay, units![task.tx]!, overlay, lazily);
+    const txRun = unitRun === undefined ? await block.replay.run(task.tx, source, lazily) : undefined;
+    // A unit's result carries its transactions' receipts (packDone's unit); the fixed fields are its first's.
+    const run = txRun ?? { writes: unitRun!.writes, gasUsed: 0n, timeMs: unitRun!.timeMs, lazy: unitRun!.lazy, receipt: unitRun!.txs[0]!.receipt, reads: { keys: unitRun!.reads.keys } };
+    const bloom = txRun?.result.bloom.bitvector ?? unitRun!.txs[0]!.bloom;
     running = undefined;
     if (doomed !== undefined) throw new EarlyAbort((doomed as { key: string }).key, (doomed as { on: number }).on);
     // Apply our own writes to the replica at once, so the next task (often the next
@@ -358,12 +368,13 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
       packDone(
         { worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, gasUsed: run.gasUsed, timeMs: run.timeMs, lazy: run.lazy, busyMs, gcMs: gcMsSince(runStarted), ...(listCheck === undefined ? {} : { listCheck }) },
         run.receipt,
-        run.result.bloom.bitvector,
-        listCheck === undefined ? toWireReads(run.reads) : NO_READS,
+        bloom,
+        listCheck !== undefined ? NO_READS : txRun !== undefined ? toWireReads(txRun.reads) : unitRun!.reads,
         run.writes.keys,
         run.writes.values,
         run.writes.creditKeys,
         run.writes.creditDeltas,
+        unitRun,
       ),
     );
   } catch (error) {
@@ -374,7 +385,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
       send({ t: 'blocked', worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, on: error.on, key: error.key, cause: 'validation' });
     } else {
       const message = (error as { shortMessage?: string }).shortMessage ?? (error as Error).message ?? String(error);
-      send({ t: 'failed', worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, message, reads: toWireReads(block.replay.state.readSet) });
+      send({ t: 'failed', worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, message, reads: overlay === undefined ? toWireReads(block.replay.state.readSet) : overlay.reads });
     }
   }
 }
