@@ -28,6 +28,7 @@ import { replaySerial } from '../../src/replay/replayBlock.js';
 import { recipientsOf } from '../../src/replay/replayParallel.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
 import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
+import { blockUnits, unitsOption } from '../../src/parallel/txUnits.js';
 import { chooseChunkSize } from '../../src/parallel/executionRun.js';
 import { runOcc } from '../../src/parallel/occScheduler.js';
 import { runLocks } from '../../src/parallel/lockScheduler.js';
@@ -109,7 +110,7 @@ for (let i = 0; i < runs + 2; i++) {
   const txMs = serialRun.txs.map((tx) => tx.timeMs);
   await settle();
   const serialGc = gcMs() - gcBefore;
-  const options = { runId: runId++, blockKey, timeoutMs: 60_000, senders, recipients, chunkSize, gasLimits, ...(process.env.MAIN === '0' ? {} : { mainReplay: serial.replay }), maxReexecutions: Infinity, ...(scheduler === 'blockstm' && process.env.STRICT !== '1' ? { commutative: serial.replay.lazyPlan } : {}) };
+  const options = { runId: runId++, blockKey, timeoutMs: 60_000, senders, recipients, chunkSize, gasLimits, ...(process.env.MAIN === '0' ? {} : { mainReplay: serial.replay }), maxReexecutions: Infinity, ...(scheduler === 'blockstm' && process.env.STRICT !== '1' ? { commutative: serial.replay.lazyPlan, ...unitsOption(blockUnits(ctx, serial.replay.lazyPlan)) } : {}) };
   const cpuParallel = process.cpuUsage();
   const schedBefore = schedstat();
   const r = scheduler === 'occ' ? await runOcc(pool, ctx.pre, ctx.txs.length, options)

@@ -11,6 +11,7 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
+import { blockUnits, unitsOption } from '../../src/parallel/txUnits.js';
 import { chooseChunkSize } from '../../src/parallel/executionRun.js';
 import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
 
@@ -35,6 +36,7 @@ const options = {
   gasLimits: ctx.txs.map((tx) => Number(tx.gasLimit)),
   mainReplay: serial.replay,
   ...(process.env.STRICT === '1' ? {} : { commutative: serial.replay.lazyPlan }),
+  ...(process.env.STRICT === '1' ? {} : unitsOption(blockUnits(ctx, serial.replay.lazyPlan))),
   maxReexecutions: Infinity,
 };
 let runId = 0;

@@ -56,6 +56,8 @@ export interface CalibrationBlock {
   recipients?: Array<string | null>;
   /** Per transaction: the locations its serial run read and wrote (readWriteLocations). */
   locations: number[];
+  /** The executor's units (src/parallel/txUnits.ts: first transaction of each, then the count) and each one's locations; absent before 2026-12-04 or when none. */
+  units?: { starts: number[]; locations: number[] };
   measured: ThreadMeasurement[];
 }
 

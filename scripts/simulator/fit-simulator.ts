@@ -36,7 +36,7 @@ interface Block extends CalibrationBlock {
 const blocks: Block[] = data.blocks.map((b) => ({
   ...b,
   half: blockNumbers.indexOf(b.block) % 2 === 0 ? ('fit' as const) : ('check' as const),
-  input: { graph: graphOf(b.preds), txTimesMs: b.txTimesMs, gasUsed: b.gasUsed.map(BigInt), gasLimits: b.gasLimits.map(BigInt), senders: b.senders, serialMs: b.serialMs, ...(b.independent === undefined ? {} : { independent: b.independent }), ...(b.recipients === undefined ? {} : { recipients: b.recipients }), locations: b.locations },
+  input: { graph: graphOf(b.preds), txTimesMs: b.txTimesMs, gasUsed: b.gasUsed.map(BigInt), gasLimits: b.gasLimits.map(BigInt), senders: b.senders, serialMs: b.serialMs, ...(b.independent === undefined ? {} : { independent: b.independent }), ...(b.recipients === undefined ? {} : { recipients: b.recipients }), locations: b.locations, ...(b.units === undefined ? {} : { units: { starts: Int32Array.from(b.units.starts), locations: b.units.locations } }) },
 }));
 
 /** Measured speedup with the executor's default fallback, from the no-fallback runs. */

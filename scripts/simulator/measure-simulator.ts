@@ -24,7 +24,14 @@ import { chooseChunkSize, runBlockStm } from '../../src/parallel/blockStmSchedul
 import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
 import type { SerialReplay } from '../../src/replay/replayBlock.js';
 import { independentOfSender } from '../../src/exec/commutativeUpdates.js';
-import { readWriteLocations } from '../../src/simulate/simulateBlock.js';
+import { readWriteLocations, unitLocations } from '../../src/simulate/simulateBlock.js';
+import { blockUnits } from '../../src/parallel/txUnits.js';
+
+/** The executor's units of the block and their locations (CalibrationBlock.units), when it has any. */
+function unitsRecord(serial: SerialReplay): { units?: { starts: number[]; locations: number[] } } {
+  const starts = blockUnits(serial.ctx, serial.replay.lazyPlan);
+  return starts === undefined ? {} : { units: { starts: [...starts], locations: unitLocations(serial.run.txs, starts) } };
+}
 import type { Calibration, CalibrationBlock, CalibrationRun, ThreadMeasurement } from './calibration.js';
 
 const threadsList = (process.env.THREADS ?? '1,2').split(',').map(Number);
@@ -75,6 +82,7 @@ async function measureThreads(serial: SerialReplay, threads: number, senders: st
   const timeoutMs = Math.max(30_000, serial.serialMs.max * 50);
   await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, timeoutMs, 3);
   const chunkSize = chooseChunkSize(gasLimits);
+  const units = blockUnits(ctx, serial.replay.lazyPlan);
   const once = () =>
     runBlockStm(pool, ctx.pre, ctx.txs.length, {
       runId: runId++,
@@ -86,6 +94,7 @@ async function measureThreads(serial: SerialReplay, threads: number, senders: st
       gasLimits: gasLimits.map(Number),
       mainReplay: serial.replay,
       commutative: serial.replay.lazyPlan,
+      ...(units === undefined ? {} : { units }),
       maxReexecutions: Number.POSITIVE_INFINITY,
     });
   // Warmed up as stm replay warms the executor (WarmupRuns: past WARMUP on a small block or in a cold process).
@@ -158,6 +167,7 @@ for (const entry of manifest) {
       independent: independentOfSender(serial.replay.lazyPlan),
       recipients,
       locations: readWriteLocations(serial.run.txs),
+      ...unitsRecord(serial),
       measured,
     };
     if (foreign < quiet || attempt >= 3) break;

@@ -167,17 +167,17 @@ export class UnitSource implements StateSource {
 }
 
 /**
- * Runs a unit's transactions in order against `source` at index `unit`. With `commutative`,
+ * Runs a unit's transactions (first to end - 1) in order against its overlay (the executor's source at the unit's index). With `commutative`,
  * each may run lazily (as ReplayVm.run decides); an in-unit guard that fails runs the whole
  * unit again strictly. Errors from the source (an ESTIMATE) pass through.
  */
-export async function runUnit(replay: ReplayVm, txs: readonly number[], overlay: UnitSource, commutative: boolean): Promise<UnitRun> {
+export async function runUnit(replay: ReplayVm, first: number, end: number, overlay: UnitSource, commutative: boolean): Promise<UnitRun> {
   const plan = commutative ? replay.lazyPlan : undefined;
   const started = performance.now();
   const out: UnitTx[] = [];
   const boundary = new Map<string, UnitGuard>();
   let lazy = false;
-  for (const tx of txs) {
+  for (let tx = first; tx < end; tx++) {
     const sender: CommutativeSender | undefined = plan?.[tx];
     // What the unit itself says of the sender before this transaction (undefined: the state below decides).
     const nonceBefore = sender === undefined ? undefined : overlay.values.get(sender.nonceKey);
@@ -193,7 +193,7 @@ export async function runUnit(replay: ReplayVm, txs: readonly number[], overlay:
           : typeof balanceWritten === 'bigint' && balanceWritten + debitedBefore >= sender.minBalance;
       if (!nonceOk || !balanceOk) {
         overlay.reset();
-        return runUnit(replay, txs, overlay, false);
+        return runUnit(replay, first, end, overlay, false);
       }
     }
     overlay.apply(run.writes);

@@ -32,7 +32,7 @@
  * the timer) is in executionRun.ts.
  */
 import { ExecutorError } from '../errors.js';
-import { failedGuard, independentOfSender, type CommutativeSender } from '../exec/commutativeUpdates.js';
+import { failedGuard, independentOfSender } from '../exec/commutativeUpdates.js';
 import { failedUnitGuard, type UnitGuard } from '../exec/unitRun.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED, makeVersion, versionIncarnation, versionTx } from '../state/stateSource.js';
@@ -48,6 +48,7 @@ import {
 } from './executionRun.js';
 import { claimQueue, withdrawClaim, type WireReads } from './protocol.js';
 import type { WorkerPool } from './workerPool.js';
+import { perUnitOf, unitCount, type UnitStarts } from './txUnits.js';
 
 export { ParallelExecutionError, TooManyReexecutions, chooseChunkSize, type TxOutcome } from './executionRun.js';
 export { previousSameSender, recipientIds } from './blockStmPolicy.js';
@@ -62,7 +63,7 @@ const SUSPECT = 2;
 export function runBlockStm(pool: WorkerPool, pre: PreState, txCount: number, options: BlockStmOptions): Promise<BlockStmResult> {
   const units = options.units;
   if (units === undefined) return new BlockStmScheduler(pool, pre, txCount, options).run();
-  return new BlockStmScheduler(pool, pre, units.length, perUnit(options, units)).run();
+  return new BlockStmScheduler(pool, pre, unitCount(units), perUnit(options, units)).run();
 }
 
 /**
@@ -70,14 +71,14 @@ export function runBlockStm(pool: WorkerPool, pre: PreState, txCount: number, op
  * one recipient, its first transaction's sender and commutative plan (its own guards come
  * with its result), and its largest gas limit (it is as light as its transactions).
  */
-function perUnit(options: BlockStmOptions, units: number[][]): BlockStmOptions {
-  const first = (unit: number[]) => unit[0]!;
+function perUnit(options: BlockStmOptions, units: UnitStarts): BlockStmOptions {
+  const first = <T>(values: T[]): T => values[0]!;
   return {
     ...options,
-    senders: units.map((unit) => options.senders[first(unit)]!),
-    ...(options.recipients === undefined ? {} : { recipients: units.map((unit) => (unit.length > 1 ? null : options.recipients![first(unit)]!)) }),
-    ...(options.commutative === undefined ? {} : { commutative: units.map((unit): CommutativeSender | undefined => options.commutative![first(unit)]) }),
-    ...(options.gasLimits === undefined ? {} : { gasLimits: units.map((unit) => Math.max(...unit.map((tx) => options.gasLimits![tx]!))) }),
+    senders: perUnitOf(units, options.senders, first),
+    ...(options.recipients === undefined ? {} : { recipients: perUnitOf(units, options.recipients, (values, size) => (size > 1 ? null : values[0]!)) }),
+    ...(options.commutative === undefined ? {} : { commutative: perUnitOf(units, options.commutative, first) }),
+    ...(options.gasLimits === undefined ? {} : { gasLimits: perUnitOf(units, options.gasLimits, (values) => Math.max(...values)) }),
   };
 }
 
@@ -406,7 +407,7 @@ class BlockStmScheduler extends ExecutionRun {
     if (this.suspicion[tx] !== 0) return false;
     const failure = this.failures.get(tx);
     if (failure !== undefined) {
-      throw new ParallelExecutionError(`transaction ${tx} failed in parallel execution although everything it read was final: ${failure}`);
+      throw new ParallelExecutionError(`${this.transactionsOf(tx)} failed in parallel execution although everything it read was final: ${failure}`);
     }
     if (this.lazyRan[tx] === 1) {
       const guards = this.unitGuards[tx];
@@ -422,6 +423,13 @@ class BlockStmScheduler extends ExecutionRun {
     }
     return true;
   };
+
+  /** What index tx stands for, in words: a transaction, or a unit's transactions (RunOptions.units). */
+  private transactionsOf(tx: number): string {
+    const units = this.options.units;
+    if (units === undefined || units[tx + 1]! - units[tx]! === 1) return `transaction ${units === undefined ? tx : units[tx]!}`;
+    return `one of transactions ${units[tx]!}–${units[tx + 1]! - 1} (run as one unit)`;
+  }
 
   private makeRunnable(tx: number, blocker: number): void {
     this.policy.makeRunnable(tx, blocker);

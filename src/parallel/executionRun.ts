@@ -29,6 +29,7 @@ import { SUMMED } from '../state/stateSource.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
 import { EMPTY_BLOOM, RUN_STATS_WAIT_MS, mainTurnMs, claimNext, claimsLeft, fromWire, isPackedDone, packApply, toWireReads, unpackDone, unpackLogs, type FromWorker, type PackedApply, type ListCheck, type ReceiptLog, type StressConfig, type WireReads, type WireUnitTx } from './protocol.js';
 import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
+import type { UnitStarts } from './txUnits.js';
 import { TaskSlots } from './taskSlots.js';
 import { gcMs, gcMsSince } from './gcClock.js';
 import type { WorkerPool } from './workerPool.js';
@@ -151,7 +152,7 @@ export interface RunOptions {
    * then over units: every per-transaction option above is per unit, and the executors run
    * unit u's transactions (unitRun.ts) at index u of the memory.
    */
-  units?: number[][];
+  units?: UnitStarts;
 }
 
 /** Parallel execution hit an error on consistent reads, which serial execution did not: a bug or a divergence. */
@@ -411,7 +412,7 @@ export abstract class ExecutionRun {
     const commutative = this.options.commutative !== undefined && this.strict[task.tx] === 0;
     const overlay = this.options.units === undefined ? undefined : new UnitSource(this.memory, task.tx);
     try {
-      outcome = overlay === undefined ? { run: await replay.run(task.tx, this.memory, commutative) } : { unit: await runUnit(replay, this.options.units![task.tx]!, overlay, commutative) };
+      outcome = overlay === undefined ? { run: await replay.run(task.tx, this.memory, commutative) } : { unit: await runUnit(replay, this.options.units![task.tx]!, this.options.units![task.tx + 1]!, overlay, commutative) };
     } catch (error) {
       outcome = { error };
     }
@@ -642,17 +643,19 @@ export function receiptLogs(outcome: TxOutcome): ReceiptLog[] {
  * writes as its last transaction's (the post-state is the same), and each transaction's
  * incarnations and aborts as its unit's (the aborts counted once, at its first).
  */
-function perTransaction(units: number[][], unitOutcomes: TxOutcome[], stats: RunStats, elapsedMs: number): RunResult {
-  const n = units.reduce((sum, unit) => sum + unit.length, 0);
+function perTransaction(starts: UnitStarts, unitOutcomes: TxOutcome[], stats: RunStats, elapsedMs: number): RunResult {
+  const n = starts[starts.length - 1]!;
   const outcomes = new Array<TxOutcome>(n);
   const incarnations = new Array<number>(n);
   const abortedBy: string[][] = Array.from({ length: n }, () => []);
-  units.forEach((txs, u) => {
+  for (let u = 0; u + 1 < starts.length; u++) {
     const outcome = unitOutcomes[u]!;
-    txs.forEach((tx, i) => {
+    const first = starts[u]!;
+    const end = starts[u + 1]!;
+    for (let tx = first; tx < end; tx++) {
       incarnations[tx] = stats.incarnations[u]!;
-      const last = i === txs.length - 1;
-      const own = outcome.unit?.[i];
+      const last = tx === end - 1;
+      const own = outcome.unit?.[tx - first];
       outcomes[tx] =
         own === undefined
           ? outcome
@@ -667,10 +670,11 @@ function perTransaction(units: number[][], unitOutcomes: TxOutcome[], stats: Run
               creditKeys: last ? outcome.creditKeys : [],
               creditDeltas: last ? outcome.creditDeltas : [],
             };
-    });
-    abortedBy[txs[0]!] = stats.abortedBy[u]!;
-  });
-  const executed = stats.executed.map((list) => list.flatMap((u) => units[u]!));
+    }
+    abortedBy[first] = stats.abortedBy[u]!;
+  }
+  // An executor's incarnations: the first transaction of each unit it ran.
+  const executed = stats.executed.map((list) => list.map((u) => starts[u]!));
   return { outcomes, stats: { ...stats, incarnations, abortedBy, executed }, elapsedMs };
 }
 

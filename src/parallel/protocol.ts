@@ -48,9 +48,9 @@ export type ToWorkerMessage =
    * Start a run; with `commutative`, transactions the rule allows run with lazy sender
    * updates (src/exec/commutativeUpdates.ts); with `bal`, against the memory that list
    * loaded ('balLoad'), which the run leaves as it is (its transactions' writes are the
-   * list's, already there).
+   * list's, already there); with `units` (txUnits.ts), every index of the run is a unit's.
    */
-  | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined; commutative: boolean; bal?: string; units?: number[][] }
+  | { t: 'run'; runId: number; blockKey: string; stress: StressConfig | undefined; commutative: boolean; bal?: string; units?: Int32Array }
   /**
    * A block-level access list (its RLP): the worker makes its plan (src/bal/balPlan.ts),
    * loads the plan's writes once into a memory of their own for runs that name `balKey`,

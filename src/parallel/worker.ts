@@ -52,7 +52,7 @@ let stress: StressSource | undefined;
 /** This run applies commutative sender updates (the coordinator checks their guards). */
 let commutative = false;
 /** The current run's units (txUnits.ts): task and memory indices are units then. */
-let units: number[][] | undefined;
+let units: Int32Array | undefined;
 const tasks: Array<{ runId: number; tx: number; inc: number; last: boolean; strict: boolean }> = [];
 /** The shared queue this run's transactions are claimed from ('claim'), when it has one. */
 let claims: { runId: number; queue: Int32Array; strict: Set<number>; next?: number } | undefined;
@@ -347,7 +347,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
   doomed = undefined;
   try {
     const lazily = commutative && !task.strict;
-    const unitRun = overlay === undefined ? undefined : await runUnit(block.replay, units![task.tx]!, overlay, lazily);
+    const unitRun = overlay === undefined ? undefined : await runUnit(block.replay, units![task.tx]!, units![task.tx + 1]!, overlay, lazily);
     const txRun = unitRun === undefined ? await block.replay.run(task.tx, source, lazily) : undefined;
     // A unit's result carries its transactions' receipts (packDone's unit); the fixed fields are its first's.
     const run = txRun ?? { writes: unitRun!.writes, gasUsed: 0n, timeMs: unitRun!.timeMs, lazy: unitRun!.lazy, receipt: unitRun!.txs[0]!.receipt, reads: { keys: unitRun!.reads.keys } };

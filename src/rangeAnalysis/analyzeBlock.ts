@@ -15,7 +15,8 @@ import { replaySerial, type SerialReplay, type TimedTurn } from '../replay/repla
 import { hardforkName, type GraphReport } from '../report/replayReport.js';
 import type { GraphSummary } from '../analysis/blockAnalysis.js';
 import { describeLocation, locationAddress } from '../state/locations.js';
-import { readWriteLocations, simulateBlock } from '../simulate/simulateBlock.js';
+import { readWriteLocations, simulateBlock, unitLocations } from '../simulate/simulateBlock.js';
+import { blockUnits } from '../parallel/txUnits.js';
 import { independentOfSender } from '../exec/commutativeUpdates.js';
 import { balFigures } from '../replay/balFigures.js';
 import { blockHotspots, rankHeat, type Heat } from './hotspots.js';
@@ -236,6 +237,7 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
     .filter(([, heat], i) => i < SLOTS_PER_BLOCK || heat.conflicts > 0 || heat.criticalMs > 0)
     .map(([key, heat]) => ({ key, name: name(locationAddress(key)), description: describeLocation(key), ...roundHeat(heat), blocks: 1 }));
   const senders = serial.ctx.data.block.transactions.map((tx) => tx.from.toLowerCase());
+  const units = blockUnits(serial.ctx, serial.replay.lazyPlan);
   const simulation =
     options.simulate.length === 0
       ? null
@@ -250,6 +252,7 @@ function fromReplay(serial: SerialReplay, parallel: ParallelSummary | undefined,
           senders,
           recipients: recipientsOf(serial.ctx.data),
           locations: readWriteLocations(serial.run.txs),
+          ...(units === undefined ? {} : { units: { starts: units, locations: unitLocations(serial.run.txs, units) } }),
           threads: options.simulate,
         });
   const dependsOn = analysis.graph.preds.map((p) => [...p]);

@@ -16,7 +16,7 @@ import type { SerialReplay } from './replayBlock.js';
 import { compareWithSerial } from './compareWithSerial.js';
 import { ESTIMATE_BELOW_MS, MAX_MEASURED_ROUNDS, MAX_MEASURING_MS, measurementPlan, settleHeap, WarmupRuns } from './measurementPlan.js';
 import type { BlockLevelAccessList } from '@ethereumjs/util';
-import { formUnits } from '../parallel/txUnits.js';
+import { blockUnits } from '../parallel/txUnits.js';
 import { runBlockStm } from '../parallel/blockStmScheduler.js';
 import { runBalScheduler } from '../parallel/balScheduler.js';
 import { MEASURED_FALLBACK_BELOW, balFallbackReason, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
@@ -128,7 +128,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   // Commutative sender updates: Block-STM only (the other schedulers stay strict: docs/schedulers.md).
   const commutative = scheduler === 'blockstm' && options.commutative !== false ? serial.replay.lazyPlan : undefined;
   const independent = commutative === undefined ? undefined : independentOfSender(commutative);
-  const units = commutative === undefined || process.env.STM_UNITS === '0' ? undefined : formUnits(commutative, (tx) => ctx.txs[tx]!.data.length === 0);
+  const units = commutative === undefined ? undefined : blockUnits(ctx, commutative);
   // The access-list executor's one fallback is its ceiling (fallback.ts).
   const decision = scheduler === 'bal' ? balFallbackReason(serial.txTimesMs, threads, serial.analysis.all.byTime) : decideFallback(n, serial.gasUsed, threads, senders, independent);
   /** Why a production executor would run this block serially (reported; applied with --fallback). */

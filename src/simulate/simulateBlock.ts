@@ -66,6 +66,7 @@ import { BlockStmPolicy, DISPATCHED, DONE, claimsFirstIncarnations, previousSame
 import { CLAIM_FLUSH_MS, mainTurnMs } from '../parallel/protocol.js';
 import { MEASURED_FALLBACK_BELOW, decideFallback, reexecutionLimit } from '../parallel/fallback.js';
 import { TaskSlots, chooseChunkSize } from '../parallel/taskSlots.js';
+import { perUnitOf, type UnitStarts } from '../parallel/txUnits.js';
 import { simulateBal } from './simulateBal.js';
 import { handlingUs, runStartUs, scheduledTaskUs, type SimulationModel } from './simulationModel.js';
 
@@ -145,6 +146,12 @@ export interface SimulateInput {
   serialMs?: number;
   model?: SimulationModel;
   cores?: number;
+  /**
+   * The executor's units (src/parallel/txUnits.ts) with, per unit, the distinct locations its
+   * transactions read and wrote (unitLocations): Block-STM is then simulated over units, as
+   * the executor runs it (the ceilings, the oracle and the fallback rules stay per transaction).
+   */
+  units?: { starts: UnitStarts; locations: number[] };
 }
 
 export function simulateBlock(input: SimulateInput): SimulationReport {
@@ -159,9 +166,10 @@ export function simulateBlock(input: SimulateInput): SimulationReport {
     locations: input.locations,
   };
   const times = withUntimedWork(input.txTimesMs, input.serialMs);
+  const stm = input.units === undefined ? { graph: input.graph, times, senders: input.senders, options } : overUnits(input, times, options, input.units);
   const points = input.threads.map((t) => {
     const fallback = decideFallback(input.graph.txCount, input.gasUsed, t, input.senders, input.independent) ?? null;
-    const sim = simulateBlockStm(input.graph, times, input.senders, t, model, options);
+    const sim = simulateBlockStm(stm.graph, stm.times, stm.senders, t, model, stm.options);
     // The executor with --fallback: its pre-run rules, its re-execution limit, then its
     // warm-up runs (median below MEASURED_FALLBACK_BELOW: serial), at one thread too.
     const gaveUp = sim.reexecutions > reexecutionLimit(input.graph.txCount);
@@ -178,6 +186,40 @@ export function simulateBlock(input: SimulateInput): SimulationReport {
     };
   });
   return { model: { ...model }, cores: input.cores ?? null, chunk, points };
+}
+
+/** Block-STM's inputs over units: a unit depends on every unit its transactions depend on, and takes their summed time (the rest as the executor's perUnit). */
+function overUnits(input: SimulateInput, times: number[], options: SimulationOptions & { chunk: number }, units: { starts: UnitStarts; locations: number[] }) {
+  const { starts } = units;
+  const unitOf = new Int32Array(input.graph.txCount);
+  for (let u = 0; u + 1 < starts.length; u++) unitOf.fill(u, starts[u]!, starts[u + 1]!);
+  const preds = perUnitOf(starts, input.graph.preds, (lists) => [...new Set(lists.flat().map((p) => unitOf[p]!))]);
+  preds.forEach((list, u) => {
+    const own = list.indexOf(u);
+    if (own >= 0) list.splice(own, 1);
+    list.sort((a, b) => a - b);
+  });
+  const succs = preds.map((): number[] => []);
+  preds.forEach((list, u) => list.forEach((p) => succs[p]!.push(u)));
+  const graph: DependencyGraph = { txCount: preds.length, preds, succs, edgeCount: preds.reduce((s, p) => s + p.length, 0) };
+  const first = <T>(values: T[]): T => values[0]!;
+  return {
+    graph,
+    times: perUnitOf(starts, times, (values) => total(values)),
+    senders: perUnitOf(starts, input.senders, first),
+    options: {
+      ...options,
+      ...(options.independent === undefined ? {} : { independent: perUnitOf(starts, options.independent, first) }),
+      ...(options.gasLimits === undefined ? {} : { gasLimits: perUnitOf(starts, options.gasLimits, (values) => Math.max(...values)) }),
+      ...(options.recipients === undefined ? {} : { recipients: perUnitOf(starts, options.recipients, (values, size) => (size > 1 ? null : values[0]!)) }),
+      locations: units.locations,
+    },
+  };
+}
+
+/** Per unit: the distinct locations its transactions read and wrote (SimulateInput.units). */
+export function unitLocations(txs: ReadonlyArray<{ reads: { keys: readonly string[] }; writes: { keys: readonly string[]; creditKeys: readonly string[] } }>, starts: UnitStarts): number[] {
+  return perUnitOf(starts, txs, (unit) => new Set(unit.flatMap((tx) => [...tx.reads.keys, ...tx.writes.keys, ...tx.writes.creditKeys])).size);
 }
 
 /** Per transaction: the locations its run read and wrote (reads, writes and credits): SimulateInput.locations. */
