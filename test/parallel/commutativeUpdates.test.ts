@@ -5,13 +5,12 @@
 // block whose wallet really overdraws fails in parallel as it does serially, never ✓.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex } from '@ethereumjs/util';
 import { createBlockContext } from '../../src/exec/blockContext.js';
 import { ReplayVm } from '../../src/exec/replayVm.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
-import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
 import { replayParallel } from '../../src/replay/replayParallel.js';
-import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
+import { closeSharedPool } from '../../src/parallel/workerPool.js';
+import { runInvalidBlock } from '../helpers/invalidBlockRun.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { ETHER, GWEI, fund, syntheticBlock, testAccount, testAddress, type SyntheticTx } from '../helpers/syntheticBlock.js';
 
@@ -120,19 +119,7 @@ test('a wallet that really overdraws fails serially, and fails in parallel when 
   const ctx = createBlockContext(data);
   const replay = await ReplayVm.create(ctx);
   for (const threads of [1, 2, 4]) {
-    const { pool } = await sharedPool(threads - 1);
-    const blockKey = `overdraw:${bytesToHex(ctx.block.hash()).slice(0, 10)}:${threads}`;
-    await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, 30_000, 0);
-    const run = runBlockStm(pool, ctx.pre, ctx.txs.length, {
-      runId: 900 + threads,
-      blockKey,
-      timeoutMs: 30_000,
-      maxReexecutions: Number.POSITIVE_INFINITY,
-      senders: ctx.data.block.transactions.map((tx) => tx.from),
-      mainReplay: replay,
-      commutative: replay.commutativePlan,
-    });
-    await assert.rejects(run, /transaction 3 failed in parallel execution.*(enough funds|balance)/i, `${threads} threads`);
+    await assert.rejects(runInvalidBlock(ctx, replay, threads, 900 + threads), /transaction 3 failed in parallel execution.*(enough funds|balance)/i, `${threads} threads`);
   }
 });
 

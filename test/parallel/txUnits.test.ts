@@ -3,14 +3,13 @@
 // and that a unit whose wallet overdraws fails in parallel as serial replay does, never ✓.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex } from '@ethereumjs/util';
 import { createBlockContext } from '../../src/exec/blockContext.js';
 import { ReplayVm } from '../../src/exec/replayVm.js';
 import { UnitSource } from '../../src/exec/unitRun.js';
 import type { CommutativeSender } from '../../src/exec/commutativeUpdates.js';
-import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
 import { UNIT_MAX_TXS, blockUnits, formUnits } from '../../src/parallel/txUnits.js';
-import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
+import { closeSharedPool } from '../../src/parallel/workerPool.js';
+import { runInvalidBlock } from '../helpers/invalidBlockRun.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { replayParallel } from '../../src/replay/replayParallel.js';
 import { ZERO_BYTES, type LocationValue } from '../../src/state/locations.js';
@@ -118,19 +117,6 @@ test('a wallet that overdraws inside a unit fails in parallel as it does seriall
   const replay = await ReplayVm.create(ctx);
   const units = blockUnits(ctx, replay.commutativePlan)!;
   for (const threads of [1, 2, 4]) {
-    const { pool } = await sharedPool(threads - 1);
-    const blockKey = `unit-overdraw:${bytesToHex(ctx.block.hash()).slice(0, 10)}:${threads}`;
-    await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, 30_000, 0);
-    const run = runBlockStm(pool, ctx.pre, ctx.txs.length, {
-      runId: 950 + threads,
-      blockKey,
-      timeoutMs: 30_000,
-      maxReexecutions: Number.POSITIVE_INFINITY,
-      senders: ctx.data.block.transactions.map((tx) => tx.from),
-      mainReplay: replay,
-      commutative: replay.commutativePlan,
-      units,
-    });
-    await assert.rejects(run, /transactions 0–7 \(run as one unit\) failed in parallel execution.*(enough funds|balance)/i, `${threads} threads`);
+    await assert.rejects(runInvalidBlock(ctx, replay, threads, 950 + threads, { units }), /transactions 0–7 \(run as one unit\) failed in parallel execution.*(enough funds|balance)/i, `${threads} threads`);
   }
 });
