@@ -20,6 +20,7 @@ import { replaySerial } from '../../src/replay/replayBlock.js';
 import { MIN_MEASURED_MS } from '../../src/replay/measurementPlan.js';
 import { replayParallel, shutdownParallel } from '../../src/replay/replayParallel.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
+import { MACHINE_BOUND_THREADS, shareOfBound } from '../../src/report/machineBound.js';
 import type { SchedulerName } from '../../src/parallel/types.js';
 
 const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -52,7 +53,7 @@ for (const { dir, blocks } of sets) {
     const serial = await replaySerial(loadBlock(BigInt(block), { fixturesDir: dir }), { runs: 3, warmup, threads: 2 });
     const p = await replayParallel(serial, { threads: 2, scheduler, fallback, runs, warmup, measureBound: true, ...(productPlan ? { minMeasuredMs: MIN_MEASURED_MS } : {}) });
     const m = p.bound?.median ?? Number.NaN;
-    const bound = 2 * m;
+    const bound = MACHINE_BOUND_THREADS * m;
     const row = {
       block,
       txs: serial.ctx.txs.length,
@@ -62,7 +63,7 @@ for (const { dir, blocks } of sets) {
       speedup: p.speedup,
       bound,
       ceiling2: p.ceilingT,
-      share: p.speedup / Math.min(bound, p.ceilingT),
+      share: shareOfBound(p.speedup, m, p.ceilingT),
       conflicts: p.conflicts.total,
       gcUsPerTx: (p.gcMsPerTx ?? Number.NaN) * 1000,
       equal: p.equalsSerial,

@@ -32,6 +32,7 @@ Examples:
   $ stm replay --block 19933597 --compare             Block-STM, OCC rounds, declared locks and the access list side by side
   $ stm replay --block 19933597 --scheduler bal --bal b.rlp   execute with a given access list (stm bal --out b.rlp)
   $ stm replay --block 19933597 --fallback            as a production executor: serial where parallel does not pay
+  $ stm replay --block 5891667 --threads 2 --machine-bound   the speedup beside this machine's 2-thread bound
   $ stm replay --block 46147 --fixtures DIR           read the block from DIR/46147/ only
   $ stm replay --block 19000000 --rpc URL             fetch it from a node (once; cached after)
 
@@ -87,6 +88,7 @@ export function buildProgram(setExitCode: ExitCodeSink): Command {
     .option('--fallback', 'run the block serially where a production executor would (default: run the executor and only say so)', false)
     .addOption(new Option('--no-fallback', 'the default: run the executor even where a production one would not').hideHelp())
     .option('--no-commutative', 'Block-STM without commutative sender updates: every sender\'s balance and nonce read strictly (docs/metrics.md, "transfers commute")')
+    .option('--machine-bound', "with --threads 2: also measure this machine's 2-thread bound in the same rounds (two serial replays at once) and the executor's share of it (docs/metrics.md, \"This machine's bound\")")
     .option('--scheduler <name>', 'parallel scheduler: blockstm, occ (Sei-style rounds), locks (declared locks, an oracle) or bal (with the block-level access list); docs/schedulers.md', 'blockstm')
     .option('--compare', 'run all four schedulers on the block and print them side by side with ceiling(T)')
     .option('--bal <file>', 'bal: execute with this access list (RLP or JSON, as stm bal --out writes) instead of the replay\'s')

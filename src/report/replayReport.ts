@@ -15,6 +15,7 @@ import type { ParallelSummary } from '../parallel/types.js';
 import type { SerialReplay } from '../replay/replayBlock.js';
 import type { Check, Verification } from '../verify/verifyBlock.js';
 import type { MachineInfo } from './machine.js';
+import { machineBoundReport, type MachineBoundReport } from './machineBound.js';
 import { noiseWarnings } from './noise.js';
 import { buildTxDetail, locationRef, txFacts, type LocationRef, type TxDetailReport, type TxStatus } from './txDetail.js';
 
@@ -187,6 +188,8 @@ export interface ParallelReport {
   gcMsPerTx: number | null;
   /** The executor's warm-up runs: --warmup, or more on a small block. */
   warmupRuns: number;
+  /** --machine-bound: this machine's 2-thread bound measured in the same rounds, and the executor's share of it (machineBound.ts); null otherwise or when the executor did not run. */
+  machineBound: MachineBoundReport | null;
 }
 
 export interface OutcomeReport {
@@ -380,5 +383,6 @@ function parallelReport(summary: ParallelSummary): ParallelReport {
     balScore: summary.balScore ?? null,
     gcMsPerTx: summary.gcMsPerTx ?? null,
     warmupRuns: summary.warmupRuns ?? 0,
+    machineBound: ran ? machineBoundReport(summary.speedup, summary.ceilingT, summary.bound, summary.speedupPerBound) : null,
   };
 }

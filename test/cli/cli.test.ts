@@ -136,6 +136,30 @@ test('by default the executor runs and reports its conflicts and waves; --fallba
   assert.match(appliedText.stdout, /ran serially: 1 transactions is too few/);
 });
 
+test("--machine-bound puts this machine's 2-thread bound and the executor's share of it beside the speedup", async () => {
+  type Bound = { m: { median: number; runs: number }; bound: number; speedupPerBound: number; share: number };
+  type Parallel = { speedup: number; ceilingT: number; machineBound: Bound | null };
+  const measured = await stm(['replay', '--block', '930196', '--machine-bound', '--json', ...QUICK]);
+  assert.equal(measured.code, 0, measured.stderr);
+  const p = (JSON.parse(measured.stdout) as { parallel: Parallel }).parallel;
+  const b = p.machineBound;
+  assert.ok(b !== null, 'measured');
+  assert.equal(b.m.runs, 1, 'one m per measured round');
+  assert.ok(b.m.median > 0 && b.speedupPerBound > 0);
+  assert.equal(b.bound, 2 * b.m.median);
+  assert.ok(Math.abs(b.share - p.speedup / Math.min(b.bound, p.ceilingT)) < 1e-9, 'share = speedup / min(bound, ceiling(2))');
+  const text = await stm(['replay', '--block', '930196', '--machine-bound', ...QUICK]);
+  assert.match(text.stdout, /│ machine bound\s+│ \d+\.\d+× 2·m/);
+  assert.match(text.stdout, /│ share of bound\s+│ \d+% \(speedup \/ min\(machine bound, ceiling\)\)/);
+
+  const without = await stm(['replay', '--block', '930196', '--json', ...QUICK]);
+  assert.equal((JSON.parse(without.stdout) as { parallel: Parallel }).parallel.machineBound, null, 'not measured unless asked');
+  const four = await stm(['replay', '--block', '930196', '--machine-bound', '--runs', '1', '--warmup', '0', '--threads', '4']);
+  assert.equal(four.code, 2);
+  assertCleanError(four);
+  assert.match(four.stderr, /--machine-bound measures this machine's 2-thread bound: use it with --threads 2/);
+});
+
 test('--block abc is a usage error: exit 2, one line, no stack trace', async () => {
   const result = await stm(['replay', '--block', 'abc']);
   assert.equal(result.code, 2);

@@ -11,6 +11,7 @@ import { MIN_MEASURED_MS } from '../../replay/measurementPlan.js';
 import { remeasured, replaySerial } from '../../replay/replayBlock.js';
 import { prepareBlock } from '../../replay/prepareBlock.js';
 import { machineInfo, sampleOtherProcessesCpu } from '../../report/machine.js';
+import { MACHINE_BOUND_THREADS } from '../../report/machineBound.js';
 import { buildReplayReport } from '../../report/replayReport.js';
 import { MIN_RUNS } from '../../analysis/stats.js';
 import { UsageError } from '../../errors.js';
@@ -35,6 +36,8 @@ export interface ReplayCommandOptions {
   fallback: boolean;
   /** --no-commutative: Block-STM without commutative sender updates. */
   commutative: boolean;
+  /** --machine-bound: measure this machine's 2-thread bound beside the parallel runs (src/report/machineBound.ts). */
+  machineBound?: boolean;
   scheduler?: string;
   compare?: boolean;
   maxRounds?: string | number;
@@ -65,6 +68,10 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
   const json = raw.json === true;
   if ((raw.bal !== undefined || raw.balHash !== undefined) && scheduler !== 'bal' && raw.compare !== true) {
     throw new UsageError('--bal and --bal-hash are for --scheduler bal (or --compare)');
+  }
+  const machineBound = raw.machineBound === true;
+  if (machineBound && threads !== MACHINE_BOUND_THREADS) {
+    throw new UsageError(`--machine-bound measures this machine's ${MACHINE_BOUND_THREADS}-thread bound: use it with --threads ${MACHINE_BOUND_THREADS} (now ${threads})`);
   }
   if (raw.balHash !== undefined && raw.bal === undefined) throw new UsageError('--bal-hash checks the list given with --bal FILE');
   const givenBal = raw.bal === undefined ? undefined : readBalFile(raw.bal);
@@ -109,6 +116,8 @@ export async function runReplay(raw: ReplayCommandOptions): Promise<number> {
         checkpoint: interrupt.checkpoint,
         progress: progress.update,
         ...(name === 'bal' && givenBal !== undefined ? { bal: givenBal } : {}),
+        // The bound beside the scheduler asked for (with --compare, not beside the others).
+        ...(machineBound && name === scheduler ? { measureBound: true } : {}),
       });
       interrupt.checkpoint();
       return summary;

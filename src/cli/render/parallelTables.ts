@@ -24,6 +24,7 @@ export function renderParallel(p: ParallelReport, cores: number, serialMeasured:
     [heading('speedup'), formatSpeedup(p.speedup)],
     [heading(p.scheduler === 'bal' ? `ceiling_bal(${p.threads})` : `ceiling(${p.threads})`), `${formatSpeedup(p.ceilingT)} ${dim('by time')}`],
     [heading('efficiency'), `${formatPercent(p.efficiency)} ${dim('(speedup / ceiling)')}`],
+    ...machineBoundRows(p),
     [heading('conflicts'), orDash(p.conflicts, (c) => `${formatInt(c.total)} ${dim(`(validation ${formatInt(c.validation)}, estimate ${formatInt(c.estimate)})`)}`)],
     [heading('re-executions'), orDash(p.reexecutions, (r) => `${formatInt(r)} ${dim(`(${formatPercent(p.reexecutionRate ?? 0)} of txs)`)}`)],
     [heading('waves'), orDash(p.waves, (w) => String(w) + (p.rounds !== null ? dim(` (rounds ${p.rounds}, highest incarnation ${p.highestIncarnation})`) : ''))],
@@ -57,6 +58,16 @@ export function renderParallel(p: ParallelReport, cores: number, serialMeasured:
   lines.push(...parallelVerdict(p));
   if (p.topLocations.length > 0) lines.push(renderTopLocations(p));
   return lines.join('\n');
+}
+
+/** --machine-bound: this machine's 2-thread bound in the same rounds, and the executor's share of it. */
+function machineBoundRows(p: ParallelReport): Array<[string, string]> {
+  const b = p.machineBound;
+  if (b === null) return [];
+  return [
+    [heading('machine bound'), `${formatSpeedup(b.bound)} ${dim('2·m, for 2 threads here, now')}\n${dim(`m ${b.m.median.toFixed(2)} (${b.m.min.toFixed(2)}–${b.m.max.toFixed(2)}) = serial alone / beside another`)}`],
+    [heading('share of bound'), `${formatPercent(b.share)} ${dim('(speedup / min(machine bound, ceiling))')}`],
+  ];
 }
 
 /** The block ran serially (and why), or what a production executor would have done. */
