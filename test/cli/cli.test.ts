@@ -150,7 +150,7 @@ test("--machine-bound puts this machine's 2-thread bound and the executor's shar
   assert.ok(Math.abs(b.share - p.speedup / Math.min(b.bound, p.ceilingT)) < 1e-9, 'share = speedup / min(bound, ceiling(2))');
   const text = await stm(['replay', '--block', '930196', '--machine-bound', ...QUICK]);
   assert.match(text.stdout, /│ machine bound\s+│ \d+\.\d+× 2·m/);
-  assert.match(text.stdout, /│ share of bound\s+│ \d+% \(speedup \/ min\(machine bound, ceiling\)\)/);
+  assert.match(text.stdout, /│ share of bound\s+│ \d+(\.\d)?% \(speedup \/ min\(machine bound, ceiling\)\)/);
 
   const without = await stm(['replay', '--block', '930196', '--json', ...QUICK]);
   assert.equal((JSON.parse(without.stdout) as { parallel: Parallel }).parallel.machineBound, null, 'not measured unless asked');

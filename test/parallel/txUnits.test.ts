@@ -109,6 +109,26 @@ test('a payout block runs as units and equals serial at 1, 2, 4 and 8 threads, w
   }
 });
 
+test('a transfer to a contract that other transactions of the block also pay is not grouped; one to a contract nobody else pays is', () => {
+  const game = testAddress(0x9a3e); // paid twice: its code may count the payments in its storage
+  const safe = testAddress(0x5afe); // a wallet contract paid once
+  const stop = '0x00'; // STOP: code all the same
+  const data = syntheticBlock({
+    prestate: { [wallet.address]: { balance: `0x${(10n * ETHER).toString(16)}`, nonce: 0 }, [game]: { balance: '0x0', nonce: 1, code: stop }, [safe]: { balance: '0x0', nonce: 1, code: stop } },
+    txs: [
+      ...[0x7200, 0x7201].map((n) => ({ from: wallet, to: testAddress(n), value: ETHER / 10n, gasLimit: 30_000n })),
+      { from: wallet, to: game, value: ETHER / 10n, gasLimit: 30_000n },
+      { from: wallet, to: safe, value: ETHER / 10n, gasLimit: 30_000n },
+      { from: wallet, to: testAddress(0x7202), value: ETHER / 10n, gasLimit: 30_000n },
+      { from: wallet, to: game, value: ETHER / 10n, gasLimit: 30_000n },
+    ],
+  });
+  const ctx = createBlockContext(data);
+  const plan = ctx.txs.map(() => sender);
+  // 0-1 | 2 (the game) | 3-4 (the safe, an EOA) | 5 (the game)
+  assert.deepEqual([...blockUnits(ctx, plan)!], [0, 2, 3, 5, 6]);
+});
+
 test('a wallet that overdraws inside a unit fails in parallel as it does serially: never equal, never ✓', async () => {
   // 0.35 ETH and nothing from the funder: the wallet's fourth transfer (tx 4) cannot be paid.
   const data = payouts((35n * ETHER) / 100n, 0n);
