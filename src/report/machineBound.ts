@@ -20,15 +20,33 @@ export interface MachineBoundReport {
   speedupPerBound: number;
   /** speedup / min(bound, ceiling(2)): the executor's share of what this block and this machine allow. */
   share: number;
+  /**
+   * The same share with the bound paired per round: max(speedupPerBound / 2, speedup /
+   * ceiling(2)). Each round's speedup / m is (two serial replays at once) / (the parallel
+   * run), measured moments apart, so the serial run alone, the noisiest of the three on a
+   * short block, cancels out.
+   */
+  sharePaired: number;
 }
 
-/** speedup / min(2·m, ceiling(2)). */
+/** speedup / min(2·m, ceiling(2)), from the block's medians. */
 export function shareOfBound(speedup: number, m: number, ceiling2: number): number {
   return speedup / Math.min(MACHINE_BOUND_THREADS * m, ceiling2);
+}
+
+/** max(speedupPerBound / 2, speedup / ceiling(2)): the share with m paired per round (MachineBoundReport.sharePaired). */
+export function pairedShareOfBound(speedupPerBound: number, speedup: number, ceiling2: number): number {
+  return Math.max(speedupPerBound / MACHINE_BOUND_THREADS, speedup / ceiling2);
 }
 
 /** The report's figures from replayParallel's `bound` and `speedupPerBound` (null when it did not measure them). */
 export function machineBoundReport(speedup: number, ceiling2: number, m: Spread | null | undefined, speedupPerBound: Spread | null | undefined): MachineBoundReport | null {
   if (m === null || m === undefined || speedupPerBound === null || speedupPerBound === undefined) return null;
-  return { m, bound: MACHINE_BOUND_THREADS * m.median, speedupPerBound: speedupPerBound.median, share: shareOfBound(speedup, m.median, ceiling2) };
+  return {
+    m,
+    bound: MACHINE_BOUND_THREADS * m.median,
+    speedupPerBound: speedupPerBound.median,
+    share: shareOfBound(speedup, m.median, ceiling2),
+    sharePaired: pairedShareOfBound(speedupPerBound.median, speedup, ceiling2),
+  };
 }

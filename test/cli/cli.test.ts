@@ -137,7 +137,7 @@ test('by default the executor runs and reports its conflicts and waves; --fallba
 });
 
 test("--machine-bound puts this machine's 2-thread bound and the executor's share of it beside the speedup", async () => {
-  type Bound = { m: { median: number; runs: number }; bound: number; speedupPerBound: number; share: number };
+  type Bound = { m: { median: number; runs: number }; bound: number; speedupPerBound: number; share: number; sharePaired: number };
   type Parallel = { speedup: number; ceilingT: number; machineBound: Bound | null };
   const measured = await stm(['replay', '--block', '930196', '--machine-bound', '--json', ...QUICK]);
   assert.equal(measured.code, 0, measured.stderr);
@@ -148,6 +148,7 @@ test("--machine-bound puts this machine's 2-thread bound and the executor's shar
   assert.ok(b.m.median > 0 && b.speedupPerBound > 0);
   assert.equal(b.bound, 2 * b.m.median);
   assert.ok(Math.abs(b.share - p.speedup / Math.min(b.bound, p.ceilingT)) < 1e-9, 'share = speedup / min(bound, ceiling(2))');
+  assert.ok(Math.abs(b.sharePaired - Math.max(b.speedupPerBound / 2, p.speedup / p.ceilingT)) < 1e-9, 'paired: max(speedup per m / 2, speedup / ceiling(2))');
   const text = await stm(['replay', '--block', '930196', '--machine-bound', ...QUICK]);
   assert.match(text.stdout, /│ machine bound\s+│ \d+\.\d+× 2·m/);
   assert.match(text.stdout, /│ share of bound\s+│ \d+(\.\d)?% \(speedup \/ min\(machine bound, ceiling\)\)/);

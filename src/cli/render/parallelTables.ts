@@ -66,7 +66,7 @@ function machineBoundRows(p: ParallelReport): Array<[string, string]> {
   if (b === null) return [];
   return [
     [heading('machine bound'), `${formatSpeedup(b.bound)} ${dim('2·m, for 2 threads here, now')}\n${dim(`m ${b.m.median.toFixed(2)} (${b.m.min.toFixed(2)}–${b.m.max.toFixed(2)}) = serial alone / beside another`)}${b.m.median > 1 ? `\n${warn('m above 1: noise (a slow serial run alone); more --runs')}` : ''}`],
-    [heading('share of bound'), `${formatPercent(b.share)} ${dim('(speedup / min(machine bound, ceiling))')}`],
+    [heading('share of bound'), `${formatPercent(b.share)} ${dim('(speedup / min(machine bound, ceiling))')}\n${formatPercent(b.sharePaired)} ${dim('with m paired per round')}`],
   ];
 }
 
