@@ -12,10 +12,8 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
-import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
-import { blockUnits, unitsOption } from '../../src/parallel/txUnits.js';
-import { chooseChunkSize } from '../../src/parallel/executionRun.js';
-import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
+import { closeSharedPool } from '../../src/parallel/workerPool.js';
+import { blockStmRunner } from './blockStmRunner.js';
 
 const args = process.argv.slice(2);
 if (args[0] === '--parse') {
@@ -58,22 +56,7 @@ for (let i = 0; i < runs; i++) await runSerial(serial.replay);
 collect?.();
 console.log('MARK end 0 0');
 
-const { pool } = await sharedPool(threads - 1);
-const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
-await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, 60_000, 3);
-const options = {
-  blockKey,
-  timeoutMs: 60_000,
-  senders: ctx.data.block.transactions.map((tx) => tx.from.toLowerCase()),
-  chunkSize: chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit)),
-  gasLimits: ctx.txs.map((tx) => Number(tx.gasLimit)),
-  mainReplay: serial.replay,
-  commutative: serial.replay.lazyPlan,
-  ...unitsOption(blockUnits(ctx, serial.replay.lazyPlan)),
-  maxReexecutions: Infinity,
-};
-let runId = 0;
-const run = () => runBlockStm(pool, ctx.pre, n, { ...options, runId: ++runId });
+const run = await blockStmRunner(serial, threads, false);
 for (let i = 0; i < 5; i++) await run();
 collect?.();
 console.log(`MARK parallel ${n} ${runs}`);

@@ -10,10 +10,8 @@ import inspector from 'node:inspector/promises';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
-import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
-import { blockUnits, unitsOption } from '../../src/parallel/txUnits.js';
-import { chooseChunkSize } from '../../src/parallel/executionRun.js';
-import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
+import { closeSharedPool } from '../../src/parallel/workerPool.js';
+import { blockStmRunner } from './blockStmRunner.js';
 
 const args = process.argv.slice(2);
 const fixturesDir = args[0] === '--fixtures' ? args.splice(0, 2)[1] : bundledFixturesDir();
@@ -23,24 +21,8 @@ const runs = Number(process.env.RUNS ?? 10);
 const out = process.env.OUT ?? 'main.cpuprofile';
 
 const serial = await replaySerial(loadBlock(block, { fixturesDir }), { runs: 3, warmup: 2, threads: 2 });
-const { ctx } = serial;
 const threads = Number(process.env.THREADS ?? 2);
-const { pool } = await sharedPool(threads - 1);
-const blockKey = `${ctx.data.chainId}:${ctx.data.number}:${ctx.data.block.hash}`;
-await pool.load(blockKey, ctx.data, { keys: ctx.senderPublicKeys }, 60_000, 3);
-const options = {
-  blockKey,
-  timeoutMs: 60_000,
-  senders: ctx.data.block.transactions.map((tx) => tx.from.toLowerCase()),
-  chunkSize: chooseChunkSize(ctx.txs.map((tx) => tx.gasLimit)),
-  gasLimits: ctx.txs.map((tx) => Number(tx.gasLimit)),
-  mainReplay: serial.replay,
-  ...(process.env.STRICT === '1' ? {} : { commutative: serial.replay.lazyPlan }),
-  ...(process.env.STRICT === '1' ? {} : unitsOption(blockUnits(ctx, serial.replay.lazyPlan))),
-  maxReexecutions: Infinity,
-};
-let runId = 0;
-const run = () => runBlockStm(pool, ctx.pre, ctx.txs.length, { ...options, runId: ++runId });
+const run = await blockStmRunner(serial, threads, process.env.STRICT === '1');
 for (let i = 0; i < 3; i++) await run();
 
 const session = new inspector.Session();

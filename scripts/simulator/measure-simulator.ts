@@ -26,13 +26,13 @@ import type { SerialReplay } from '../../src/replay/replayBlock.js';
 import { independentOfSender } from '../../src/exec/commutativeUpdates.js';
 import { readWriteLocations, unitLocations } from '../../src/simulate/simulateBlock.js';
 import { blockUnits } from '../../src/parallel/txUnits.js';
+import type { Calibration, CalibrationBlock, CalibrationRun, ThreadMeasurement } from './calibration.js';
 
 /** The executor's units of the block and their locations (CalibrationBlock.units), when it has any. */
 function unitsRecord(serial: SerialReplay): { units?: { starts: number[]; locations: number[] } } {
   const starts = blockUnits(serial.ctx, serial.replay.lazyPlan);
   return starts === undefined ? {} : { units: { starts: [...starts], locations: unitLocations(serial.run.txs, starts) } };
 }
-import type { Calibration, CalibrationBlock, CalibrationRun, ThreadMeasurement } from './calibration.js';
 
 const threadsList = (process.env.THREADS ?? '1,2').split(',').map(Number);
 const runs = Number(process.env.RUNS ?? 7);
