@@ -174,6 +174,20 @@ console.log(`threads in the parallel run, ms on a CPU / ms runnable and waiting 
 if (rows[0]!.togetherSched !== undefined) {
   const bound = m((r) => r.serialMs / r.together);
   console.log(`the bound in the same rounds: serial alone ${m((r) => r.serialMs).toFixed(1)} ms, beside worker 0's serial replays ${m((r) => r.together).toFixed(1)} ms (m ${bound.toFixed(2)}, bound ${(2 * bound).toFixed(2)}); its threads: ${sched((r) => r.togetherSched!)}`);
+  // On two saturated cores a run's wall time is its CPU over the CPU the machine gives per
+  // wall ms, so the share of the bound is what one serial replay costs beside another over
+  // what the parallel run costs, times the ratio of their CPU per wall ms.
+  const onCpu = (s: ReturnType<typeof schedSince>): number => s.main[0] + s.worker[0] + s.rest[0];
+  const parCpu = m((r) => onCpu(r.sched));
+  const perReplay = m((r) => onCpu(r.togetherSched!) / 2);
+  const parRate = m((r) => onCpu(r.sched) / r.elapsed);
+  const pairRate = m((r) => onCpu(r.togetherSched!) / r.together);
+  const split = (f: (s: ReturnType<typeof schedSince>) => number) => `${m((r) => f(r.sched)).toFixed(1)} vs ${m((r) => f(r.togetherSched!) / 2).toFixed(1)}`;
+  console.log(
+    `CPU per block: the parallel run ${parCpu.toFixed(1)} ms on a CPU (${parRate.toFixed(2)} per wall ms), one serial replay beside another ${perReplay.toFixed(1)} ms (${pairRate.toFixed(2)}); ` +
+      `JS threads ${split((s) => s.main[0] + s.worker[0])}, V8's and libuv's ${split((s) => s.rest[0])} ms; ` +
+      `share of the bound ${m((r) => r.serialMs / r.elapsed / (2 * (r.serialMs / r.together))).toFixed(2)} measured, ${((perReplay / parCpu) * (parRate / pairRate)).toFixed(2)} from CPU`,
+  );
 }
 console.log(`GC ${rows[0]!.gc.map((_, w) => m((r) => r.gc[w]!).toFixed(1)).join(' / ')} ms (workers, then the main thread); serial replay ${m((r) => r.serialGc).toFixed(1)} ms`);
 const known = (f: (row: Row) => number): string => {

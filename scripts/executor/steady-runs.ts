@@ -1,0 +1,58 @@
+// One block run back to back in one process, in a steady state: MODE=parallel (Block-STM at
+// THREADS threads, default 2, as blockStmRunner.ts runs it), serial (the serial replay
+// alone) or pair (the main thread's serial replay while worker 0 replays the block serially
+// over and over: the condition this machine's bound measures, replayParallel's
+// measureBound). WARM runs first (default 10), then RUNS (default 200); prints the mean
+// wall time per run and the median run.
+//
+// Unlike the product's plan (serial and parallel runs interleaved, a short block's runs
+// batched: src/replay/measurementPlan.ts), nothing else runs between the runs, so two
+// checkouts compare within ~2% (ab-steady.ts), and under `node --cpu-prof --cpu-prof-dir=D`
+// every thread's profile covers the same runs (compare-profiles.ts reads them).
+// Run: npm run build && [MODE=parallel|serial|pair] [RUNS=200] node dist/scripts/executor/steady-runs.js [--fixtures DIR] block
+import { median } from '../../src/analysis/stats.js';
+import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
+import { runSerial } from '../../src/exec/serialExecutor.js';
+import { closeSharedPool } from '../../src/parallel/workerPool.js';
+import { replaySerial } from '../../src/replay/replayBlock.js';
+import { loadBlock } from '../../src/source/blockLocator.js';
+import { blockStmRunner, loadIntoPool } from './blockStmRunner.js';
+
+const args = process.argv.slice(2);
+const fixturesDir = args[0] === '--fixtures' ? args.splice(0, 2)[1]! : bundledFixturesDir();
+if (args[0] === undefined) {
+  console.error('usage: [MODE=parallel|serial|pair] [RUNS=200] node dist/scripts/executor/steady-runs.js [--fixtures DIR] block');
+  process.exit(2);
+}
+const block = BigInt(args[0]);
+const mode = process.env.MODE ?? 'parallel';
+const runs = Number(process.env.RUNS ?? 200);
+const warm = Number(process.env.WARM ?? 10);
+const threads = Number(process.env.THREADS ?? 2);
+if (!['parallel', 'serial', 'pair'].includes(mode)) {
+  console.error(`MODE must be parallel, serial or pair (not ${mode})`);
+  process.exit(2);
+}
+
+const serial = await replaySerial(loadBlock(block, { fixturesDir }), { runs: 3, warmup: 2, threads });
+let once: () => Promise<number>;
+let stop = async (): Promise<void> => {};
+if (mode === 'parallel') {
+  const run = await blockStmRunner(serial, threads);
+  once = async () => (await run()).elapsedMs;
+} else {
+  once = async () => (await runSerial(serial.replay)).executionMs;
+  if (mode === 'pair') {
+    const { pool, blockKey } = await loadIntoPool(serial, 2);
+    const beside = pool.replaySeriallyBeside(blockKey, 3_600_000);
+    stop = async () => void (await beside.stop());
+  }
+}
+for (let i = 0; i < warm; i++) await once();
+const started = performance.now();
+const times: number[] = [];
+for (let i = 0; i < runs; i++) times.push(await once());
+const wall = (performance.now() - started) / runs;
+await stop();
+await closeSharedPool();
+console.log(`block ${block} ${mode}${mode === 'parallel' ? ` ${threads} threads` : ''}: ${runs} runs, ${wall.toFixed(2)} ms per run (wall), median run ${median(times).toFixed(2)} ms`);
