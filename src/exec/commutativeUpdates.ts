@@ -14,17 +14,21 @@
  * credits are commutative already (TxState.creditBalance). What the checks would have
  * decided becomes a guard checked when the transaction commits, against the exact state
  * of everything below it: the sender's nonce equals the transaction's, and its balance
- * covers the transaction's maximum cost. When a guard fails, or when code touched the
+ * covers the transaction's maximum cost. When a guard fails, or when code looked at the
  * sender's balance or nonce during the transaction (it could have observed the
- * placeholder: TxState.lazyViolated), the transaction runs again strictly, so every
- * result equals the serial one.
+ * placeholder: TxState.lazyViolated; a payment back to the sender is a credit, not a
+ * look), the transaction runs again strictly, so every result equals the serial one.
+ *
+ * In such a transaction contracts' payments commute too: a CALL's check of the paying
+ * contract's balance becomes a guard and its debit a negative credit (TxState's module
+ * comment); failedGuards checks those guards, as a unit's boundary guards.
  *
  * Left strict: contract creations, blob and set-code (EIP-7702) transactions, and opaque
  * transactions (Sei precompiles, replayed from the node's trace).
  */
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { accountKeys } from '../state/locations.js';
-import type { LazySender } from '../state/txState.js';
+import type { LazySender, StateGuard } from '../state/txState.js';
 import type { BlockContext } from './blockContext.js';
 
 /** What a lazily executed transaction assumes of its sender, checked when it commits. */
@@ -69,5 +73,19 @@ export function failedGuard(sender: CommutativeSender, exact: (key: string) => u
   if (exact(sender.nonceKey) !== sender.nonce) return sender.nonceKey;
   const balance = exact(sender.balanceKey);
   if (typeof balance !== 'bigint' || balance < sender.minBalance) return sender.balanceKey;
+  return undefined;
+}
+
+/**
+ * Whether every guard holds against the exact state (`exact`): a unit's boundary guards, or
+ * the guards of contracts' payments a transaction debited lazily (TxState.guards). The
+ * failing key, else undefined.
+ */
+export function failedGuards(guards: readonly StateGuard[], exact: (key: string) => unknown): string | undefined {
+  for (const guard of guards) {
+    const value = exact(guard.key);
+    if (typeof value !== 'bigint') return guard.key;
+    if (guard.atLeast ? value < guard.value : value !== guard.value) return guard.key;
+  }
   return undefined;
 }

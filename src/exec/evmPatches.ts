@@ -21,6 +21,8 @@
  * word's 32 big-endian bytes into one reused buffer (memory.write copies it), the same
  * bytes (test/exec/evmPatches.test.ts compares them with ethereumjs's conversion).
  *
+ * Balance checks of CALLs with value: TxState may serve them lazily (patchBalanceChecks).
+ *
  * Sender addresses: a transaction's getSenderAddress hashes its sender's public key
  * (keccak) on every call, and runTx calls it on every execution: ~4 µs, 5–8% of a plain
  * transfer's replay. The address is remembered per public key (the object ethereumjs
@@ -32,6 +34,7 @@ import { pathToFileURL } from 'node:url';
 import { Common } from '@ethereumjs/common';
 import { AccessList2930Tx, Blob4844Tx, EOACode7702Tx, FeeMarket1559Tx, LegacyTx } from '@ethereumjs/tx';
 import { Address } from '@ethereumjs/util';
+import { TxState } from '../state/txState.js';
 
 type Analysis = { jumps: Uint8Array; pushes: Record<number, bigint>; opcodesCached: unknown[] };
 interface InterpreterLike {
@@ -54,6 +57,7 @@ export function applyEvmPatches(): Promise<void> {
     const module = (await import(url)) as { Interpreter?: { prototype: InterpreterLike } };
     const proto = module.Interpreter?.prototype;
     if (proto === undefined || typeof proto._getValidJumpDestinations !== 'function') return; // a different ethereumjs: run unpatched
+    patchBalanceChecks(proto as unknown as InterpreterCalls);
     const analyse = proto._getValidJumpDestinations;
     const cache = new WeakMap<Uint8Array, { table: unknown; analysis: Analysis }>();
     proto._getValidJumpDestinations = function (this: InterpreterLike, code: Uint8Array): Analysis {
@@ -66,6 +70,34 @@ export function applyEvmPatches(): Promise<void> {
     };
   })();
   return applied;
+}
+
+interface InterpreterCalls {
+  _baseCall(msg: { value: bigint; delegatecall?: boolean }): Promise<bigint>;
+  _stateManager: unknown;
+  _env: { address: Address };
+}
+
+/**
+ * A CALL with value compares the calling contract's balance with the value in the
+ * interpreter's _baseCall (before anything else reads that balance there; the depth check
+ * before it short-circuits). TxState is told first (armBalanceCheck), so that in a lazily
+ * run transaction the comparison can be served from a guard (TxState's module comment);
+ * whatever _baseCall did not consume by the end of its synchronous part is disarmed. A
+ * state that is not stm's, or a call that sends nothing, runs ethereumjs's code untouched.
+ */
+function patchBalanceChecks(proto: InterpreterCalls): void {
+  const baseCall = proto._baseCall;
+  if (typeof baseCall !== 'function') return;
+  proto._baseCall = function (this: InterpreterCalls, msg) {
+    const state = this._stateManager;
+    if (msg.value === 0n || msg.delegatecall === true || !(state instanceof TxState) || !state.armBalanceCheck(this._env.address, msg.value)) return baseCall.call(this, msg);
+    try {
+      return baseCall.call(this, msg);
+    } finally {
+      state.disarmBalanceCheck();
+    }
+  };
 }
 
 interface CommonLike {

@@ -12,7 +12,9 @@
  *     of every contract called. For a zero value we only touch the accounts (as it does).
  *   - value transfers into an account whose balance the transaction has not read become
  *     commutative credits (TxState.creditBalance): many transactions paying one address
- *     (WETH deposits, an exchange's deposit address) do not depend on each other.
+ *     (WETH deposits, an exchange's deposit address) do not depend on each other;
+ *   - and, in a lazily run transaction, a contract's payment whose balance check was
+ *     served lazily becomes a debit (TxState.debitLazily; the check: evmPatches.ts).
  */
 import type { Block } from '@ethereumjs/block';
 import type { TypedTransaction } from '@ethereumjs/tx';
@@ -21,7 +23,7 @@ import { createVM, runTx, type RunTxResult, type TxReceipt, type VM } from '@eth
 import { MissingBlockHashError, PASS_THROUGH, StmError, TxExecutionError } from '../errors.js';
 import { LazyAccount } from '../state/lazyAccount.js';
 import type { StateSource } from '../state/stateSource.js';
-import { TxState, type ReadSet, type WriteSet } from '../state/txState.js';
+import { TxState, type ReadSet, type StateGuard, type WriteSet } from '../state/txState.js';
 import { txHash, type BlockContext } from './blockContext.js';
 import { applyEvmPatches } from './evmPatches.js';
 import { applyEpilogue, epilogueCredits } from './systemOps.js';
@@ -39,6 +41,8 @@ export interface TxRun {
   timeMs: number;
   /** It ran with its sender updates applied lazily (commutativeUpdates.ts): its guards are checked at commit. */
   lazy: boolean;
+  /** Besides its sender's: the guards of contracts' payments it debited lazily (TxState.guards; empty when none). */
+  guards: StateGuard[];
 }
 
 interface EvmInternals {
@@ -66,7 +70,7 @@ export class ReplayVm {
 
   static async create(ctx: BlockContext): Promise<ReplayVm> {
     await applyEvmPatches();
-    const state = new TxState({ coinbase: ctx.coinbase, deletesEmptyAccounts: ctx.deletesEmptyAccounts });
+    const state = new TxState({ coinbase: ctx.coinbase, deletesEmptyAccounts: ctx.deletesEmptyAccounts, lazyDebits: !ctx.common.isActivatedEIP(7928) });
     const hashes = ctx.data.blockHashes;
     const atBlock = ctx.data.number;
     const blockchain = {
@@ -115,8 +119,14 @@ export class ReplayVm {
       return addToBalance(account, message);
     };
     const reduceSenderBalance = evm._reduceSenderBalance.bind(evm);
-    evm._reduceSenderBalance = (account, message) =>
-      message.value === 0n ? evm.journal.putAccount(message.caller, account) : reduceSenderBalance(account, message);
+    evm._reduceSenderBalance = (account, message) => {
+      if (message.value === 0n) return evm.journal.putAccount(message.caller, account);
+      // A contract's payment whose balance check was served lazily: a debit (TxState's module comment).
+      if (account instanceof LazyAccount && !account.hasBalance() && state.debitLazily(message.caller, message.value)) {
+        return evm.journal.putAccount(message.caller, account);
+      }
+      return reduceSenderBalance(account, message);
+    };
     return new ReplayVm(ctx, vm, state);
   }
 
@@ -171,7 +181,7 @@ export class ReplayVm {
       // Not executed: its effects are the node's trace (src/exec/opaqueTx.ts, Sei precompiles).
       const done = await runOpaqueTx(state, this.ctx.common, this.ctx.coinbase, opaque, this.ctx.txs[index]!);
       if (state.sourceFailure !== undefined) throw state.sourceFailure;
-      return { index, ...done, timeMs: performance.now() - started, lazy: false };
+      return { index, ...done, timeMs: performance.now() - started, lazy: false, guards: state.guards };
     }
     let result: RunTxResult;
     try {
@@ -183,7 +193,7 @@ export class ReplayVm {
     }
     if (state.sourceFailure !== undefined) throw state.sourceFailure;
     const timeMs = performance.now() - started;
-    return { index, result, receipt: result.receipt, gasUsed: result.totalGasSpent, reads: state.readSet, writes: state.finish(), timeMs, lazy: lazy !== undefined };
+    return { index, result, receipt: result.receipt, gasUsed: result.totalGasSpent, reads: state.readSet, writes: state.finish(), timeMs, lazy: lazy !== undefined, guards: state.guards };
   }
 
   /** Applies withdrawals and block rewards on top of `source` (the state after the last transaction). */

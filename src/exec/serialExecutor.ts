@@ -6,7 +6,7 @@
 import { BlockState } from '../state/blockState.js';
 import type { LocationValue } from '../state/locations.js';
 import type { WriteSet } from '../state/txState.js';
-import { failedGuard } from './commutativeUpdates.js';
+import { failedGuard, failedGuards } from './commutativeUpdates.js';
 import { countRun } from './pathWarmth.js';
 import type { ReplayVm, TxRun } from './replayVm.js';
 
@@ -26,7 +26,8 @@ export interface SerialOptions {
   /**
    * Apply commutative sender updates (commutativeUpdates.ts) as the Block-STM executor
    * does: the read sets then give the "transfers commute" graph view. Each lazily run
-   * transaction's guard is checked at once against the exact state; when it fails, the
+   * transaction's guards (its sender's, and those of contracts' payments it debited
+   * lazily) are checked at once against the exact state; when one fails, the
    * transaction runs again strictly.
    */
   commutative?: boolean;
@@ -41,7 +42,7 @@ export async function runSerial(replay: ReplayVm, options: SerialOptions = {}): 
   const exact = (key: string): unknown => state.read(key, Number.MAX_SAFE_INTEGER);
   for (let i = 0; i < count; i++) {
     let run = await replay.run(i, state, commutative);
-    if (run.lazy && failedGuard(replay.commutativePlan[i]!, exact) !== undefined) run = await replay.run(i, state, false);
+    if (run.lazy && (failedGuard(replay.commutativePlan[i]!, exact) ?? failedGuards(run.guards, exact)) !== undefined) run = await replay.run(i, state, false);
     state.commit(i, run.writes);
     txs.push(run);
     if (options.checkpoint !== undefined) {

@@ -17,7 +17,7 @@ import type { CommutativeSender } from './commutativeUpdates.js';
 import type { ReplayVm } from './replayVm.js';
 import { ZERO_BYTES, type LocationValue } from '../state/locations.js';
 import { SUMMED, type StateSource } from '../state/stateSource.js';
-import type { WriteSet } from '../state/txState.js';
+import type { StateGuard, WriteSet } from '../state/txState.js';
 
 /** What one transaction of a unit produced (its writes are in the unit's). */
 export interface UnitTx {
@@ -28,11 +28,7 @@ export interface UnitTx {
 }
 
 /** A boundary guard: the location's value below the unit must equal `value` (a nonce) or be at least `value` (a balance). */
-export interface UnitGuard {
-  key: string;
-  atLeast: boolean;
-  value: bigint;
-}
+export type UnitGuard = StateGuard;
 
 export interface UnitRun {
   reads: { keys: string[]; versions: number[]; summedKeys: string[]; summedValues: bigint[] };
@@ -191,7 +187,13 @@ export async function runUnit(replay: ReplayVm, first: number, end: number, over
         balanceWritten === undefined
           ? addGuard(boundary, sender.balanceKey, true, sender.minBalance - debitedBefore)
           : typeof balanceWritten === 'bigint' && balanceWritten + debitedBefore >= sender.minBalance;
-      if (!nonceOk || !balanceOk) {
+      // Contracts' payments it debited lazily: each balance's guard, decided the same way.
+      const debitsOk = run.guards.every((guard) => {
+        const written = overlay.values.get(guard.key);
+        const moved = overlay.credits.get(guard.key) ?? 0n;
+        return written === undefined ? addGuard(boundary, guard.key, true, guard.value - moved) : typeof written === 'bigint' && written + moved >= guard.value;
+      });
+      if (!nonceOk || !balanceOk || !debitsOk) {
         overlay.reset();
         return runUnit(replay, first, end, overlay, false);
       }
@@ -214,14 +216,4 @@ function addGuard(guards: Map<string, UnitGuard>, key: string, atLeast: boolean,
     return true;
   }
   return existing.value === value;
-}
-
-/** Whether every boundary guard holds against the state below the unit (`exact`); the failing key, else undefined. */
-export function failedUnitGuard(guards: readonly UnitGuard[], exact: (key: string) => unknown): string | undefined {
-  for (const guard of guards) {
-    const value = exact(guard.key);
-    if (typeof value !== 'bigint') return guard.key;
-    if (guard.atLeast ? value < guard.value : value !== guard.value) return guard.key;
-  }
-  return undefined;
 }

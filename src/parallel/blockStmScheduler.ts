@@ -32,11 +32,12 @@
  * the timer) is in executionRun.ts.
  */
 import { ExecutorError } from '../errors.js';
-import { failedGuard, independentOfSender } from '../exec/commutativeUpdates.js';
-import { failedUnitGuard, type UnitGuard } from '../exec/unitRun.js';
+import { failedGuard, failedGuards, independentOfSender } from '../exec/commutativeUpdates.js';
+import type { UnitGuard } from '../exec/unitRun.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED, makeVersion, versionIncarnation, versionTx } from '../state/stateSource.js';
 import type { LocationValue } from '../state/locations.js';
+import type { StateGuard } from '../state/txState.js';
 import { BlockStmPolicy, DISPATCHED, DONE, claimsFirstIncarnations, previousSameSender, recipientIds } from './blockStmPolicy.js';
 import {
   ExecutionRun,
@@ -100,6 +101,8 @@ class BlockStmScheduler extends ExecutionRun {
   private readonly lazyRan: Uint8Array;
   /** Per unit (RunOptions.units): the boundary guards of its standing incarnation. */
   private readonly unitGuards: Array<UnitGuard[] | undefined> = [];
+  /** Per single transaction: the guards of contracts' payments its standing incarnation debited lazily, if any. */
+  private readonly debitGuards: Array<StateGuard[] | undefined> = [];
   /** Per transaction: how many aborted writers its standing reads rely on (0 = committable). */
   private readonly suspicion: Int32Array;
   /** Aborted writer -> readers (tagged with their incarnation) suspect of it. */
@@ -139,6 +142,7 @@ class BlockStmScheduler extends ExecutionRun {
   protected onResult(tx: number, inc: number, reads: WireReads, keys: string[], values: LocationValue[], creditKeys: string[], creditDeltas: bigint[], result: IncarnationResult): void {
     this.lazyRan[tx] = result.lazy ? 1 : 0;
     if (result.unit !== undefined) this.unitGuards[tx] = result.unit.guards;
+    else this.debitGuards[tx] = result.guards;
     const changed = this.applyWrites(tx, inc, keys, values, creditKeys, creditDeltas);
     // (Its own writes, just applied, are above its reads: they do not change what it read.)
     if (result.readsCurrent === true) this.pendingSuspicions = [];
@@ -412,7 +416,9 @@ class BlockStmScheduler extends ExecutionRun {
     if (this.lazyRan[tx] === 1) {
       const guards = this.unitGuards[tx];
       const exact = (k: string) => this.memory.resolve(k, tx);
-      const key = guards === undefined ? failedGuard(this.options.commutative![tx]!, exact) : failedUnitGuard(guards, exact);
+      const debits = this.debitGuards[tx];
+      const key =
+        guards !== undefined ? failedGuards(guards, exact) : (failedGuard(this.options.commutative![tx]!, exact) ?? (debits === undefined ? undefined : failedGuards(debits, exact)));
       if (key !== undefined) {
         this.strict[tx] = 1;
         this.unregisterReads(tx);

@@ -26,6 +26,7 @@ import { UnitSource, runUnit, type UnitGuard } from '../exec/unitRun.js';
 import type { LocationValue } from '../state/locations.js';
 import type { PreState } from '../state/preState.js';
 import { SUMMED } from '../state/stateSource.js';
+import type { StateGuard } from '../state/txState.js';
 import { EstimateRead, MVMemory } from './mvMemory.js';
 import { EMPTY_BLOOM, RUN_STATS_WAIT_MS, mainTurnMs, claimNext, claimsLeft, fromWire, isPackedDone, packApply, toWireReads, unpackDone, unpackLogs, type FromWorker, type PackedApply, type ListCheck, type ReceiptLog, type StressConfig, type WireReads, type WireUnitTx } from './protocol.js';
 import { DISPATCHED, type DispatchTrace } from './blockStmPolicy.js';
@@ -74,6 +75,8 @@ export interface IncarnationResult {
   readsCurrent?: boolean;
   /** A unit's result (RunOptions.units): its transactions' receipts and its boundary guards. */
   unit?: { txs: WireUnitTx[]; guards: UnitGuard[] };
+  /** A single transaction's guards of contracts' payments it debited lazily (TxState.guards), when there are any. */
+  guards?: StateGuard[];
 }
 
 export interface RunStats {
@@ -445,6 +448,7 @@ export abstract class ExecutionRun {
             timeMs: run.timeMs,
             lazy: run.lazy,
             readsCurrent: this.memory.changes === changesBefore,
+            ...(run.guards.length === 0 ? {} : { guards: run.guards }),
           });
         } else if (outcome.error instanceof EstimateRead) {
           this.onBlocked(task.tx, task.inc, outcome.error.blockingTx, outcome.error.key, 'estimate');

@@ -12,7 +12,7 @@
  * more than per value.
  */
 import { CodeValue, type LocationValue } from '../state/locations.js';
-import type { ReadSet } from '../state/txState.js';
+import type { ReadSet, StateGuard } from '../state/txState.js';
 import type { TxReceipt } from '@ethereumjs/vm';
 import type { UnitGuard } from '../exec/unitRun.js';
 
@@ -218,6 +218,8 @@ export interface DoneMessage {
   gcMs: number;
   /** A unit's result (txUnits.ts): each transaction's receipt, and the unit's boundary guards. */
   unit?: WireUnit;
+  /** A single transaction's guards of contracts' payments it debited lazily, when there are any. */
+  guards?: StateGuard[];
 }
 
 /** One transaction of a unit as the coordinator keeps it. */
@@ -265,7 +267,9 @@ const D_GC = 13;
 const D_LIST_CHECK = 14;
 /** A unit's transactions and guards (packUnit), else undefined. */
 const D_UNIT = 15;
-const D_SECTIONS = 16;
+/** A single transaction's guards of contracts' payments it debited lazily (key, value each: at least), else undefined. */
+const D_GUARDS = 16;
+const D_SECTIONS = 17;
 
 /** What a worker knows of a finished incarnation besides its reads, writes and receipt. */
 export interface DoneHead {
@@ -279,6 +283,8 @@ export interface DoneHead {
   busyMs: number;
   gcMs: number;
   listCheck?: ListCheck;
+  /** Guards of contracts' payments it debited lazily (TxState.guards), when there are any. */
+  guards?: readonly StateGuard[];
 }
 
 /** Packs a result (the receipt with its logs and bloom; its logs packed, the bloom only when there are logs). */
@@ -302,6 +308,7 @@ export function packDone(head: DoneHead, receipt: TxReceipt, bloom: Uint8Array, 
     head.gcMs,
     head.listCheck,
     unit === undefined ? undefined : packUnit(unit.txs, unit.guards),
+    head.guards === undefined || head.guards.length === 0 ? undefined : head.guards.flatMap((guard) => [guard.key, guard.value]),
   ];
   pushSection(packed, reads.keys, reads.versions);
   pushSection(packed, reads.summedKeys, reads.summedValues);
@@ -364,6 +371,11 @@ export function unpackDone(packed: PackedDone): DoneMessage {
   if (listCheck !== undefined) done.listCheck = listCheck;
   const unit = packed[D_UNIT] as unknown[] | undefined;
   if (unit !== undefined) done.unit = unpackUnit(unit);
+  const guards = packed[D_GUARDS] as unknown[] | undefined;
+  if (guards !== undefined) {
+    done.guards = [];
+    for (let i = 0; i < guards.length; i += 2) done.guards.push({ key: guards[i] as string, atLeast: true, value: guards[i + 1] as bigint });
+  }
   return done;
 }
 

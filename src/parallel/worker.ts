@@ -366,7 +366,7 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
     }
     send(
       packDone(
-        { worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, gasUsed: run.gasUsed, timeMs: run.timeMs, lazy: run.lazy, busyMs, gcMs: gcMsSince(runStarted), ...(listCheck === undefined ? {} : { listCheck }) },
+        { worker: workerIndex, runId: task.runId, tx: task.tx, inc: task.inc, gasUsed: run.gasUsed, timeMs: run.timeMs, lazy: run.lazy, busyMs, gcMs: gcMsSince(runStarted), ...(listCheck === undefined ? {} : { listCheck }), ...(txRun === undefined || txRun.guards.length === 0 ? {} : { guards: txRun.guards }) },
         run.receipt,
         bloom,
         listCheck !== undefined ? NO_READS : txRun !== undefined ? toWireReads(txRun.reads) : unitRun!.reads,

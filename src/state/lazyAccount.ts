@@ -17,6 +17,8 @@ import type { AccountKeys, CodeValue } from './locations.js';
 /** What a LazyAccount needs from the state that made it. */
 export interface AccountFieldReader {
   readLocal(key: string): unknown;
+  /** A balance comparison served without reading the balance (TxState.serveBalanceCheck), else undefined. */
+  serveBalanceCheck(keys: AccountKeys): bigint | undefined;
   /** True when the account cannot be empty whatever earlier transactions did (no read recorded). */
   knownNonEmpty(keys: AccountKeys): boolean;
 }
@@ -40,7 +42,12 @@ export class LazyAccount extends Account {
     this._nonce = value;
   }
   override get balance(): bigint {
-    if (this._balance === null) this._balance = this.owner.readLocal(this.keys.balance) as bigint;
+    if (this._balance === null) {
+      // One comparison a CALL makes may be served lazily (not kept: every other access reads).
+      const served = this.owner.serveBalanceCheck(this.keys);
+      if (served !== undefined) return served;
+      this._balance = this.owner.readLocal(this.keys.balance) as bigint;
+    }
     return this._balance;
   }
   override set balance(value: bigint) {

@@ -30,6 +30,16 @@
  * (while `codeDepth` > 0: BALANCE, a payment back to the sender, an emptiness check),
  * `lazyViolated` is set: it could have seen the placeholder, and the runner runs the
  * transaction again strictly.
+ *
+ * Lazy contract debits (in a transaction that runs lazily, before EIP-7928). A CALL that
+ * sends value out of a contract compares the contract's balance with the value and then
+ * debits it; when this transaction has not read that balance, the comparison is served
+ * from a guard instead (armBalanceCheck, then the LazyAccount's balance getter asks
+ * serveBalanceCheck: the balance below the transaction must be at least the value less
+ * what the transaction has credited it so far) and the debit becomes a negative credit
+ * (debitLazily). The guards (`guards`) are checked when the transaction commits, as a
+ * sender's; a later read of the balance in the transaction sums the credit in (readLocal).
+ * So WETH's withdrawals and a router's payments do not depend on every earlier deposit.
  */
 import { Account, bytesToHex, type Address } from '@ethereumjs/util';
 import type { StateManagerInterface } from '@ethereumjs/common';
@@ -52,6 +62,8 @@ import { PRE_STATE, SUMMED, type StateSource } from './stateSource.js';
 export const CREDIT_BASE = 1n << 200n;
 /** Placeholder balance of a lazily updated sender: above any real balance, and distinct from CREDIT_BASE. */
 export const LAZY_BASE = 1n << 220n;
+/** What a contract's balance reads as in a lazily served balance check (never stored): above any value sent. */
+const CHECK_BASE = 1n << 230n;
 
 const UNKNOWN: unique symbol = Symbol('unknown');
 const ABSENT: unique symbol = Symbol('absent');
@@ -108,6 +120,15 @@ export interface TxStateConfig {
   coinbase: string;
   /** EIP-161 (Spurious Dragon): empty touched accounts are deleted. */
   deletesEmptyAccounts: boolean;
+  /** Contracts' payments may be debited lazily (not under EIP-7928, whose access list records each balance). */
+  lazyDebits: boolean;
+}
+
+/** A condition a lazily run transaction puts on the exact state below it, checked when it commits: the location's value must equal `value` (a nonce) or be at least `value` (a balance). */
+export interface StateGuard {
+  key: string;
+  atLeast: boolean;
+  value: bigint;
 }
 
 export class TxState implements StateManagerInterface, AccountFieldReader {
@@ -134,6 +155,13 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
   lazyViolated = false;
   /** EVM interpreter frames running (ReplayVm counts them): code is executing. */
   codeDepth = 0;
+  private lazyDebits = false;
+  /** A contract's balance check a CALL is about to make, to be served lazily (armBalanceCheck). */
+  private armed: { keys: AccountKeys; value: bigint } | undefined = undefined;
+  /** The debit that follows a lazily served check (debitLazily). */
+  private pendingDebit: { keys: AccountKeys; value: bigint } | undefined = undefined;
+  /** Per balance key: the least balance below the transaction its lazily served checks require. */
+  private readonly debitGuards = new Map<string, bigint>();
 
   constructor(config: TxStateConfig) {
     this.configure(config);
@@ -143,6 +171,7 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
   configure(config: TxStateConfig): void {
     this.coinbaseKeys = this.keysFor(config.coinbase);
     this.deletesEmptyAccounts = config.deletesEmptyAccounts;
+    this.lazyDebits = config.lazyDebits;
   }
 
   /** Starts a transaction: clears everything local. With `lazy`, its sender updates are applied lazily. */
@@ -160,6 +189,58 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
     this.touchedSlots.clear();
     this.reads = newReadSet();
     this.sourceFailure = undefined;
+    this.armed = undefined;
+    this.pendingDebit = undefined;
+    if (this.debitGuards.size > 0) this.debitGuards.clear();
+  }
+
+  /** The guards of this transaction's lazily served balance checks (valid after it ran; empty when none). */
+  get guards(): StateGuard[] {
+    if (this.debitGuards.size === 0) return NO_GUARDS;
+    return Array.from(this.debitGuards, ([key, value]) => ({ key, atLeast: true, value }));
+  }
+
+  /**
+   * A CALL from `address` is about to compare its balance with `value` (the interpreter's
+   * _baseCall, evmPatches.ts): serve that comparison lazily when this transaction runs
+   * lazily, the account is a contract whose code it ran (never empty), not the coinbase or
+   * the lazy sender, and its balance has not been read here. Returns whether it is armed.
+   */
+  armBalanceCheck(address: Address, value: bigint): boolean {
+    this.armed = undefined;
+    if (!this.lazyDebits || this.lazy === undefined || this.codeDepth === 0) return false;
+    const keys = this.keysOf(address);
+    if (keys === this.coinbaseKeys || keys.balance === this.lazy.balanceKey || this.local.has(keys.balance)) return false;
+    const code = this.local.get(keys.code);
+    if (code === undefined || (code.value as CodeValue).bytes.length === 0) return false;
+    this.armed = { keys, value };
+    return true;
+  }
+
+  disarmBalanceCheck(): void {
+    this.armed = undefined;
+  }
+
+  /** LazyAccount's balance getter: the armed check's placeholder, recording its guard, or undefined (read it). */
+  serveBalanceCheck(keys: AccountKeys): bigint | undefined {
+    const armed = this.armed;
+    if (armed === undefined || armed.keys !== keys) return undefined;
+    this.armed = undefined;
+    const required = armed.value - (this.credits.get(keys.balance) ?? 0n);
+    if (required > 0n && required > (this.debitGuards.get(keys.balance) ?? 0n)) this.debitGuards.set(keys.balance, required);
+    this.pendingDebit = armed;
+    return CHECK_BASE;
+  }
+
+  /** The debit of the CALL whose check was served lazily: a negative credit. False: debit it as usual. */
+  debitLazily(address: Address, value: bigint): boolean {
+    const pending = this.pendingDebit;
+    this.pendingDebit = undefined;
+    if (pending === undefined || pending.value !== value) return false;
+    const keys = this.keysOf(address);
+    if (pending.keys !== keys || this.local.has(keys.balance)) return false;
+    this.addCredit(keys.balance, -value);
+    return true;
   }
 
   /** The version this transaction saw when it read `key` from the source, or undefined when it has not read it. */
@@ -214,6 +295,8 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
       writes.values.push(value);
     }
     for (const [key, delta] of this.credits) {
+      // A contract paid and paying back the same amount (a router passing on ether) changed nothing.
+      if (delta === 0n) continue;
       writes.creditKeys.push(key);
       writes.creditDeltas.push(delta);
     }
@@ -307,7 +390,15 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
    */
   creditBalance(address: string, amount: bigint): boolean {
     const keys = this.keysFor(address);
-    if (keys === this.coinbaseKeys || this.local.has(keys.balance)) return false;
+    if (keys === this.coinbaseKeys) return false;
+    const entry = this.local.get(keys.balance);
+    if (entry !== undefined) {
+      // A payment back to a lazily updated sender (a router returning ether): it adds to the
+      // placeholder, so it joins the sender's debit as the transaction's net credit.
+      if (entry.version !== LAZY) return false;
+      this.write(keys.balance, (entry.value as bigint) + amount);
+      return true;
+    }
     this.addCredit(keys.balance, amount);
     return true;
   }
@@ -522,6 +613,8 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
     throw new Error('stm state does not support shallowCopy');
   }
 }
+
+const NO_GUARDS: StateGuard[] = [];
 
 function newReadSet(): ReadSet {
   return { keys: [], versions: [], summed: new Map() };

@@ -1,8 +1,10 @@
 // Commutative sender updates (src/exec/commutativeUpdates.ts) as specifications: a hot
 // wallet's transfers stop being a chain in the "transfers commute" view; code that looks
-// at the sender's balance, or pays it back, makes its transaction strict again; a wallet
-// that can only pay after an earlier transfer into it still runs exactly as serial; and a
-// block whose wallet really overdraws fails in parallel as it does serially, never ✓.
+// at the sender's balance makes its transaction strict again, while a payment back to it
+// is a credit; a wallet that can only pay after an earlier transfer into it still runs
+// exactly as serial; a block whose wallet really overdraws fails in parallel as it does
+// serially, never ✓. And contracts' payments (a vault paying its callers, as WETH's
+// withdrawals do): they commute too, and a vault that runs dry still gives serial's result.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBlockContext } from '../../src/exec/blockContext.js';
@@ -22,7 +24,7 @@ const funder = testAccount(72);
 const other = testAccount(73);
 const SINK = testAddress(0x5100); // stores CALLVALUE: code runs, never looks at the sender
 const READER = testAddress(0x5200); // stores BALANCE(ORIGIN): looks at the sender's balance
-const PAYBACK = testAddress(0x5300); // sends 1 wei back to CALLER: pays the sender
+const PAYBACK = testAddress(0x5300); // sends 1 wei back to CALLER: pays the sender (a vault paying out)
 const WATCHER = testAddress(0x5400); // stores BALANCE(wallet): another sender reads the wallet in full
 
 const code = {
@@ -64,17 +66,17 @@ function payoutBlock(walletBalance: bigint) {
   });
 }
 
-test('a payout wallet: every transfer ran lazily but those whose code looked at or paid the sender, and the result equals the strict replay', async () => {
+test('a payout wallet: every transfer ran lazily but those whose code looked at the sender, and the result equals the strict replay', async () => {
   const data = payoutBlock(ETHER / 2n);
   const serial = await replaySerial(data, quick);
   assert.ok(serial.run.txs.every((run) => run.receipt !== undefined));
   const ctx = createBlockContext(data);
   const replay = await ReplayVm.create(ctx);
   const lazy = await runSerial(replay, { commutative: true });
-  // 5 and 6: code looked at / paid the sender; 8: a creation (not in the rule).
+  // 5: code looked at the sender; 8: a creation (not in the rule). 6 is paid back: a credit.
   assert.deepEqual(
     lazy.txs.map((run) => run.lazy),
-    [true, true, true, true, true, false, false, true, false, true, true],
+    [true, true, true, true, true, false, true, true, false, true, true],
   );
   for (const [key, value] of serial.run.postState) assert.deepEqual(lazy.postState.get(key), value, key);
   assert.equal(lazy.postState.size, serial.run.postState.size);
@@ -91,9 +93,9 @@ test('in the "transfers commute" view the wallet is no chain: only the strict tr
   for (const tx of [0, 1, 2, 3, 4, 9, 10]) assert.deepEqual(commute[tx], [], `tx ${tx}`);
   // Tx 5 reads the wallet's balance in full: every earlier debit and credit of it.
   assert.deepEqual(commute[5], [0, 1, 2, 3, 4]);
-  // Tx 7 (another sender) reads the wallet's balance through a contract: since tx 6 (strict)
-  // wrote it in full, that write is all it waits for.
-  assert.deepEqual(commute[7], [6]);
+  // Tx 7 (another sender) reads the wallet's balance through a contract: tx 5 (strict) wrote
+  // it in full, and tx 6 credited it since.
+  assert.deepEqual(commute[7], [5, 6]);
   assert.equal(serial.analysis.transfersCommute.longestChain < serial.analysis.all.longestChain, true);
 });
 
@@ -130,5 +132,62 @@ test('fee-market transfers need gas limit × max fee + value; the guard holds ex
     const data = syntheticBlock({ prestate: { [wallet.address]: { balance: `0x${balance.toString(16)}`, nonce: 0 } }, txs: [{ from: wallet, to: testAddress(0x7001), value: ETHER }] });
     if (ok) assert.equal((await replaySerial(data, quick)).run.txs[0]!.gasUsed, 21_000n);
     else await assert.rejects(replaySerial(data, quick), /enough funds|max cost/i);
+  }
+});
+
+/**
+ * Callers of a vault (PAYBACK: pays each caller 1 wei) holding `vaultWei`, each from its own
+ * sender. The senders have sent before (nonce 7), as on mainnet: a sender new to the chain
+ * is checked for emptiness when paid, which reads its nonce and makes the transaction strict.
+ */
+function vaultBlock(vaultWei: bigint, callers: number) {
+  const senders = Array.from({ length: callers }, (_, i) => testAccount(90 + i));
+  const funded = Object.fromEntries(Object.entries(fund(senders)).map(([address, account]) => [address, { ...account, nonce: 7 }]));
+  return syntheticBlock({
+    prestate: { ...funded, [PAYBACK]: contract(code.payback, vaultWei) },
+    txs: senders.map((from) => ({ from, to: PAYBACK, value: 0n, gasLimit: 80_000n })),
+  });
+}
+
+test('contracts paying out commute: a vault\'s payments to its callers wait for nothing in the "transfers commute" view; the balance check is a guard', async () => {
+  const serial = await replaySerial(vaultBlock(1000n, 4), quick);
+  // All locations: every call reads the vault's balance (the CALL's check) and writes it.
+  assert.deepEqual(serial.analysis.graph.preds.slice(1), [[0], [1], [2]]);
+  for (const tx of [0, 1, 2, 3]) assert.deepEqual(serial.analysis.commutativeGraph.preds[tx], [], `tx ${tx}`);
+  const replay = await ReplayVm.create(createBlockContext(vaultBlock(1000n, 4)));
+  const lazy = await runSerial(replay, { commutative: true });
+  const vaultBalance = `b:${PAYBACK}`;
+  for (const run of lazy.txs) {
+    assert.deepEqual(run.guards, [{ key: vaultBalance, atLeast: true, value: 1n }]);
+    assert.equal(run.reads.keys.includes(vaultBalance), false, 'the balance is not read');
+  }
+  assert.equal(lazy.postState.get(vaultBalance), 996n);
+  for (const threads of [1, 2, 4, 8]) {
+    for (const seed of [undefined, 5]) {
+      const stress = seed === undefined ? undefined : { seed, delayProbability: 0.2, maxDelayUs: 300, drainProbability: 0.3 };
+      const parallel = await replayParallel(serial, { threads, fallback: false, runs: 1, warmup: 0, interleaveSerial: false, ...(stress ? { stress } : {}) });
+      assert.ok(parallel.equalsSerial, `${threads} threads, seed ${seed}: ${JSON.stringify(parallel.firstDifference)}`);
+    }
+  }
+});
+
+test('a vault that runs dry: the payments it could not make fail their guard, run again strictly, and every run equals serial', async () => {
+  // 2 wei for 4 callers: the third and fourth CALLs fail (the vault ignores it).
+  const data = vaultBlock(2n, 4);
+  const serial = await replaySerial(data, quick);
+  const lazy = await runSerial(await ReplayVm.create(createBlockContext(data)), { commutative: true });
+  assert.deepEqual(
+    lazy.txs.map((run) => run.lazy),
+    [true, true, false, false],
+    'the guards of 2 and 3 failed: they ran strictly',
+  );
+  assert.equal(lazy.postState.get(`b:${PAYBACK}`), 0n);
+  for (const [key, value] of serial.run.postState) assert.deepEqual(lazy.postState.get(key), value, key);
+  for (const threads of [1, 2, 4, 8]) {
+    for (const seed of [undefined, 5, 9]) {
+      const stress = seed === undefined ? undefined : { seed, delayProbability: 0.2, maxDelayUs: 300, drainProbability: 0.3 };
+      const parallel = await replayParallel(serial, { threads, fallback: false, runs: 1, warmup: 0, interleaveSerial: false, ...(stress ? { stress } : {}) });
+      assert.ok(parallel.equalsSerial, `${threads} threads, seed ${seed}: ${JSON.stringify(parallel.firstDifference)}`);
+    }
   }
 });

@@ -32,7 +32,7 @@ function world(): { pre: PreState; block: BlockState } {
 }
 
 function txState(block: BlockState, txIndex: number): TxState {
-  const state = new TxState({ coinbase: COINBASE, deletesEmptyAccounts: true });
+  const state = new TxState({ coinbase: COINBASE, deletesEmptyAccounts: true, lazyDebits: true });
   state.begin(txIndex, block);
   return state;
 }
