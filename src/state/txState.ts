@@ -26,8 +26,9 @@
  * (LAZY_BASE) large enough for every check; the nonce + 1 is written as usual and the
  * balance's change becomes a credit (a debit: negative). Nothing is recorded as read: the
  * runner checks the sender's real nonce and balance when the transaction commits. Code
- * may run (a transfer into a contract), but if it touches the sender's balance or nonce
- * (while `codeDepth` > 0: BALANCE, a payment back to the sender, an emptiness check),
+ * may run (a transfer into a contract), but if it looks at the sender's balance or nonce
+ * (while `codeDepth` > 0: BALANCE, an emptiness check; a payment back to the sender is a
+ * credit to the placeholder, creditBalance),
  * `lazyViolated` is set: it could have seen the placeholder, and the runner runs the
  * transaction again strictly.
  *
