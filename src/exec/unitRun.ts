@@ -176,24 +176,15 @@ export async function runUnit(replay: ReplayVm, first: number, end: number, over
   for (let tx = first; tx < end; tx++) {
     const sender: CommutativeSender | undefined = plan?.[tx];
     // What the unit itself says of the sender before this transaction (undefined: the state below decides).
-    const nonceBefore = sender === undefined ? undefined : overlay.values.get(sender.nonceKey);
-    const balanceWritten = sender === undefined ? undefined : overlay.values.get(sender.balanceKey);
-    const debitedBefore = sender === undefined ? 0n : (overlay.credits.get(sender.balanceKey) ?? 0n);
     const run = await replay.run(tx, overlay, sender !== undefined);
+    // (The overlay holds the unit's earlier transactions until apply below: reads do not change it.)
     if (run.lazy && sender !== undefined) {
       lazy = true;
+      const nonceBefore = overlay.values.get(sender.nonceKey);
       const nonceOk = nonceBefore === undefined ? addGuard(boundary, sender.nonceKey, false, sender.nonce) : nonceBefore === sender.nonce;
-      const balanceOk =
-        balanceWritten === undefined
-          ? addGuard(boundary, sender.balanceKey, true, sender.minBalance - debitedBefore)
-          : typeof balanceWritten === 'bigint' && balanceWritten + debitedBefore >= sender.minBalance;
-      // Contracts' payments it debited lazily: each balance's guard, decided the same way.
-      const debitsOk = run.guards.every((guard) => {
-        const written = overlay.values.get(guard.key);
-        const moved = overlay.credits.get(guard.key) ?? 0n;
-        return written === undefined ? addGuard(boundary, guard.key, true, guard.value - moved) : typeof written === 'bigint' && written + moved >= guard.value;
-      });
-      if (!nonceOk || !balanceOk || !debitsOk) {
+      // The sender's balance, and those of contracts' payments it debited lazily.
+      const balancesOk = balanceHolds(overlay, boundary, sender.balanceKey, sender.minBalance) && run.guards.every((guard) => balanceHolds(overlay, boundary, guard.key, guard.value));
+      if (!nonceOk || !balancesOk) {
         overlay.reset();
         return runUnit(replay, first, end, overlay, false);
       }
@@ -202,6 +193,17 @@ export async function runUnit(replay: ReplayVm, first: number, end: number, over
     out.push({ gasUsed: run.gasUsed, receipt: run.receipt, bloom: run.result.bloom.bitvector, timeMs: run.timeMs });
   }
   return { reads: overlay.reads, writes: overlay.merged(), txs: out, guards: [...boundary.values()], lazy, timeMs: performance.now() - started };
+}
+
+/**
+ * A balance a transaction of the unit needs before it (`required`): decided in the unit when
+ * the unit wrote that balance, else a boundary guard on the balance below the unit, less
+ * what the unit moved before. False when it fails (or contradicts a guard already there).
+ */
+function balanceHolds(overlay: UnitSource, boundary: Map<string, UnitGuard>, key: string, required: bigint): boolean {
+  const written = overlay.values.get(key);
+  const moved = overlay.credits.get(key) ?? 0n;
+  return written === undefined ? addGuard(boundary, key, true, required - moved) : typeof written === 'bigint' && written + moved >= required;
 }
 
 /** Adds a boundary guard (a nonce: the first one of its sender in the unit counts; a balance: the largest requirement). Returns false when it contradicts one already there. */
