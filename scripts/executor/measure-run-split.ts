@@ -20,7 +20,6 @@
 // MAIN=0: the main thread only coordinates (the workers' own cost per transaction, beside the serial time).
 // STALLS=1: per run, how worker 0's time above serial is spread over its transactions.
 // Run: npm run build && THREADS=2 RUNS=7 [MAIN_TAKES_ANY=1] [MAIN=0] [STALLS=1] node dist/scripts/executor/measure-run-split.js [--fixtures DIR] block [scheduler]
-import { readdirSync, readFileSync } from 'node:fs';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { median } from '../../src/analysis/stats.js';
@@ -34,6 +33,7 @@ import { runOcc } from '../../src/parallel/occScheduler.js';
 import { runLocks } from '../../src/parallel/lockScheduler.js';
 import { gcMs } from '../../src/parallel/gcClock.js';
 import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
+import { threadTimes, threadTimesSince } from './threadCpu.js';
 
 const args = process.argv.slice(2);
 let dir = bundledFixturesDir();
@@ -63,9 +63,9 @@ interface Row {
   txMs: number[];
   runMs: number[];
   serialCpu: number;
-  sched: ReturnType<typeof schedSince>;
+  sched: ReturnType<typeof threadTimesSince>;
   together: number;
-  togetherSched: ReturnType<typeof schedSince> | undefined;
+  togetherSched: ReturnType<typeof threadTimesSince> | undefined;
   parallelCpu: number;
   reexec: number;
   gc: number[];
@@ -74,28 +74,6 @@ interface Row {
   workerFirstClaim: number;
   claimsDoneToEnd: number;
 }
-/** Per thread of this process (Linux): ms on a CPU and ms runnable but waiting for one (/proc/.../schedstat). */
-const schedstat = (): Map<string, [number, number]> => {
-  const threads = new Map<string, [number, number]>();
-  try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      const [onCpu, waiting] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-      threads.set(tid, [onCpu! / 1e6, waiting! / 1e6]);
-    }
-  } catch {
-    // not Linux: no figures
-  }
-  return threads;
-};
-/** The main thread, the busiest other thread in the run (the worker, at 2 threads) and the rest (V8's own threads): on-CPU and waiting ms. */
-const schedSince = (before: Map<string, [number, number]>): { main: [number, number]; worker: [number, number]; rest: [number, number] } => {
-  const deltas = [...schedstat()].map(([tid, [on, wait]]) => ({ tid, on: on - (before.get(tid)?.[0] ?? 0), wait: wait - (before.get(tid)?.[1] ?? 0) }));
-  const main = deltas.find((d) => d.tid === String(process.pid)) ?? { on: NaN, wait: NaN };
-  const others = deltas.filter((d) => d.tid !== String(process.pid)).sort((a, b) => b.on - a.on);
-  const worker = others[0] ?? { on: NaN, wait: NaN };
-  const rest = others.slice(1).reduce((sum, d) => [sum[0] + d.on, sum[1] + d.wait] as [number, number], [0, 0] as [number, number]);
-  return { main: [main.on, main.wait], worker: [worker.on, worker.wait], rest };
-};
 const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 /** A pause of a few event-loop turns: the GC clock's entries arrive there. */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
@@ -112,22 +90,22 @@ for (let i = 0; i < runs + 2; i++) {
   const serialGc = gcMs() - gcBefore;
   const options = { runId: runId++, blockKey, timeoutMs: 60_000, senders, recipients, chunkSize, gasLimits, ...(process.env.MAIN === '0' ? {} : { mainReplay: serial.replay }), maxReexecutions: Infinity, ...(scheduler === 'blockstm' && process.env.STRICT !== '1' ? { commutative: serial.replay.lazyPlan, ...unitsOption(blockUnits(ctx, serial.replay.lazyPlan)) } : {}) };
   const cpuParallel = process.cpuUsage();
-  const schedBefore = schedstat();
+  const schedBefore = threadTimes();
   const r = scheduler === 'occ' ? await runOcc(pool, ctx.pre, ctx.txs.length, options)
     : scheduler === 'locks' ? await runLocks(pool, ctx.pre, ctx.txs.length, { ...options, declaredPreds: serial.analysis.graph.preds })
     : await runBlockStm(pool, ctx.pre, ctx.txs.length, options);
   const parallelCpu = cpuMs(process.cpuUsage(cpuParallel));
-  const sched = schedSince(schedBefore);
+  const sched = threadTimesSince(schedBefore);
   // This machine's bound in the same round: the main thread's serial replay while worker 0 replays serially over and over (replayParallel's measureBound), with the same per-thread accounting.
   let together = NaN;
-  let togetherSched: ReturnType<typeof schedSince> | undefined;
+  let togetherSched: ReturnType<typeof threadTimesSince> | undefined;
   if (pool.size > 0) {
     await settle();
     const beside = pool.replaySeriallyBeside(blockKey, 60_000);
-    const before = schedstat();
+    const before = threadTimes();
     try {
       together = (await runSerial(serial.replay)).executionMs;
-      togetherSched = schedSince(before);
+      togetherSched = threadTimesSince(before);
     } finally {
       await beside.stop();
     }
@@ -166,8 +144,8 @@ console.log(
     `the final incarnations' own time / serial ${perExecutor((r, w) => sumOf(finalTxs(r, w), r.runMs) / sumOf(finalTxs(r, w), r.txMs))}, at the median transaction ${perExecutor((r, w) => median(finalTxs(r, w).map((tx) => r.runMs[tx]! / r.txMs[tx]!)))}`,
 );
 console.log(`process CPU per wall ms (all threads, V8's own included): serial ${m((r) => r.serialCpu / r.serialMs).toFixed(2)}, parallel ${m((r) => r.parallelCpu / r.elapsed).toFixed(2)}`);
-const sched = (f: (r: Row) => ReturnType<typeof schedSince>) => {
-  const t = (g: (s: ReturnType<typeof schedSince>) => number) => m((r) => g(f(r))).toFixed(1);
+const sched = (f: (r: Row) => ReturnType<typeof threadTimesSince>) => {
+  const t = (g: (s: ReturnType<typeof threadTimesSince>) => number) => m((r) => g(f(r))).toFixed(1);
   return `main ${t((s) => s.main[0])} / ${t((s) => s.main[1])}, worker ${t((s) => s.worker[0])} / ${t((s) => s.worker[1])}, V8's and libuv's threads ${t((s) => s.rest[0])} / ${t((s) => s.rest[1])}`;
 };
 console.log(`threads in the parallel run, ms on a CPU / ms runnable and waiting for one: ${sched((r) => r.sched)}`);
@@ -177,12 +155,12 @@ if (rows[0]!.togetherSched !== undefined) {
   // On two saturated cores a run's wall time is its CPU over the CPU the machine gives per
   // wall ms, so the share of the bound is what one serial replay costs beside another over
   // what the parallel run costs, times the ratio of their CPU per wall ms.
-  const onCpu = (s: ReturnType<typeof schedSince>): number => s.main[0] + s.worker[0] + s.rest[0];
+  const onCpu = (s: ReturnType<typeof threadTimesSince>): number => s.main[0] + s.worker[0] + s.rest[0];
   const parCpu = m((r) => onCpu(r.sched));
   const perReplay = m((r) => onCpu(r.togetherSched!) / 2);
   const parRate = m((r) => onCpu(r.sched) / r.elapsed);
   const pairRate = m((r) => onCpu(r.togetherSched!) / r.together);
-  const split = (f: (s: ReturnType<typeof schedSince>) => number) => `${m((r) => f(r.sched)).toFixed(1)} vs ${m((r) => f(r.togetherSched!) / 2).toFixed(1)}`;
+  const split = (f: (s: ReturnType<typeof threadTimesSince>) => number) => `${m((r) => f(r.sched)).toFixed(1)} vs ${m((r) => f(r.togetherSched!) / 2).toFixed(1)}`;
   console.log(
     `CPU per block: the parallel run ${parCpu.toFixed(1)} ms on a CPU (${parRate.toFixed(2)} per wall ms), one serial replay beside another ${perReplay.toFixed(1)} ms (${pairRate.toFixed(2)}); ` +
       `JS threads ${split((s) => s.main[0] + s.worker[0])}, V8's and libuv's ${split((s) => s.rest[0])} ms; ` +

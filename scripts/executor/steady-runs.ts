@@ -3,7 +3,7 @@
 // alone) or pair (the main thread's serial replay while worker 0 replays the block serially
 // over and over: the condition this machine's bound measures, replayParallel's
 // measureBound). WARM runs first (default 10), then RUNS (default 200); prints the mean
-// wall time per run and the median run.
+// wall time per run, the median run, and per run each thread's CPU (threadCpu.ts).
 //
 // Unlike the product's plan (serial and parallel runs interleaved, a short block's runs
 // batched: src/replay/measurementPlan.ts), nothing else runs between the runs, so two
@@ -17,6 +17,7 @@ import { closeSharedPool } from '../../src/parallel/workerPool.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { blockStmRunner, loadIntoPool } from './blockStmRunner.js';
+import { threadTimes, threadTimesSince } from './threadCpu.js';
 
 const args = process.argv.slice(2);
 const fixturesDir = args[0] === '--fixtures' ? args.splice(0, 2)[1]! : bundledFixturesDir();
@@ -50,9 +51,13 @@ if (mode === 'parallel') {
 }
 for (let i = 0; i < warm; i++) await once();
 const started = performance.now();
+const cpuBefore = threadTimes();
 const times: number[] = [];
 for (let i = 0; i < runs; i++) times.push(await once());
 const wall = (performance.now() - started) / runs;
+const cpu = threadTimesSince(cpuBefore);
 await stop();
 await closeSharedPool();
 console.log(`block ${block} ${mode}${mode === 'parallel' ? ` ${threads} threads` : ''}: ${runs} runs, ${wall.toFixed(2)} ms per run (wall), median run ${median(times).toFixed(2)} ms`);
+const perRun = ([on, wait]: [number, number]): string => `${(on / runs).toFixed(2)} / ${(wait / runs).toFixed(2)}`;
+console.log(`  per run, ms on a CPU / waiting for one: main ${perRun(cpu.main)}, worker ${perRun(cpu.worker)}, V8's and libuv's threads ${perRun(cpu.rest)}`);

@@ -41,17 +41,17 @@ export function gcMs(): number {
 }
 
 /**
- * Milliseconds of garbage collection that started at or after `since` (performance.now()
- * time). Unlike a difference of two gcMs() readings, a collection that happened before
+ * Milliseconds of garbage collection that started at or after `since` and before `until`
+ * (performance.now() time). Unlike a difference of two gcMs() readings, a collection that happened before
  * `since` but whose entry arrived later is not counted: the serial run just before a
  * parallel run had its collections counted in the parallel run's main thread that way
  * (13217637 at 1 thread: 194 ms of main-thread GC, 61 ms counted by start time). Call
  * gcMs() or this once before `since`, so the clock is running.
  */
-export function gcMsSince(since: number): number {
+export function gcMsSince(since: number, until = Infinity): number {
   observe();
   let sum = 0;
-  for (let i = starts.length - 1; i >= 0 && starts[i]! >= since; i--) sum += durations[i]!;
+  for (let i = starts.length - 1; i >= 0 && starts[i]! >= since; i--) if (starts[i]! < until) sum += durations[i]!;
   return sum;
 }
 

@@ -392,18 +392,32 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
 
 /**
  * The claims are done, and the last results have gone out (the run's end waits for them).
- * Then the event loop's turns that bring the GC clock its entries (a run of claims never
- * returned to it: gcEntriesArrived), and the newest busy and GC times go out on their own
- * ('runStats'; the coordinator waits for them after the run's clock has stopped). Before,
- * the last results waited for those turns: 0.3–1.4 ms at the end of every run (the run's
- * end after the worker's last claim, medians: 12300570 2.46/2.18 → 1.05/0.85 ms).
+ * Then this worker collects its young generation, then the event loop's turns that bring
+ * the GC clock its entries (a run of claims never returned to it: gcEntriesArrived), and
+ * the newest busy and GC times go out on their own ('runStats'; the coordinator waits for
+ * them after the run's clock has stopped). Before, the last results waited for those
+ * turns: 0.3–1.4 ms at the end of every run (the run's end after the worker's last claim,
+ * medians: 12300570 2.46/2.18 → 1.05/0.85 ms).
+ *
+ * The collection: the worker is idle until the next run, so it collects now (its young
+ * generation is mostly garbage then, ~0.3 ms) rather than in the middle of its next run's
+ * transactions, where one collection of a young generation full of that run's live results
+ * costs 1–5 ms (3356896, a 15 ms block: the worker's transactions ran at 1.55× their serial
+ * time at the median, 0.86× with this; its speedup 0.77–0.87× -> 1.01–1.13×). It comes
+ * before 'runStats', which the coordinator waits for between runs: when it came after, the
+ * next run of a batch started while the worker was still collecting, and its first claim
+ * came 0.77 and 1.0 ms after the run's start instead of 0.18 and 0.24 (5891667, 11814555; steady-state
+ * parallel time ×0.94 on both, docs/executor.md). It is not this run's GC (gcMsSince's
+ * `until`).
  */
 async function finishClaims(): Promise<void> {
   const claimsDoneAt = performance.timeOrigin + performance.now();
   flushOutbox();
   const of = runId;
+  const collectedAt = performance.now();
+  collectYoungGeneration();
   await gcEntriesArrived();
-  send({ t: 'runStats', worker: workerIndex, runId: of, busyMs, gcMs: gcMsSince(runStarted), firstClaimAt, claimsDoneAt });
+  send({ t: 'runStats', worker: workerIndex, runId: of, busyMs, gcMs: gcMsSince(runStarted, collectedAt), firstClaimAt, claimsDoneAt });
   flushOutbox();
 }
 
@@ -423,13 +437,6 @@ async function pump(): Promise<void> {
         if (tx < 0) {
           claims = undefined;
           await finishClaims();
-          // Nothing left to claim in this run: this worker is idle until the next one, so it
-          // collects its young generation now (mostly garbage, ~0.3 ms) rather than in the
-          // middle of its next run's transactions, where one collection of a young
-          // generation full of that run's live results costs 1–5 ms (3356896, a 15 ms block:
-          // the worker's transactions ran at 1.55× their serial time at the median, 0.86×
-          // with this; its speedup 0.77–0.87× -> 1.01–1.13×).
-          collectYoungGeneration();
           // Tasks may have arrived during finishClaims's turn (their pump() call found this one running).
           continue;
         }
