@@ -102,19 +102,28 @@ export type DeliverTask = (executor: number, txs: number[], incs: number[]) => v
 export type DispatchTrace = (call: number, executor: number, txs: readonly number[]) => void;
 
 /**
- * Per transaction: the block's previous transaction of the same sender, or -1. A
- * transaction marked in `independent` (its nonce is not read: commutative sender updates)
- * has none, and does not become one for the sender's next transaction either way.
+ * Per transaction: the block's previous transaction of the same sender, or -1: dispatch
+ * holds a transaction until that one is done. A transaction marked in `independent` (its
+ * nonce is not read: commutative sender updates) has none, unless it calls the same
+ * recipient as that previous one (`recipients`: recipientIds): one sender's repeated calls
+ * to one contract tend to touch the same state of it (9069000: seven calls from one sender
+ * to one contract, each paying into it and counting in one slot; without the hold its
+ * transactions conflicted 8 times a run, 1.35× → 0.96× against strict sender order). A
+ * unit of several transfers has no recipient (-1) and is never held this way.
  */
-export function previousSameSender(senders: readonly string[], independent?: ArrayLike<boolean>): Int32Array {
+export function previousSameSender(senders: readonly string[], independent?: ArrayLike<boolean>, recipients?: ArrayLike<number>): Int32Array {
   const previous = new Int32Array(senders.length).fill(-1);
   const last = new Map<string, number>();
   senders.forEach((sender, i) => {
     const before = last.get(sender);
-    if (before !== undefined && independent?.[i] !== true) previous[i] = before;
+    if (before !== undefined && (independent?.[i] !== true || sameRecipient(recipients, before, i))) previous[i] = before;
     last.set(sender, i);
   });
   return previous;
+}
+
+function sameRecipient(recipients: ArrayLike<number> | undefined, a: number, b: number): boolean {
+  return recipients !== undefined && recipients[a]! >= 0 && recipients[a] === recipients[b];
 }
 
 /** Per transaction: an id of its recipient (`to`), the same for the same address; -1 for none (a creation). */

@@ -118,12 +118,13 @@ class BlockStmScheduler extends ExecutionRun {
     this.readSets = new Array(n);
     this.lazyRan = new Uint8Array(n);
     const independent = options.commutative === undefined ? undefined : independentOfSender(options.commutative);
+    const recipients = options.recipients === undefined ? undefined : recipientIds(options.recipients);
     this.policy = new BlockStmPolicy(
       this.status,
       this.incarnation,
       this.slots,
-      previousSameSender(options.senders, independent),
-      options.recipients === undefined ? undefined : recipientIds(options.recipients),
+      previousSameSender(options.senders, independent, recipients),
+      recipients,
       claimsFirstIncarnations(this.slots) ? { withdraw: (tx) => withdrawClaim(this.firstClaims!, tx) } : undefined,
     );
     if (claimsFirstIncarnations(this.slots)) this.firstClaims = claimQueue(this.policy.claimOrder(), n);

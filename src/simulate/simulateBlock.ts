@@ -361,12 +361,13 @@ export function simulateBlockStm(
     }
     return -1;
   };
+  const recipientIdsOf = options.recipients === undefined ? undefined : recipientIds(options.recipients);
   const policy = new BlockStmPolicy(
     status,
     incarnation,
     slots,
-    previousSameSender(senders, options.independent),
-    options.recipients === undefined ? undefined : recipientIds(options.recipients),
+    previousSameSender(senders, options.independent, recipientIdsOf),
+    recipientIdsOf,
     claimed
       ? {
           withdraw: (tx) => {

@@ -11,7 +11,7 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { independentOfSender } from '../../src/exec/commutativeUpdates.js';
 import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
 import { HEAVY_BLOCK_SHARE, TaskSlots, chooseChunkSize } from '../../src/parallel/taskSlots.js';
-import { BlockStmPolicy, DONE, READY, REEXECUTION_PATIENCE, claimsFirstIncarnations, firstIncarnationOrder } from '../../src/parallel/blockStmPolicy.js';
+import { BlockStmPolicy, DONE, READY, REEXECUTION_PATIENCE, claimsFirstIncarnations, firstIncarnationOrder, previousSameSender, recipientIds } from '../../src/parallel/blockStmPolicy.js';
 import { closeSharedPool, sharedPool } from '../../src/parallel/workerPool.js';
 import { replaySerial, type SerialReplay } from '../../src/replay/replayBlock.js';
 import { DEFAULT_MODEL, simulateBlockStm } from '../../src/simulate/simulateBlock.js';
@@ -69,6 +69,20 @@ for (const block of [19933597n, 12300570n, 18426253n]) {
     }
   });
 }
+
+test('a transaction whose sender updates commute waits for its sender\'s previous one only when both call the same recipient', () => {
+  const senders = ['a', 'a', 'a', 'b', 'a', 'a'];
+  const recipients = recipientIds(['x', 'y', 'y', 'y', null, null]);
+  // Strict: each waits for its sender's previous transaction.
+  assert.deepEqual([...previousSameSender(senders)], [-1, 0, 1, -1, 2, 4]);
+  // Commutative, no recipients known: none waits.
+  const independent = [true, true, true, true, true, true];
+  assert.deepEqual([...previousSameSender(senders, independent)], [-1, -1, -1, -1, -1, -1]);
+  // Commutative, with recipients: tx 2 calls y as tx 1 did; creations (and units of several transfers) have no recipient.
+  assert.deepEqual([...previousSameSender(senders, independent, recipients)], [-1, -1, 1, -1, -1, -1]);
+  // A strict transaction waits whatever it calls.
+  assert.deepEqual([...previousSameSender(senders, [true, true, true, true, false, true], recipients)], [-1, -1, 1, -1, 2, -1]);
+});
 
 test('first incarnations are claimed heavy ones first (beyond the first chunks), then in index order; with the main thread alone they are dispatched', () => {
   const gasLimits = [2_000_000, 21_000, 50_000, 21_000, 21_000, 1_500_000, 21_000, 3_000_000, 21_000];
