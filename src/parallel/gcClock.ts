@@ -42,8 +42,8 @@ export function gcMs(): number {
 
 /**
  * Milliseconds of garbage collection that started at or after `since` and before `until`
- * (performance.now() time). Unlike a difference of two gcMs() readings, a collection that happened before
- * `since` but whose entry arrived later is not counted: the serial run just before a
+ * (performance.now() time). Unlike a difference of two gcMs() readings, a collection that
+ * happened before `since` but whose entry arrived later is not counted: the serial run just before a
  * parallel run had its collections counted in the parallel run's main thread that way
  * (13217637 at 1 thread: 194 ms of main-thread GC, 61 ms counted by start time). Call
  * gcMs() or this once before `since`, so the clock is running.

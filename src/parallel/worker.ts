@@ -399,16 +399,16 @@ async function executeTask(task: { runId: number; tx: number; inc: number; stric
  * turns: 0.3–1.4 ms at the end of every run (the run's end after the worker's last claim,
  * medians: 12300570 2.46/2.18 → 1.05/0.85 ms).
  *
- * The collection: the worker is idle until the next run, so it collects now (its young
- * generation is mostly garbage then, ~0.3 ms) rather than in the middle of its next run's
- * transactions, where one collection of a young generation full of that run's live results
- * costs 1–5 ms (3356896, a 15 ms block: the worker's transactions ran at 1.55× their serial
- * time at the median, 0.86× with this; its speedup 0.77–0.87× -> 1.01–1.13×). It comes
- * before 'runStats', which the coordinator waits for between runs: when it came after, the
- * next run of a batch started while the worker was still collecting, and its first claim
- * came 0.77 and 1.0 ms after the run's start instead of 0.18 and 0.24 (5891667, 11814555; steady-state
- * parallel time ×0.94 on both, docs/executor.md). It is not this run's GC (gcMsSince's
- * `until`).
+ * The collection: the worker is usually idle until the next run (only re-executions may
+ * still come), so it collects now (its young generation is mostly garbage then, ~0.3 ms)
+ * rather than in the middle of its next run's transactions, where one collection of a
+ * young generation full of that run's live results costs 1–5 ms (3356896, a 15 ms block:
+ * the worker's transactions ran at 1.55× their serial time at the median, 0.86× with this;
+ * its speedup 0.77–0.87× -> 1.01–1.13×). It comes before 'runStats', which the coordinator
+ * waits for between runs: when it came after, the next run of a batch started while the
+ * worker was still collecting, and its first claim came 0.77 and 1.0 ms after the run's
+ * start instead of 0.18 and 0.24 (5891667, 11814555; steady-state parallel time ×0.94 on
+ * both, docs/executor.md). It is not this run's GC (gcMsSince's `until`).
  */
 async function finishClaims(): Promise<void> {
   const claimsDoneAt = performance.timeOrigin + performance.now();
