@@ -606,7 +606,7 @@ export abstract class ExecutionRun {
     if (this.finished) return;
     this.finished = true;
     const elapsedMs = performance.now() - this.started;
-    countRun('executor', this.n);
+    countRun('executor', this.options.units?.[this.n] ?? this.n); // transactions, not units (pathWarmth.ts)
     clearTimeout(this.timer);
     this.pool.flush();
     this.stats.incarnations = Array.from(this.incarnation, (inc) => inc + 1);

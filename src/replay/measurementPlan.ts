@@ -27,27 +27,34 @@ export const WARMUP_MIN_TXS = 4000;
 /** …as long as the extra runs take at most this long in all (a large block is warm after a few; the default replay stays quick). */
 export const WARMUP_EXTRA_MS = 300;
 /**
- * Until this process has run this many transactions through a path (serial replay or
- * executor, src/exec/pathWarmth.ts), a block's warm-up goes on past WARMUP_MIN_TXS…
- * V8 compiles a path's code on background threads for ten thousand transactions or so
- * after its first run. Beside a serial run that costs nothing, the other core is idle;
- * beside a parallel run on two cores it takes a share of a busy core. Fresh processes,
- * 2026-12-03: the parallel runs of 3356896 took 45, 37, 28, 23, 23, 20 ms by tens of runs
- * while its serial runs stayed within their noise; with `--trace-opt`, 7–14 functions were
- * optimised per run in the first ten runs and 0–4 after fifty. The first block of a process
- * was measured that cold: on eight blocks, alternating per block, the median parallel time
- * fell ×0.871 with this rule (serial ×1.017) and the median share of this machine's bound
- * rose 0.617 → 0.725 (docs/executor.md, "Warm-up to a steady state").
+ * Per path: until this process has run `minTxs` transactions through it (serial replay or
+ * executor, src/exec/pathWarmth.ts), a block's warm-up goes on past WARMUP_MIN_TXS, for at
+ * most `extraMs` per block (then WARMUP_EXTRA_MS again): a process's first block pays it,
+ * the next ones are warm.
+ * V8 compiles a path's code on background threads long after its first run. Beside a
+ * serial run that costs nothing, the other core is idle; beside a parallel run on two
+ * cores it takes a share of a busy core. Fresh processes, 2026-12-03: the parallel runs of
+ * 3356896 took 45, 37, 28, 23, 23, 20 ms by tens of runs while its serial runs stayed
+ * within their noise; on eight blocks, alternating per block, warming each path to 12,000
+ * transactions cut the median parallel time ×0.871 (serial ×1.017; docs/executor.md,
+ * "Warm-up to a steady state"). The executor's code goes on being compiled for ~100,000
+ * transactions (2026-12-05: back-to-back parallel runs of 11814555 took 21.4, 18.5, 16.1,
+ * 15.7 ms by runs 20–40, 40–80, 80–160, 160–320, with V8's threads on 12.7 ms of CPU a
+ * run after 10 runs and 5.0 after 300; `--trace-opt`: ~100 functions still optimised per
+ * 100 runs after 80, in the EVM's opcode handlers and the executor's per-run code), so its
+ * measured speedup on a process's first block came out 7–30% low (docs/executor.md,
+ * "The executor's warm-up, again").
  */
-export const PROCESS_WARMUP_MIN_TXS = 12000;
-/** …for at most this long per block (then WARMUP_EXTRA_MS again): a process's first block pays it, the next ones are warm. */
-export const PROCESS_WARMUP_EXTRA_MS = 1500;
+export const PROCESS_WARMUP: Readonly<Record<ExecutionPath, { minTxs: number; extraMs: number }>> = {
+  serial: { minTxs: 12_000, extraMs: 1_500 },
+  executor: { minTxs: 100_000, extraMs: 4_000 },
+};
 
 /**
  * A block's warm-up runs on one path, serial or parallel: the `asked` ones (--warmup),
  * then more while this block has run fewer than WARMUP_MIN_TXS transactions or this
- * process fewer than PROCESS_WARMUP_MIN_TXS through the path, within WARMUP_EXTRA_MS (or
- * PROCESS_WARMUP_EXTRA_MS while the process is cold); none when none were asked for.
+ * process fewer than PROCESS_WARMUP[path].minTxs through the path, within WARMUP_EXTRA_MS
+ * (or PROCESS_WARMUP[path].extraMs while the process is cold); none when none were asked for.
  * `while (warmup.another()) warmup.ran(await runOnce())`.
  */
 export class WarmupRuns {
@@ -64,9 +71,10 @@ export class WarmupRuns {
     if (this.done < this.asked) return true;
     if (this.asked === 0) return false;
     if (this.extraStarted < 0) this.extraStarted = performance.now();
-    const coldProcess = ranThrough(this.path) < PROCESS_WARMUP_MIN_TXS;
+    const warmth = PROCESS_WARMUP[this.path];
+    const coldProcess = ranThrough(this.path) < warmth.minTxs;
     if (!coldProcess && this.done * this.txs >= WARMUP_MIN_TXS) return false;
-    const cap = coldProcess ? PROCESS_WARMUP_EXTRA_MS : WARMUP_EXTRA_MS;
+    const cap = coldProcess ? warmth.extraMs : WARMUP_EXTRA_MS;
     return performance.now() - this.extraStarted + this.lastMs <= cap;
   }
   /** One ran, taking `ms`. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { medianUncertainty, spread, uncertainMedian } from '../../src/analysis/stats.js';
-import { MAX_MEASURED_ROUNDS, MAX_RUNS_PER_ROUND, PROCESS_WARMUP_MIN_TXS, WARMUP_MIN_TXS, WarmupRuns, measurementPlan } from '../../src/replay/measurementPlan.js';
+import { MAX_MEASURED_ROUNDS, MAX_RUNS_PER_ROUND, PROCESS_WARMUP, WARMUP_MIN_TXS, WarmupRuns, measurementPlan } from '../../src/replay/measurementPlan.js';
 import { countRun, ranThrough } from '../../src/exec/pathWarmth.js';
 
 test('spread: the median absolute deviation ignores one outlier; min–max does not', () => {
@@ -34,12 +34,12 @@ test('measurementPlan: exact runs unless a minimum measured time is asked for; t
 test('WarmupRuns: past --warmup while the block is small or the process is cold on that path, never without --warmup', () => {
   assert.equal(new WarmupRuns(0, 100, 'serial').another(), false, '--warmup 0 adds nothing');
   // This test process has run nothing through the executor: cold.
-  assert.ok(ranThrough('executor') < PROCESS_WARMUP_MIN_TXS);
+  assert.ok(ranThrough('executor') < PROCESS_WARMUP.executor.minTxs);
   const cold = new WarmupRuns(1, WARMUP_MIN_TXS, 'executor');
   assert.equal(cold.another(), true, 'the asked run');
   cold.ran(1);
   assert.equal(cold.another(), true, 'a large block in a cold process warms on');
-  countRun('executor', PROCESS_WARMUP_MIN_TXS);
+  countRun('executor', PROCESS_WARMUP.executor.minTxs);
   assert.equal(cold.another(), false, 'once the process is warm, a block past WARMUP_MIN_TXS stops');
   const small = new WarmupRuns(1, 100, 'executor');
   small.ran(1);
