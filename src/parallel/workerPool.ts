@@ -12,6 +12,7 @@ import { serialize } from 'node:v8';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { BlockData } from '../data/blockData.js';
 import { ExecutorError } from '../errors.js';
+import { startsCold } from '../exec/pathWarmth.js';
 import { BESIDE_STARTED, BESIDE_STOP, SENDER_KEY_BYTES, claimRecovery, isPackedDone, type FromWorker, type ToWorker } from './protocol.js';
 
 /** Blocks kept loaded in the workers (a bench suite cycles through a few; memory stays bounded). */
@@ -83,6 +84,7 @@ export class WorkerPool {
    */
   static spawn(size: number): { pool: WorkerPool; ready: Promise<WorkerPool> } {
     const started = performance.now();
+    if (size > 0) startsCold('executor'); // new workers' isolates compile the executor's code afresh
     const pool = new WorkerPool(0);
     const ready: Promise<void>[] = [];
     const url = new URL('./worker.js', import.meta.url);

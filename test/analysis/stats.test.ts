@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { medianUncertainty, spread, uncertainMedian } from '../../src/analysis/stats.js';
 import { MAX_MEASURED_ROUNDS, MAX_RUNS_PER_ROUND, PROCESS_WARMUP, WARMUP_MIN_TXS, WarmupRuns, measurementPlan } from '../../src/replay/measurementPlan.js';
-import { countRun, ranThrough } from '../../src/exec/pathWarmth.js';
+import { countRun, ranThrough, startsCold } from '../../src/exec/pathWarmth.js';
 
 test('spread: the median absolute deviation ignores one outlier; min–max does not', () => {
   const s = spread([10, 10.2, 9.9, 10.1, 30]);
@@ -46,4 +46,8 @@ test('WarmupRuns: past --warmup while the block is small or the process is cold 
   assert.equal(small.another(), true, 'a small block warms on in a warm process too');
   for (let i = 1; i * 100 < WARMUP_MIN_TXS; i++) small.ran(1);
   assert.equal(small.another(), false, 'until it has run WARMUP_MIN_TXS transactions');
+  startsCold('executor'); // a new worker pool
+  const afresh = new WarmupRuns(1, WARMUP_MIN_TXS, 'executor');
+  afresh.ran(1);
+  assert.equal(afresh.another(), true, 'a new pool warms up again');
 });
