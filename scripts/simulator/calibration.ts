@@ -4,7 +4,7 @@
  * count, the executor's measured runs with its counters.
  */
 
-/** One measured run: a serial replay and a Block-STM run right after it. */
+/** One measured round: a serial figure and a Block-STM figure right after it (on a short block each the mean of a batch of back-to-back runs, as stm replay measures; the counters likewise per run). */
 export interface CalibrationRun {
   serialMs: number;
   parallelMs: number;
@@ -15,6 +15,9 @@ export interface CalibrationRun {
   conflicts: number;
   /** Time of every final incarnation, summed. */
   finalTxMs: number;
+  /** When the main thread began its first task, and worker 0 claimed its first transaction (-1: none), ms after the run's start (RunStats.edges); absent before 2026-12-05. */
+  mainFirstTaskMs?: number;
+  workerFirstClaimMs?: number;
 }
 
 /** The medians of a block's measured runs at one thread count. */

@@ -7,9 +7,12 @@
 // block's error is printed, with the executor's default fallback too (measured: 1 where
 // decideFallback or the median warm-up run below 0.95× sends the block to the serial path),
 // and the medians on each half.
+// The start of a run (runStartUs, workerStartUs) is taken from the runs' own edges where the
+// data records them (see direct()).
 // Run: npm run build && node dist/scripts/simulator/fit-simulator.js simulator-calibration.json [more.json …] [--no-fit] [--model='{"slowdown":1.2}']
 import { readFileSync } from 'node:fs';
 import { MEASURED_FALLBACK_BELOW, decideFallback } from '../../src/parallel/fallback.js';
+import { MIN_ROUND_MS } from '../../src/replay/measurementPlan.js';
 import { DEFAULT_MODEL, simulateBlock, type SimulateInput, type SimulationModel } from '../../src/simulate/simulateBlock.js';
 import type { DependencyGraph } from '../../src/analysis/dependencyGraph.js';
 import { median } from '../../src/analysis/stats.js';
@@ -144,7 +147,25 @@ function direct(half?: Half) {
     const workerLocations = sumLoc(b) * (results / b.txs) * workerShare;
     return workerLocations > 50 ? ((m.coordinatorBusyMs - own) / workerLocations) * 1000 : NaN;
   }).filter((x) => Number.isFinite(x));
+  // The start of a run at two threads (RunStats.edges, recorded since 2026-12-05), from the
+  // blocks measured in batches of back-to-back runs (serial run under MIN_ROUND_MS, as stm
+  // replay measures them): the main thread's first task (runStartUs; runStartTxUs 0) and
+  // worker 0's first claim after it (workerStartUs), medians of the blocks' median rounds.
+  // A longer block's run starts after a serial one, with a worker that slept (0.4–1.3 ms on
+  // 2026-12-05's data): under 1% of such a run, while a short block's figure is all
+  // back-to-back runs. Taken from every block (the fit half has too few short ones).
+  const seen = (xs: Array<number | undefined>): number[] => xs.filter((x): x is number => x !== undefined && x >= 0);
+  const batched = blocks.filter((b) => has(b, 2) && b.serialMs < MIN_ROUND_MS && seen(at(b, 2).runs.map((r) => r.mainFirstTaskMs)).length > 0);
+  const runStartMs = medianOrNaN(batched.map((b) => median(seen(at(b, 2).runs.map((r) => r.mainFirstTaskMs)))));
+  const workerStartMs = medianOrNaN(
+    batched.flatMap((b) => {
+      const gaps = at(b, 2).runs.flatMap((r) => (r.workerFirstClaimMs !== undefined && r.workerFirstClaimMs >= 0 && r.mainFirstTaskMs !== undefined && r.mainFirstTaskMs >= 0 ? [r.workerFirstClaimMs - r.mainFirstTaskMs] : []));
+      return gaps.length === 0 ? [] : [median(gaps)];
+    }),
+  );
   return {
+    runStartUs: runStartMs * 1000,
+    workerStartUs: workerStartMs * 1000,
     coordinatorUs: coordinatorMs * 1000,
     locationUs: locationMs * 1000,
     messageLocationUs: medianOrNaN(message),
@@ -173,6 +194,9 @@ let model: SimulationModel = { ...DEFAULT_MODEL, ...(given === undefined ? {} : 
 if (fit) {
   const r = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
   model = { ...model, coordinatorUs: r(Math.max(0, measuredDirect.coordinatorUs), 1), locationUs: r(measuredDirect.locationUs, 2), messageLocationUs: r(measuredDirect.messageLocationUs, 2), mainTaskUs: r(measuredDirect.mainTaskUs, 1) };
+  // The start of a run, where the data has it (recorded since 2026-12-05).
+  if (Number.isFinite(measuredDirect.runStartUs)) model = { ...model, runStartUs: r(measuredDirect.runStartUs, 0), runStartTxUs: 0 };
+  if (Number.isFinite(measuredDirect.workerStartUs)) model = { ...model, workerStartUs: r(Math.max(0, measuredDirect.workerStartUs), 0) };
   let best = score(model);
   for (let round = 0; round < 6; round++) {
     let improved = false;

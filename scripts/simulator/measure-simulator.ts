@@ -2,7 +2,8 @@
 // with >= MIN_TXS transactions, the simulator's inputs (dependency graph, per-transaction
 // serial times, gas, gas limits, senders) and, at each thread count, the executor's
 // measured runs (no fallback; as replayParallel runs them: worker pool of T-1 workers, the
-// main thread executing too, hot recipients learned, warm-up runs, then serial and parallel runs interleaved) with
+// main thread executing too, hot recipients learned, warm-up runs, then serial and parallel runs interleaved,
+// a short block's in batches as stm replay measures them) with
 // the coordinator's counters (coordinatorBusyMs, workerBusyMs) and the time of each final
 // incarnation. Written as one JSON document (OUT, default simulator-calibration.json) that
 // dist/scripts/simulator/fit-simulator.js reads.
@@ -17,7 +18,7 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { median } from '../../src/analysis/stats.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
-import { WarmupRuns } from '../../src/replay/measurementPlan.js';
+import { MIN_MEASURED_MS, WarmupRuns, measurementPlan, settleHeap } from '../../src/replay/measurementPlan.js';
 import { recipientsOf } from '../../src/replay/replayParallel.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
 import { chooseChunkSize, runBlockStm } from '../../src/parallel/blockStmScheduler.js';
@@ -32,6 +33,28 @@ import type { Calibration, CalibrationBlock, CalibrationRun, ThreadMeasurement }
 function unitsRecord(serial: SerialReplay): { units?: { starts: number[]; locations: number[] } } {
   const starts = blockUnits(serial.ctx, serial.replay.lazyPlan);
   return starts === undefined ? {} : { units: { starts: [...starts], locations: unitLocations(serial.run.txs, starts) } };
+}
+
+/** The mean of the times that were seen (≥ 0), -1 when none was. */
+function meanSeen(ms: number[]): number {
+  const seen = ms.filter((x) => x >= 0);
+  return seen.length === 0 ? -1 : seen.reduce((a, b) => a + b, 0) / seen.length;
+}
+
+/** The mean of a batch of back-to-back runs, field by field. */
+function meanRun(batch: CalibrationRun[]): CalibrationRun {
+  const mean = (f: (r: CalibrationRun) => number): number => batch.reduce((s, r) => s + f(r), 0) / batch.length;
+  return {
+    serialMs: mean((r) => r.serialMs),
+    parallelMs: mean((r) => r.parallelMs),
+    coordinatorBusyMs: mean((r) => r.coordinatorBusyMs),
+    workerBusyMs: batch[0]!.workerBusyMs.map((_, w) => mean((r) => r.workerBusyMs[w]!)),
+    reexecutions: mean((r) => r.reexecutions),
+    conflicts: mean((r) => r.conflicts),
+    finalTxMs: mean((r) => r.finalTxMs),
+    mainFirstTaskMs: meanSeen(batch.map((r) => r.mainFirstTaskMs!)),
+    workerFirstClaimMs: meanSeen(batch.map((r) => r.workerFirstClaimMs!)),
+  };
 }
 
 const threadsList = (process.env.THREADS ?? '1,2').split(',').map(Number);
@@ -104,21 +127,34 @@ async function measureThreads(serial: SerialReplay, threads: number, senders: st
     warmupMs.push((await once()).elapsedMs);
     warming.ran(warmupMs[warmupMs.length - 1]!);
   }
+  // Measured as stm replay measures (replayParallel.ts, measurementPlan.ts): on a short block
+  // each figure is the mean of `perRound` back-to-back runs started on a collected young
+  // generation, and there are more rounds; the counters are per run, averaged likewise.
+  const { rounds, perRound } = measurementPlan(runs, serial.serialMs.median, MIN_MEASURED_MS);
   const rows: CalibrationRun[] = [];
-  for (let i = 0; i < runs; i++) {
-    const serialMs = (await runSerial(serial.replay)).executionMs;
-    const r = await once();
-    rows.push({
-      serialMs,
-      parallelMs: r.elapsedMs,
-      coordinatorBusyMs: r.stats.coordinatorBusyMs,
-      workerBusyMs: r.stats.workerBusyMs,
-      reexecutions: r.stats.incarnations.reduce((s, x) => s + x - 1, 0),
-      conflicts: r.stats.conflictsValidation + r.stats.conflictsEstimate,
-      finalTxMs: r.outcomes.reduce((s, o) => s + (o?.timeMs ?? 0), 0),
-    });
+  for (let i = 0; i < rounds; i++) {
+    if (perRound > 1) settleHeap();
+    let serialMs = 0;
+    for (let j = 0; j < perRound; j++) serialMs += (await runSerial(serial.replay)).executionMs;
+    if (perRound > 1) settleHeap();
+    const batch: CalibrationRun[] = [];
+    for (let j = 0; j < perRound; j++) {
+      const r = await once();
+      batch.push({
+        serialMs: serialMs / perRound,
+        parallelMs: r.elapsedMs,
+        coordinatorBusyMs: r.stats.coordinatorBusyMs,
+        workerBusyMs: r.stats.workerBusyMs,
+        reexecutions: r.stats.incarnations.reduce((s, x) => s + x - 1, 0),
+        conflicts: r.stats.conflictsValidation + r.stats.conflictsEstimate,
+        finalTxMs: r.outcomes.reduce((s, o) => s + (o?.timeMs ?? 0), 0),
+        mainFirstTaskMs: r.stats.edges.mainFirstTaskMs,
+        workerFirstClaimMs: r.stats.edges.workerFirstClaimMs[0] ?? -1,
+      });
+    }
+    rows.push(meanRun(batch));
   }
-  const med = (key: Exclude<keyof CalibrationRun, 'workerBusyMs'>): number => median(rows.map((row) => row[key]));
+  const med = (key: Exclude<keyof CalibrationRun, 'workerBusyMs' | 'mainFirstTaskMs' | 'workerFirstClaimMs'>): number => median(rows.map((row) => row[key]));
   const serialMedian = med('serialMs');
   return {
     threads,

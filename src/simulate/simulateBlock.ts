@@ -76,23 +76,24 @@ export { MEASURED_FALLBACK_BELOW } from '../parallel/fallback.js';
 
 /**
  * Calibrated on this 2-core machine (docs/simulator.md, scripts/simulator/measure-simulator.ts and
- * scripts/simulator/fit-simulator.ts): the main thread's costs (coordinatorUs, locationUs,
- * messageLocationUs, mainTaskUs) from the executor's counters, the rest fitted to measured speedups
- * at 1 and 2 threads, both on half of the bundled blocks; checked on the other half.
+ * scripts/simulator/fit-simulator.ts; 2026-12-05, the executor warmed to its steady state): the
+ * main thread's costs (coordinatorUs, locationUs, messageLocationUs, mainTaskUs) from the
+ * executor's counters and the start of a run from its edges, the rest fitted to measured
+ * speedups at 1 and 2 threads, both on half of the bundled blocks; checked on the other half.
  */
 export const DEFAULT_MODEL: SimulationModel = {
-  taskUs: 0,
-  mainTaskUs: 16,
-  resultUs: 40,
+  taskUs: 25,
+  mainTaskUs: 9.6,
+  resultUs: 100,
   coordinatorUs: 0,
-  locationUs: 1.49,
-  messageLocationUs: 1.26,
-  slowdown: 1.325,
-  slowdown1: 1.02,
+  locationUs: 0.78,
+  messageLocationUs: 0.58,
+  slowdown: 1.25,
+  slowdown1: 1.03,
   estimateShare: 0.1,
-  runStartUs: 360,
-  runStartTxUs: 0.6,
-  workerStartUs: 400,
+  runStartUs: 196,
+  runStartTxUs: 0,
+  workerStartUs: 56,
 };
 
 export interface SimulationPoint {
