@@ -2,7 +2,7 @@
 // THREADS threads, default 2, as blockStmRunner.ts runs it), serial (the serial replay
 // alone) or pair (the main thread's serial replay while worker 0 replays the block serially
 // over and over: the condition this machine's bound measures, replayParallel's
-// measureBound). WARM runs first (default 10), then RUNS (default 200); prints the mean
+// measureBound). WARM runs first (default 10, and on as stm replay warms a cold process), then RUNS (default 200); prints the mean
 // wall time per run, the median run, and per run each thread's CPU (threadCpu.ts).
 //
 // Unlike the product's plan (serial and parallel runs interleaved, a short block's runs
@@ -15,6 +15,7 @@ import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
 import { closeSharedPool } from '../../src/parallel/workerPool.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
+import { WarmupRuns } from '../../src/replay/measurementPlan.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
 import { blockStmRunner, loadIntoPool } from './blockStmRunner.js';
 import { threadTimes, threadTimesSince } from './threadCpu.js';
@@ -49,7 +50,11 @@ if (mode === 'parallel') {
     stop = async () => void (await beside.stop());
   }
 }
-for (let i = 0; i < warm; i++) await once();
+// At least WARM runs, then on as stm replay warms a cold process's path (WarmupRuns: the
+// executor's to 100,000 transactions within 4 s; before 2026-12-05 this was 10 runs, still
+// short of the executor's steady state on the payout blocks).
+const warming = new WarmupRuns(warm, serial.ctx.txs.length, mode === 'parallel' ? 'executor' : 'serial');
+while (warming.another()) warming.ran(await once());
 const started = performance.now();
 const cpuBefore = threadTimes();
 const times: number[] = [];
