@@ -1,9 +1,10 @@
 // The MSTORE patch (src/exec/evmPatches.ts) writes the same 32 bytes ethereumjs's own
-// conversion does, for every kind of word, and an EVM made after the patch runs it.
+// conversion does, for every kind of word, and an EVM made after the patch runs it; an
+// Address's remembered string is its bytes' hex string.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEVM } from '@ethereumjs/evm';
-import { bigIntToBytes, bytesToHex, hexToBytes, setLengthLeft } from '@ethereumjs/util';
+import { Address, bigIntToBytes, bytesToHex, hexToBytes, setLengthLeft } from '@ethereumjs/util';
 import { applyEvmPatches, wordBytes } from '../../src/exec/evmPatches.js';
 import { seededRandom } from '../../src/parallel/seededRandom.js';
 
@@ -37,5 +38,17 @@ test('an EVM made after the patches stores words with it', async () => {
     const result = await evm.runCode({ code, gasLimit: 100_000n });
     assert.equal(result.exceptionError, undefined);
     assert.equal(bytesToHex(result.returnValue), bytesToHex(setLengthLeft(bigIntToBytes(word), 32)));
+  }
+});
+
+test('after the patches an Address gives the hex string of its bytes, every time', async () => {
+  await applyEvmPatches();
+  const random = seededRandom(11);
+  for (let i = 0; i < 200; i++) {
+    const bytes = Uint8Array.from({ length: 20 }, () => Math.floor(random() * 256));
+    const address = new Address(bytes);
+    assert.equal(address.toString(), bytesToHex(bytes));
+    assert.equal(`${address}`, bytesToHex(bytes), 'again, remembered');
+    assert.equal(new Address(bytes).toString(), bytesToHex(bytes), 'another Address on the same bytes');
   }
 });
