@@ -135,7 +135,12 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
   let advice = decision;
   let fallbackReason = options.fallback ? decision : undefined;
   const balRun = scheduler === 'bal' ? prepareBalRun(serial, options.bal, fallbackReason !== undefined) : undefined;
-  let results: RunResult[] = [];
+  /**
+   * The measured runs' times and counters (the median run's are reported). Not their
+   * outcomes: each run's are compared with the serial run's as it ends and then dropped, so
+   * the next runs' collections do not copy them (~1 MB a run on a payout block).
+   */
+  let results: MeasuredRun[] = [];
   /** The executor's warm-up runs (at least `warmup`: see WarmupRuns). */
   let warmupRuns = 0;
   let difference: ParallelDifference | undefined;
@@ -219,12 +224,11 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           serialTimes.push(sum / perRound);
         }
         let parallelSum = 0;
-        let result!: RunResult;
         if (settles) settleHeap();
         for (let j = 0; j < perRound; j++) {
-          result = await runOnce();
+          const result = await runOnce();
           parallelSum += result.elapsedMs;
-          results.push(result);
+          results.push({ stats: result.stats, elapsedMs: result.elapsedMs });
           difference ??= await compareWithSerial(serial, result.outcomes);
         }
         parallelTimes.push(parallelSum / perRound);
@@ -358,7 +362,10 @@ export function bindingCeiling(serial: SerialReplay, scheduler: SchedulerName, t
   return view.byTime.threads;
 }
 
-function medianRun(results: RunResult[]): RunResult | undefined {
+/** A measured run, without its outcomes. */
+type MeasuredRun = Pick<RunResult, 'stats' | 'elapsedMs'>;
+
+function medianRun(results: MeasuredRun[]): MeasuredRun | undefined {
   if (results.length === 0) return undefined;
   const sorted = [...results].sort((a, b) => a.elapsedMs - b.elapsedMs);
   return sorted[(sorted.length - 1) >> 1];
