@@ -9,7 +9,7 @@
 // batched: src/replay/measurementPlan.ts), nothing else runs between the runs, so two
 // checkouts compare within ~2% (ab-steady.ts), and under `node --cpu-prof --cpu-prof-dir=D`
 // every thread's profile covers the same runs (compare-profiles.ts reads them).
-// Run: npm run build && [MODE=parallel|serial|pair] [RUNS=200] node dist/scripts/executor/steady-runs.js [--fixtures DIR] block
+// Run: npm run build && [MODE=parallel|serial|pair] [RUNS=200] [WARM=10] [WINDOWS=…] node dist/scripts/executor/steady-runs.js [--fixtures DIR] block
 import { median } from '../../src/analysis/stats.js';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
@@ -64,5 +64,10 @@ const cpu = threadTimesSince(cpuBefore);
 await stop();
 await closeSharedPool();
 console.log(`block ${block} ${mode}${mode === 'parallel' ? ` ${threads} threads` : ''}: ${runs} runs, ${wall.toFixed(2)} ms per run (wall), median run ${median(times).toFixed(2)} ms`);
+// WINDOWS=10,20,40,…: the median run of each window of measured runs (runs 1–10, 11–20, …):
+// with WARM=0, how far from its steady state a fresh process starts (docs/executor.md,
+// "The executor's warm-up, again").
+const windows = (process.env.WINDOWS ?? '').split(',').filter((w) => w !== '').map(Number);
+if (windows.length > 0) console.log(`  median run by window: ${windows.map((end, i) => `${windows[i - 1] ?? 0}–${end}: ${median(times.slice(windows[i - 1] ?? 0, end)).toFixed(2)} ms`).join(', ')}`);
 const perRun = ([on, wait]: [number, number]): string => `${(on / runs).toFixed(2)} / ${(wait / runs).toFixed(2)}`;
 console.log(`  per run, ms on a CPU / waiting for one: main ${perRun(cpu.main)}, worker ${perRun(cpu.worker)}, V8's and libuv's threads ${perRun(cpu.rest)}`);
