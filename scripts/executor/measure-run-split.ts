@@ -16,6 +16,7 @@
 // the same round (the main thread's serial replay beside worker 0's: replayParallel's
 // measureBound). "The worker" is the busiest thread besides the main one; the rest is V8's
 // own threads (GC helpers, the optimising compiler) and libuv's.
+// The executor first warms up as stm replay warms a cold process (WarmupRuns, WARM asked, default 3).
 // Block-STM applies commutative sender updates unless STRICT=1.
 // MAIN=0: the main thread only coordinates (the workers' own cost per transaction, beside the serial time).
 // STALLS=1: per run, how worker 0's time above serial is spread over its transactions.
@@ -26,6 +27,7 @@ import { median } from '../../src/analysis/stats.js';
 import { replaySerial } from '../../src/replay/replayBlock.js';
 import { recipientsOf } from '../../src/replay/replayParallel.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
+import { WarmupRuns } from '../../src/replay/measurementPlan.js';
 import { runBlockStm } from '../../src/parallel/blockStmScheduler.js';
 import { blockUnits, unitsOption } from '../../src/parallel/txUnits.js';
 import { chooseChunkSize } from '../../src/parallel/executionRun.js';
@@ -77,6 +79,14 @@ interface Row {
 const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 /** A pause of a few event-loop turns: the GC clock's entries arrive there. */
 const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
+const runOptions = () => ({ runId: runId++, blockKey, timeoutMs: 60_000, senders, recipients, chunkSize, gasLimits, ...(process.env.MAIN === '0' ? {} : { mainReplay: serial.replay }), maxReexecutions: Infinity, ...(scheduler === 'blockstm' && process.env.STRICT !== '1' ? { commutative: serial.replay.lazyPlan, ...unitsOption(blockUnits(ctx, serial.replay.lazyPlan)) } : {}) });
+const runOnce = (options: ReturnType<typeof runOptions>) =>
+  scheduler === 'occ' ? runOcc(pool, ctx.pre, ctx.txs.length, options)
+    : scheduler === 'locks' ? runLocks(pool, ctx.pre, ctx.txs.length, { ...options, declaredPreds: serial.analysis.graph.preds })
+    : runBlockStm(pool, ctx.pre, ctx.txs.length, options);
+// The executor warmed as stm replay warms a cold process's (WarmupRuns; WARM asked, default 3).
+const warming = new WarmupRuns(Number(process.env.WARM ?? 3), ctx.txs.length, 'executor');
+while (warming.another()) warming.ran((await runOnce(runOptions())).elapsedMs);
 const rows: Row[] = [];
 for (let i = 0; i < runs + 2; i++) {
   await settle();
@@ -88,12 +98,10 @@ for (let i = 0; i < runs + 2; i++) {
   const txMs = serialRun.txs.map((tx) => tx.timeMs);
   await settle();
   const serialGc = gcMs() - gcBefore;
-  const options = { runId: runId++, blockKey, timeoutMs: 60_000, senders, recipients, chunkSize, gasLimits, ...(process.env.MAIN === '0' ? {} : { mainReplay: serial.replay }), maxReexecutions: Infinity, ...(scheduler === 'blockstm' && process.env.STRICT !== '1' ? { commutative: serial.replay.lazyPlan, ...unitsOption(blockUnits(ctx, serial.replay.lazyPlan)) } : {}) };
+  const options = runOptions();
   const cpuParallel = process.cpuUsage();
   const schedBefore = threadTimes();
-  const r = scheduler === 'occ' ? await runOcc(pool, ctx.pre, ctx.txs.length, options)
-    : scheduler === 'locks' ? await runLocks(pool, ctx.pre, ctx.txs.length, { ...options, declaredPreds: serial.analysis.graph.preds })
-    : await runBlockStm(pool, ctx.pre, ctx.txs.length, options);
+  const r = await runOnce(options);
   const parallelCpu = cpuMs(process.cpuUsage(cpuParallel));
   const sched = threadTimesSince(schedBefore);
   // This machine's bound in the same round: the main thread's serial replay while worker 0 replays serially over and over (replayParallel's measureBound), with the same per-thread accounting.

@@ -35,13 +35,20 @@
  * inspector's heap profiler). The string is remembered on the Address the first time (an
  * Address's bytes are never changed in place; getSenderAddress above shares them between
  * Address objects for the same reason).
+ *
+ * Precompile lookups: `getPrecompile` keys its map by the address's hex string, rebuilt
+ * (bytesToUnprefixedHex) on each of the ~2 calls per message; it takes the remembered one.
+ *
+ * The journal: src/exec/journalPatch.ts. Events nobody listens to: quietEvents.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Common } from '@ethereumjs/common';
 import { AccessList2930Tx, Blob4844Tx, EOACode7702Tx, FeeMarket1559Tx, LegacyTx } from '@ethereumjs/tx';
 import { Address, bytesToHex } from '@ethereumjs/util';
+import { EVM } from '@ethereumjs/evm';
 import { TxState } from '../state/txState.js';
+import { patchJournal } from './journalPatch.js';
 
 type Analysis = { jumps: Uint8Array; pushes: Record<number, bigint>; opcodesCached: unknown[] };
 interface InterpreterLike {
@@ -62,6 +69,9 @@ export function applyEvmPatches(): Promise<void> {
     const entry = require.resolve('@ethereumjs/evm').replace(/cjs[\\/]index\.js$/, 'esm/index.js');
     const url = pathToFileURL(entry.replace(/index\.js$/, 'interpreter.js')).href;
     await patchMstore(pathToFileURL(entry.replace(/index\.js$/, 'opcodes/functions.js')).href);
+    const journal = (await import(pathToFileURL(entry.replace(/index\.js$/, 'journal.js')).href)) as { Journal?: { prototype: unknown } };
+    if (journal.Journal !== undefined) patchJournal(journal.Journal.prototype as Parameters<typeof patchJournal>[0]);
+    patchPrecompileLookups();
     const module = (await import(url)) as { Interpreter?: { prototype: InterpreterLike } };
     const proto = module.Interpreter?.prototype;
     if (proto === undefined || typeof proto._getValidJumpDestinations !== 'function') return; // a different ethereumjs: run unpatched
@@ -162,6 +172,35 @@ function patchAddressStrings(): void {
   proto.toString = function (this: Address & { stmHex?: string }): string {
     return (this.stmHex ??= bytesToHex(this.bytes));
   };
+}
+
+function patchPrecompileLookups(): void {
+  const proto = EVM.prototype as unknown as { getPrecompile(address: Address | string): unknown; precompiles: Map<string, unknown> };
+  const original = proto.getPrecompile;
+  if (typeof original !== 'function') return;
+  proto.getPrecompile = function (this: typeof proto, address: Address | string): unknown {
+    if (typeof address === 'string' || !(this.precompiles instanceof Map)) return original.call(this, address);
+    return this.precompiles.get(address.toString().slice(2));
+  };
+}
+
+/** An ethereumjs VM or EVM: its event emitter and the method that awaits every listener of a topic. */
+interface EmitsEvents {
+  events: { listenerCount(topic: string): number };
+  _emit: (topic: string, data: unknown) => Promise<void>;
+}
+const NOTHING_TO_AWAIT = Promise.resolve();
+
+/**
+ * ethereumjs emits four events per transaction (beforeTx, afterTx, beforeMessage,
+ * afterMessage) through an async function that lists the topic's listeners into a new
+ * array: a promise and an array each, ~1.4 KB per plain transfer, with nobody listening in
+ * stm. A topic without listeners now returns at once; one with listeners goes the old way.
+ */
+export function quietEvents(target: EmitsEvents): void {
+  const emit = target._emit;
+  if (typeof emit !== 'function' || typeof target.events?.listenerCount !== 'function') return;
+  target._emit = (topic, data) => (target.events.listenerCount(topic) === 0 ? NOTHING_TO_AWAIT : emit(topic, data));
 }
 
 interface RunStateLike {

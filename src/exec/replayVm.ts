@@ -25,7 +25,7 @@ import { LazyAccount } from '../state/lazyAccount.js';
 import type { StateSource } from '../state/stateSource.js';
 import { TxState, type ReadSet, type StateGuard, type WriteSet } from '../state/txState.js';
 import { txHash, type BlockContext } from './blockContext.js';
-import { applyEvmPatches } from './evmPatches.js';
+import { applyEvmPatches, quietEvents } from './evmPatches.js';
 import { applyEpilogue, epilogueCredits } from './systemOps.js';
 import { runOpaqueTx } from './opaqueTx.js';
 import { commutativeSenders, type CommutativeSender } from './commutativeUpdates.js';
@@ -87,6 +87,8 @@ export class ReplayVm {
     };
     const vm = await createVM({ common: ctx.common, stateManager: state, blockchain: blockchain as never });
     const evm = vm.evm as unknown as EvmInternals;
+    quietEvents(vm as never);
+    quietEvents(evm as never);
     for (const method of ['runCall', 'runInterpreter', '_addToBalance', '_reduceSenderBalance'] as const) {
       if (typeof evm[method] !== 'function') throw new StmError(`this @ethereumjs/evm has no ${method}; stm needs @ethereumjs/evm 10.1.x`);
     }
