@@ -198,6 +198,11 @@ export class ReplayVm {
     return { index, result, receipt: result.receipt, gasUsed: result.totalGasSpent, reads: state.readSet, writes: state.finish(), timeMs, lazy: lazy !== undefined, guards: state.guards };
   }
 
+  /** A run is over: the VM's state forgets its last transaction's source (TxState.release). */
+  release(): void {
+    this.state.release();
+  }
+
   /** Applies withdrawals and block rewards on top of `source` (the state after the last transaction). */
   async runEpilogue(source: StateSource): Promise<WriteSet> {
     const n = this.ctx.txs.length;

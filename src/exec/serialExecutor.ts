@@ -55,5 +55,6 @@ export async function runSerial(replay: ReplayVm, options: SerialOptions = {}): 
   countRun('serial', count);
   const epilogue = await replay.runEpilogue(state);
   state.commit(count, epilogue);
+  replay.release();
   return { txs, state, epilogue, postState: state.postState(), executionMs };
 }

@@ -625,6 +625,8 @@ export abstract class ExecutionRun {
   private settle(): void {
     clearTimeout(this.statsTimer);
     this.pool.onMessage(undefined);
+    // The main thread's replay no longer reads this run's memory (TxState.release).
+    this.options.mainReplay?.release();
     this.resolve(this.result!);
   }
 

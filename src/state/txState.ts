@@ -195,6 +195,28 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
     if (this.debitGuards.size > 0) this.debitGuards.clear();
   }
 
+  /**
+   * Forgets the last transaction: its source and what it read and wrote here. Called when
+   * a run ends (the serial replay's, a parallel run's on the main thread), so that this
+   * long-lived TxState does not keep the finished run's state alive (a serial replay's
+   * BlockState, a parallel run's multi-version memory) into the next run, where every
+   * young-generation collection would copy it again.
+   */
+  release(): void {
+    this.source = DETACHED;
+    this.lazy = undefined;
+    this.local.clear();
+    this.undo.length = 0;
+    this.checkpoints.length = 0;
+    this.credits.clear();
+    this.touchedSlots.clear();
+    this.reads = newReadSet();
+    this.sourceFailure = undefined;
+    this.armed = undefined;
+    this.pendingDebit = undefined;
+    if (this.debitGuards.size > 0) this.debitGuards.clear();
+  }
+
   /** The guards of this transaction's lazily served balance checks (valid after it ran; empty when none). */
   get guards(): StateGuard[] {
     if (this.debitGuards.size === 0) return NO_GUARDS;
@@ -616,6 +638,18 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
 }
 
 const NO_GUARDS: StateGuard[] = [];
+
+/** The source of a TxState between runs (release): no transaction reads through it. */
+const DETACHED: StateSource = {
+  lastVersion: 0,
+  lastContributors: undefined,
+  read(): never {
+    throw new Error('TxState: no transaction is running (released)');
+  },
+  preValue(): never {
+    throw new Error('TxState: no transaction is running (released)');
+  },
+};
 
 function newReadSet(): ReadSet {
   return { keys: [], versions: [], summed: new Map() };
