@@ -82,18 +82,18 @@ export { MEASURED_FALLBACK_BELOW } from '../parallel/fallback.js';
  * speedups at 1 and 2 threads, both on half of the bundled blocks; checked on the other half.
  */
 export const DEFAULT_MODEL: SimulationModel = {
-  taskUs: 25,
-  mainTaskUs: 9.6,
+  taskUs: 10,
+  mainTaskUs: 8.4,
   resultUs: 100,
   coordinatorUs: 0,
-  locationUs: 0.78,
-  messageLocationUs: 0.58,
-  slowdown: 1.25,
-  slowdown1: 1.03,
+  locationUs: 0.79,
+  messageLocationUs: 0.59,
+  slowdown: 1.2,
+  slowdown1: 1.02,
   estimateShare: 0.1,
-  runStartUs: 196,
+  runStartUs: 198,
   runStartTxUs: 0,
-  workerStartUs: 56,
+  workerStartUs: 86,
 };
 
 export interface SimulationPoint {
