@@ -1,11 +1,11 @@
 // The MSTORE patch (src/exec/evmPatches.ts) writes the same 32 bytes ethereumjs's own
 // conversion does, for every kind of word, and an EVM made after the patch runs it; an
-// Address's remembered string is its bytes' hex string.
+// Address's remembered string is its bytes' hex string; events nobody listens to cost nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEVM } from '@ethereumjs/evm';
 import { Address, bigIntToBytes, bytesToHex, hexToBytes, setLengthLeft } from '@ethereumjs/util';
-import { applyEvmPatches, wordBytes } from '../../src/exec/evmPatches.js';
+import { applyEvmPatches, quietEvents, wordBytes } from '../../src/exec/evmPatches.js';
 import { seededRandom } from '../../src/parallel/seededRandom.js';
 
 const MAX = (1n << 256n) - 1n;
@@ -51,4 +51,18 @@ test('after the patches an Address gives the hex string of its bytes, every time
     assert.equal(`${address}`, bytesToHex(bytes), 'again, remembered');
     assert.equal(new Address(bytes).toString(), bytesToHex(bytes), 'another Address on the same bytes');
   }
+});
+
+test('quietEvents: a topic nobody listens to returns at once, a listened one still reaches its listeners', async () => {
+  const { createVM } = await import('@ethereumjs/vm');
+  const vm = (await createVM()) as unknown as { events: { listenerCount(topic: string): number; on(topic: string, f: (data: unknown, resolve?: () => void) => void): void }; _emit(topic: string, data: unknown): Promise<void> };
+  quietEvents(vm);
+  assert.equal(vm._emit('beforeTx', 1), vm._emit('afterTx', 2), 'without listeners: one settled promise, nothing made per call');
+  const heard: unknown[] = [];
+  vm.events.on('afterTx', (data: unknown, resolve?: () => void) => {
+    heard.push(data);
+    resolve?.();
+  });
+  await vm._emit('afterTx', 'result');
+  assert.deepEqual(heard, ['result']);
 });
