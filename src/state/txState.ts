@@ -196,25 +196,14 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
   }
 
   /**
-   * Forgets the last transaction: its source and what it read and wrote here. Called when
+   * Forgets the last transaction (as `begin` does, on a source nothing reads through). Called when
    * a run ends (the serial replay's, a parallel run's on the main thread), so that this
    * long-lived TxState does not keep the finished run's state alive (a serial replay's
    * BlockState, a parallel run's multi-version memory) into the next run, where every
    * young-generation collection would copy it again.
    */
   release(): void {
-    this.source = DETACHED;
-    this.lazy = undefined;
-    this.local.clear();
-    this.undo.length = 0;
-    this.checkpoints.length = 0;
-    this.credits.clear();
-    this.touchedSlots.clear();
-    this.reads = newReadSet();
-    this.sourceFailure = undefined;
-    this.armed = undefined;
-    this.pendingDebit = undefined;
-    if (this.debitGuards.size > 0) this.debitGuards.clear();
+    this.begin(this.txIndex, DETACHED);
   }
 
   /** The guards of this transaction's lazily served balance checks (valid after it ran; empty when none). */
