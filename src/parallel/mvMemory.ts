@@ -163,9 +163,9 @@ export class EstimateRead {
 }
 
 export class MVMemory implements StateSource {
-  private readonly locations = new Map<string, Entries>();
+  private locations = new Map<string, Entries>();
   /** Accounts with at least one wipe entry (so most storage reads skip the wipe lookup). */
-  private readonly wipedAccounts = new Map<string, Entries>();
+  private wipedAccounts = new Map<string, Entries>();
   /** Version of the last resolve(): a write version, PRE_STATE, or SUMMED. */
   lastVersion = PRE_STATE;
   /** Not tracked here (see the module comment): always undefined. */
@@ -188,9 +188,10 @@ export class MVMemory implements StateSource {
 
   constructor(private readonly pre: PreState) {}
 
+  /** Forgets every entry (a worker's replica between runs): new Maps, not clear() (TxState.begin says why). */
   clear(): void {
-    this.locations.clear();
-    this.wipedAccounts.clear();
+    this.locations = new Map();
+    this.wipedAccounts = new Map();
   }
 
   /** The keys that have entries (for the final state). */

@@ -136,12 +136,13 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
   private source!: StateSource;
   private txIndex = 0;
   phase: TxPhase = 'exec';
-  private readonly local = new Map<string, Entry>();
+  // The per-transaction Maps (local, credits, touchedSlots, debitGuards) are replaced in begin(), not cleared (see there).
+  private local = new Map<string, Entry>();
   private readonly undo: Undo[] = [];
   private readonly checkpoints: number[] = [];
-  private readonly credits = new Map<string, bigint>();
+  private credits = new Map<string, bigint>();
   /** Storage keys touched per account in this transaction (for wipes). A superset is fine. */
-  private readonly touchedSlots = new Map<AccountKeys, string[]>();
+  private touchedSlots = new Map<AccountKeys, string[]>();
   private reads: ReadSet = newReadSet();
   private readonly keysCache = new Map<string, AccountKeys>();
   /** keysOf's cache: by an address's last four bytes (30 bits), its bytes and keys. */
@@ -162,7 +163,7 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
   /** The debit that follows a lazily served check (debitLazily). */
   private pendingDebit: { keys: AccountKeys; value: bigint } | undefined = undefined;
   /** Per balance key: the least balance below the transaction its lazily served checks require. */
-  private readonly debitGuards = new Map<string, bigint>();
+  private debitGuards = new Map<string, bigint>();
 
   constructor(config: TxStateConfig) {
     this.configure(config);
@@ -183,16 +184,22 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
     this.codeDepth = 0;
     this.txIndex = txIndex;
     this.phase = 'exec';
-    this.local.clear();
+    // New Maps, not clear(): V8 allocates a Map's next table (clear, growth) in the old
+    // generation once its table is there, as this long-lived object's soon is; the young
+    // values put in it then survive every young collection until the next full one, even
+    // after the table is dropped. On 5891667 that promoted ~1 MB per main-thread collection
+    // in parallel runs and made the serial replay's collections as dear (docs/executor.md,
+    // "Young tables for per-transaction Maps").
+    if (this.local.size > 0) this.local = new Map();
     this.undo.length = 0;
     this.checkpoints.length = 0;
-    this.credits.clear();
-    this.touchedSlots.clear();
+    if (this.credits.size > 0) this.credits = new Map();
+    if (this.touchedSlots.size > 0) this.touchedSlots = new Map();
     this.reads = newReadSet();
     this.sourceFailure = undefined;
     this.armed = undefined;
     this.pendingDebit = undefined;
-    if (this.debitGuards.size > 0) this.debitGuards.clear();
+    if (this.debitGuards.size > 0) this.debitGuards = new Map();
   }
 
   /**
