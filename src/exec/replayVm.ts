@@ -26,6 +26,7 @@ import type { StateSource } from '../state/stateSource.js';
 import { TxState, type ReadSet, type StateGuard, type WriteSet } from '../state/txState.js';
 import { txHash, type BlockContext } from './blockContext.js';
 import { applyEvmPatches, quietEvents } from './evmPatches.js';
+import { applyHeapSettings } from './heapSettings.js';
 import { applyEpilogue, epilogueCredits } from './systemOps.js';
 import { runOpaqueTx } from './opaqueTx.js';
 import { commutativeSenders, type CommutativeSender } from './commutativeUpdates.js';
@@ -69,6 +70,7 @@ export class ReplayVm {
   ) {}
 
   static async create(ctx: BlockContext): Promise<ReplayVm> {
+    applyHeapSettings();
     await applyEvmPatches();
     const state = new TxState({ coinbase: ctx.coinbase, deletesEmptyAccounts: ctx.deletesEmptyAccounts, lazyDebits: !ctx.common.isActivatedEIP(7928) });
     const hashes = ctx.data.blockHashes;
