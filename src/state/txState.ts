@@ -187,9 +187,9 @@ export class TxState implements StateManagerInterface, AccountFieldReader {
     // New Maps, not clear(): V8 allocates a Map's next table (clear, growth) in the old
     // generation once its table is there, as this long-lived object's soon is; the young
     // values put in it then survive every young collection until the next full one, even
-    // after the table is dropped. On 5891667 that promoted ~1 MB per main-thread collection
-    // in parallel runs and made the serial replay's collections as dear (docs/executor.md,
-    // "Young tables for per-transaction Maps").
+    // after the table is dropped. In parallel runs of 5891667 that was ~45% of what young
+    // collections promoted (half of a worker's); the serial replay paid it too
+    // (docs/executor.md, "Young tables for per-transaction Maps, and no pretenuring").
     if (this.local.size > 0) this.local = new Map();
     this.undo.length = 0;
     this.checkpoints.length = 0;
