@@ -206,7 +206,10 @@ test('--jobs 2 with --simulate: the workers\' timed runs take turns, one block a
     assert.equal(events[i]![1], 'granted', `event ${i}: nobody holds the turn, so the next event is a grant`);
     assert.deepEqual(events[i + 1], [events[i]![0], 'given'], `event ${i + 1}: the holder gives it back before anyone else gets it`);
   }
-  assert.deepEqual(new Set(events.map(([w]) => w)), new Set([0, 1]), 'both workers had turns');
+  // Which workers get blocks depends on when each is ready: on a loaded machine one worker
+  // can finish all four before the other has started (CI saw it once), so only the
+  // alternation above is asserted; with both at work it is what keeps their runs apart.
+  for (const [w] of events) assert.ok(w === 0 || w === 1, `worker ${w} is one of the two`);
   // Without --simulate nobody waits for a turn.
   const none: unknown[] = [];
   await runBlockJobs({ numbers: numbers.slice(0, 2), jobs: 2, source: { fixturesDir: fixtures }, options: { ...options, whatIf: false }, onDone: () => {}, onTurn: (w, e) => none.push([w, e]) });
