@@ -133,10 +133,10 @@ async function measureThreads(serial: SerialReplay, threads: number, senders: st
   const { rounds, perRound } = measurementPlan(runs, serial.serialMs.median, MIN_MEASURED_MS);
   const rows: CalibrationRun[] = [];
   for (let i = 0; i < rounds; i++) {
-    if (perRound > 1) settleHeap();
+    if (perRound > 1) await settleHeap();
     let serialMs = 0;
     for (let j = 0; j < perRound; j++) serialMs += (await runSerial(serial.replay)).executionMs;
-    if (perRound > 1) settleHeap();
+    if (perRound > 1) await settleHeap();
     const batch: CalibrationRun[] = [];
     for (let j = 0; j < perRound; j++) {
       const r = await once();

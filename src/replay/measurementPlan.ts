@@ -6,7 +6,7 @@
  * uncertainMedian in src/analysis/stats.ts), and the heap settling before each batch.
  * replayBlock.ts and replayParallel.ts run the plan; docs/metrics.md ("Speedup") describes it.
  */
-import { collectYoungGeneration } from '../parallel/gcClock.js';
+import { collectYoungGeneration, gcEntriesArrived } from '../parallel/gcClock.js';
 import { ranThrough, type ExecutionPath } from '../exec/pathWarmth.js';
 
 /**
@@ -122,8 +122,13 @@ export function measurementPlan(runs: number, serialMs: number, minMeasuredMs: n
  * A young-generation collection on the main thread, now, before a batch of runs of a short
  * block: otherwise the garbage one side left (the parallel runs' messages and results) is
  * collected during the other side's next runs, and on a block of a few milliseconds one
- * such collection (1–3 ms) is a third of a figure.
+ * such collection (1–3 ms) is a third of a figure. Then the event loop's turns that hand
+ * the collections' entries to the GC clock (gcEntriesArrived), which otherwise ran at the
+ * start of the batch's first run: on 5891667 the main thread's first task came 0.44 ms
+ * after the start of the first parallel run of a batch, 0.25 ms with them done before
+ * (`node dist/scripts/executor/batch-positions.js 5891667`).
  */
-export function settleHeap(): void {
+export async function settleHeap(): Promise<void> {
   collectYoungGeneration();
+  await gcEntriesArrived();
 }

@@ -218,13 +218,13 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
         options.progress?.('serial + parallel', warmup + i, warmup + Math.max(runs, i + 1));
         if (options.interleaveSerial === false) serialTimes.push(serial.serialMs.median);
         else {
-          if (settles) settleHeap();
+          if (settles) await settleHeap();
           let sum = 0;
           for (let j = 0; j < perRound; j++) sum += timed(await runSerial(serial.replay, serialOptions));
           serialTimes.push(sum / perRound);
         }
         let parallelSum = 0;
-        if (settles) settleHeap();
+        if (settles) await settleHeap();
         for (let j = 0; j < perRound; j++) {
           const result = await runOnce();
           parallelSum += result.elapsedMs;
@@ -283,7 +283,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     for (let i = 0; i < runs; i++) {
       options.progress?.('serial (fallback)', warmup + i, warmup + runs);
       let sum = 0;
-      if (settles) settleHeap();
+      if (settles) await settleHeap();
       for (let j = 0; j < perRound; j++) sum += timed(await runSerial(serial.replay, serialOptions));
       const ms = sum / perRound;
       serialTimes.push(ms);
