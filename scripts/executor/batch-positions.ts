@@ -39,11 +39,11 @@ const warming = new WarmupRuns(10, serial.ctx.txs.length, 'executor');
 while (warming.another()) warming.ran((await run()).elapsedMs);
 const figures = ['run', 'main first task', 'worker first claim', 'worker busy', 'main busy', 'coordinator'];
 const byPosition = Array.from({ length: per }, () => figures.map((): number[] => []));
-const serialTimes: number[] = [];
+const serialByPosition = Array.from({ length: per }, (): number[] => []);
 for (let r = 0; r < rounds; r++) {
   if (withSerial) {
     await settleHeap();
-    for (let j = 0; j < per; j++) serialTimes.push((await runSerial(serial.replay)).executionMs);
+    for (let j = 0; j < per; j++) serialByPosition[j]!.push((await runSerial(serial.replay)).executionMs);
   }
   await settleHeap();
   for (let j = 0; j < per; j++) {
@@ -54,5 +54,5 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 await closeSharedPool();
-console.log(`block ${block}: ${rounds} rounds of ${per} parallel runs${withSerial ? ` after ${per} serial runs (median ${median(serialTimes).toFixed(2)} ms)` : ''}${check ? ', each checked' : ''}; medians, ms:`);
+console.log(`block ${block}: ${rounds} rounds of ${per} parallel runs${withSerial ? ` after ${per} serial runs (by position ${serialByPosition.map((t) => median(t).toFixed(2)).join(', ')})` : ''}${check ? ', each checked' : ''}; medians, ms:`);
 byPosition.forEach((values, j) => console.log(`  run #${j + 1}: ${figures.map((name, k) => `${name} ${median(values[k]!).toFixed(2)}`).join(', ')}`));
