@@ -7,9 +7,9 @@
 // serial batch (a worker that slept, the collections' entries), and which run the main
 // thread's young-generation collection lands in. steady-runs.ts gives the same runs back to
 // back with nothing between them.
-// PER runs per batch (default 3), ROUNDS (default 40); SERIAL=0: no serial batches; CHECK=0:
-// no check after each run. Block-STM at 2 threads with commutative sender updates.
-// Run: npm run build && [PER=3] [ROUNDS=40] [SERIAL=0] [CHECK=0] node dist/scripts/executor/batch-positions.js [--fixtures DIR] block
+// PER runs per batch (default 3), ROUNDS (default 40); SERIAL=0: no serial batches, SERIAL=sleep:
+// as long an idle wait instead of each; CHECK=0: no check after each run. Block-STM at 2 threads with commutative sender updates.
+// Run: npm run build && [PER=3] [ROUNDS=40] [SERIAL=0|sleep] [CHECK=0] node dist/scripts/executor/batch-positions.js [--fixtures DIR] block
 import { median } from '../../src/analysis/stats.js';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
@@ -31,6 +31,8 @@ if (block === undefined) {
 const per = Number(process.env.PER ?? 3);
 const rounds = Number(process.env.ROUNDS ?? 40);
 const withSerial = process.env.SERIAL !== '0';
+/** SERIAL=sleep: instead of each serial batch, as long a wait with every thread idle. */
+const sleepInstead = process.env.SERIAL === 'sleep';
 const check = process.env.CHECK !== '0';
 
 const serial = await replaySerial(loadBlock(BigInt(block), { fixturesDir }), { runs: 3, warmup: 2, threads: 2 });
@@ -43,7 +45,8 @@ const serialByPosition = Array.from({ length: per }, (): number[] => []);
 for (let r = 0; r < rounds; r++) {
   if (withSerial) {
     await settleHeap();
-    for (let j = 0; j < per; j++) serialByPosition[j]!.push((await runSerial(serial.replay)).executionMs);
+    if (sleepInstead) await new Promise((resolve) => setTimeout(resolve, per * serial.serialMs.median));
+    else for (let j = 0; j < per; j++) serialByPosition[j]!.push((await runSerial(serial.replay)).executionMs);
   }
   await settleHeap();
   for (let j = 0; j < per; j++) {
@@ -54,5 +57,5 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 await closeSharedPool();
-console.log(`block ${block}: ${rounds} rounds of ${per} parallel runs${withSerial ? ` after ${per} serial runs (by position ${serialByPosition.map((t) => median(t).toFixed(2)).join(', ')})` : ''}${check ? ', each checked' : ''}; medians, ms:`);
+console.log(`block ${block}: ${rounds} rounds of ${per} parallel runs${sleepInstead ? ` after ${(per * serial.serialMs.median).toFixed(0)} ms idle` : withSerial ? ` after ${per} serial runs (by position ${serialByPosition.map((t) => median(t).toFixed(2)).join(', ')})` : ''}${check ? ', each checked' : ''}; medians, ms:`);
 byPosition.forEach((values, j) => console.log(`  run #${j + 1}: ${figures.map((name, k) => `${name} ${median(values[k]!).toFixed(2)}`).join(', ')}`));
