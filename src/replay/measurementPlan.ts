@@ -125,8 +125,8 @@ export function measurementPlan(runs: number, serialMs: number, minMeasuredMs: n
  * such collection (1–3 ms) is a third of a figure. Then the event loop's turns that hand
  * the collections' entries to the GC clock (gcEntriesArrived), which otherwise ran at the
  * start of the batch's first run: on 5891667 the main thread's first task came 0.44 ms
- * after the start of the first parallel run of a batch, 0.25 ms with them done before
- * (`node dist/scripts/executor/batch-positions.js 5891667`).
+ * after the start of the first parallel run of a batch, 0.25 ms with them done before (a
+ * first version of scripts/executor/batch-positions.ts, which shows a batch run by run).
  */
 export async function settleHeap(): Promise<void> {
   collectYoungGeneration();
