@@ -10,7 +10,7 @@
 // checkouts compare within ~2% (ab-steady.ts), and under `node --cpu-prof --cpu-prof-dir=D`
 // every thread's profile covers the same runs (compare-profiles.ts reads them).
 // Run: npm run build && [MODE=parallel|serial|pair] [RUNS=200] [WARM=10] [WINDOWS=…] node dist/scripts/executor/steady-runs.js [--fixtures DIR] block
-import { median } from '../../src/analysis/stats.js';
+import { median, quantile } from '../../src/analysis/stats.js';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import { runSerial } from '../../src/exec/serialExecutor.js';
 import { closeSharedPool } from '../../src/parallel/workerPool.js';
@@ -65,8 +65,7 @@ await stop();
 await closeSharedPool();
 console.log(`block ${block} ${mode}${mode === 'parallel' ? ` ${threads} threads` : ''}: ${runs} runs, ${wall.toFixed(2)} ms per run (wall), median run ${median(times).toFixed(2)} ms`);
 // The spread: stm replay's figure on a short block is the mean of a few back-to-back runs, so a slow tail counts.
-const sorted = [...times].sort((a, b) => a - b);
-const at = (q: number): string => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(2);
+const at = (q: number): string => quantile(times, q).toFixed(2);
 console.log(`  runs: mean ${(times.reduce((a, b) => a + b, 0) / runs).toFixed(2)} ms; 10th, 25th, 75th, 90th percentile ${at(0.1)}, ${at(0.25)}, ${at(0.75)}, ${at(0.9)} ms`);
 // WINDOWS=10,20,40,…: the median run of each window of measured runs (runs 1–10, 11–20, …):
 // with WARM=0, how far from its steady state a fresh process starts (docs/executor.md,

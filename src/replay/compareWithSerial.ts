@@ -17,6 +17,7 @@ import { CodeValue, describeLocation, valuesEqual, type LocationValue } from '..
 import type { TxOutcome } from '../parallel/blockStmScheduler.js';
 import { receiptLogs } from '../parallel/executionRun.js';
 import type { ParallelDifference } from '../parallel/types.js';
+import type { ReceiptLog } from '../parallel/protocol.js';
 
 export async function compareWithSerial(serial: SerialReplay, outcomes: TxOutcome[]): Promise<ParallelDifference | undefined> {
   const txs = serial.run.txs;
@@ -51,9 +52,7 @@ export async function compareWithSerial(serial: SerialReplay, outcomes: TxOutcom
   return undefined;
 }
 
-type Log = [Uint8Array, Uint8Array[], Uint8Array];
-
-function logsEqual(a: Log[], b: Log[]): boolean {
+function logsEqual(a: ReceiptLog[], b: ReceiptLog[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const [address, topics, data] = a[i]!;
@@ -64,7 +63,7 @@ function logsEqual(a: Log[], b: Log[]): boolean {
   return true;
 }
 
-function logsText(logs: Log[]): string {
+function logsText(logs: ReceiptLog[]): string {
   return logs.map(([address, topics, data]) => `${bytesToHex(address)}:${topics.map((t) => bytesToHex(t)).join(',')}:${bytesToHex(data)}`).join(';');
 }
 

@@ -6,11 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bundledFixturesDir } from '../../src/data/bundledFixtures.js';
 import type { TxOutcome } from '../../src/parallel/executionRun.js';
+import type { ReceiptLog as Log } from '../../src/parallel/protocol.js';
 import { compareWithSerial } from '../../src/replay/compareWithSerial.js';
 import { replaySerial, type SerialReplay } from '../../src/replay/replayBlock.js';
 import { loadBlock } from '../../src/source/blockLocator.js';
-
-type Log = [Uint8Array, Uint8Array[], Uint8Array];
 
 function outcomesOf(serial: SerialReplay): TxOutcome[] {
   return serial.run.txs.map((tx) => ({
