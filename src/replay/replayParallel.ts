@@ -237,13 +237,19 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           // thread's, timed, while worker 0 replays over and over from before it starts to
           // after it ends (a worker's single replay beside it, started a message later and
           // often faster, left the main thread's tail alone: m above 1 on short blocks).
+          // Timed as the round's serial runs alone are (as many, from a collected young
+          // generation), so both sides pay the same share of collections: one run beside
+          // against the mean of several alone put 5891667's m above 1 in rounds where that
+          // one run had no collection (median m 1.10 and 1.16 in two of three windows).
+          if (settles) await settleHeap();
           const beside = pool.replaySeriallyBeside(blockKey, timeoutMs);
-          let together: number;
+          let together = 0;
           try {
-            together = (await runSerial(serial.replay, serialOptions)).executionMs;
+            for (let j = 0; j < perRound; j++) together += (await runSerial(serial.replay, serialOptions)).executionMs;
           } finally {
             await beside.stop();
           }
+          together /= perRound;
           boundFactors.push(serialTimes[serialTimes.length - 1]! / together);
           // speedup / m of this round = together / parallel: the serial run alone cancels out.
           perBound.push(together / (parallelSum / perRound));
