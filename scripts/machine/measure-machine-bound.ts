@@ -63,8 +63,9 @@ if (!isMainThread) {
       const together = (await inWorkers(block, 2)).map(median);
       rounds.push({ alone, together, m: alone / ((together[0]! + together[1]!) / 2) });
     }
-    const m = median(rounds.map((round) => round.m));
+    // The median round (the lower of the two middle ones for an even count): its m and its times are printed.
     const shown = [...rounds].sort((a, b) => a.m - b.m)[Math.floor((rounds.length - 1) / 2)]!;
+    const m = shown.m;
     factors.push(m);
     const each = rounds.length > 1 ? `  (rounds: m ${rounds.map((round) => round.m.toFixed(2)).join(', ')})` : '';
     console.log(`${String(block).padStart(9)}  alone ${shown.alone.toFixed(1).padStart(7)} ms  two at once ${shown.together.map((t) => t.toFixed(1)).join(' / ')} ms  m ${m.toFixed(2)}  2-thread speedup bound ${(2 * m).toFixed(2)}${each}`);
