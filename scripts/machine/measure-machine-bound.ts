@@ -38,6 +38,10 @@ if (!isMainThread) {
   const fixturesDir = argv[0] === '--fixtures' ? argv.splice(0, 2)[1]! : bundledFixturesDir();
   const runs = Number(process.env.RUNS ?? 10);
   const roundsPerBlock = Number(process.env.ROUNDS ?? 3);
+  if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(roundsPerBlock) || roundsPerBlock < 1) {
+    console.error(`measure-machine-bound: RUNS and ROUNDS must be whole numbers of at least 1 (got RUNS=${process.env.RUNS ?? ''}, ROUNDS=${process.env.ROUNDS ?? ''})`);
+    process.exit(2);
+  }
   const minTxs = Number(process.env.MIN_TXS ?? 50);
   let blocks = argv.map(Number);
   if (blocks.length === 0) {
