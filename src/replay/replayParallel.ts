@@ -115,6 +115,15 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     serialRuns.push({ executionMs: run.executionMs, txMs: run.txs.map((tx) => tx.timeMs), gasUsed: run.txs.map((tx) => tx.gasUsed), postStateSize: run.postState.size });
     return run.executionMs;
   };
+  /** A batch of perRound serial runs: their mean ms; `record`: measured runs of the serial side (timed), else only timed here. */
+  const serialBatchMs = async (record: boolean): Promise<number> => {
+    let sum = 0;
+    for (let j = 0; j < perRound; j++) {
+      const run = await runSerial(serial.replay, serialOptions);
+      sum += record ? timed(run) : run.executionMs;
+    }
+    return sum / perRound;
+  };
   const parallelTimes: number[] = [];
   const boundFactors: number[] = [];
   const perBound: number[] = [];
@@ -219,9 +228,7 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
         if (options.interleaveSerial === false) serialTimes.push(serial.serialMs.median);
         else {
           if (settles) await settleHeap();
-          let sum = 0;
-          for (let j = 0; j < perRound; j++) sum += timed(await runSerial(serial.replay, serialOptions));
-          serialTimes.push(sum / perRound);
+          serialTimes.push(await serialBatchMs(true));
         }
         let parallelSum = 0;
         if (settles) await settleHeap();
@@ -243,13 +250,12 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
           // one run had no collection (median m 1.10 and 1.16 in two of three windows).
           if (settles) await settleHeap();
           const beside = pool.replaySeriallyBeside(blockKey, timeoutMs);
-          let together = 0;
+          let together: number;
           try {
-            for (let j = 0; j < perRound; j++) together += (await runSerial(serial.replay, serialOptions)).executionMs;
+            together = await serialBatchMs(false);
           } finally {
             await beside.stop();
           }
-          together /= perRound;
           boundFactors.push(serialTimes[serialTimes.length - 1]! / together);
           // speedup / m of this round = together / parallel: the serial run alone cancels out.
           perBound.push(together / (parallelSum / perRound));
@@ -288,10 +294,8 @@ export async function replayParallel(serial: SerialReplay, options: ParallelOpti
     await planFromWarmRuns();
     for (let i = 0; i < runs; i++) {
       options.progress?.('serial (fallback)', warmup + i, warmup + runs);
-      let sum = 0;
       if (settles) await settleHeap();
-      for (let j = 0; j < perRound; j++) sum += timed(await runSerial(serial.replay, serialOptions));
-      const ms = sum / perRound;
+      const ms = await serialBatchMs(true);
       serialTimes.push(ms);
       parallelTimes.push(ms);
     }
